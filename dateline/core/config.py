@@ -1,0 +1,193 @@
+"""Every setting Dateline reads, in one registry, with its default and help.
+
+This module is plain Python (no Django) so it can be read by ``settings.py``, by the CLI before Django
+starts, and by the test that checks ``docs/settings.md`` lists every setting. Values come from the
+environment; nothing here reads files except the generated secret key.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from dateline.core.errors import ConfigurationError
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("DATELINE_ENV", "development", "`development` or `production`. Production refuses to "
+            "start without an explicit secret key and allowed hosts, or with debug on."),
+    Setting("DATELINE_DATA_DIR", "./var", "Directory for the SQLite database, the generated secret "
+            "key, uploaded media and collected static files."),
+    Setting("DATELINE_DATABASE_URL", "", "`sqlite:///ABSOLUTE/PATH` or `postgres://user:pass@host:"
+            "port/name`. Empty means SQLite at `DATA_DIR/dateline.sqlite3`."),
+    Setting("DATELINE_SECRET_KEY", "", "Django's secret key. Empty in development means one is "
+            "generated once and kept in `DATA_DIR/secret_key`; required in production."),
+    Setting("DATELINE_DEBUG", "false", "Django debug mode (`true`/`false`). Never in production."),
+    Setting("DATELINE_ALLOWED_HOSTS", "", "Comma-separated host names the site answers to. Empty "
+            "in development means localhost, 127.0.0.1 and [::1]; required in production."),
+    Setting("DATELINE_CSRF_TRUSTED_ORIGINS", "", "Comma-separated origins (`https://example.org`) "
+            "trusted for form posts when the site runs behind a proxy or CDN."),
+    Setting("DATELINE_TIME_ZONE", "UTC", "The site's time zone: day headers and date archives "
+            "follow it. Times are stored in UTC."),
+    Setting("DATELINE_SITE_NAME", "Dateline", "The blog's name, shown in the header and feeds."),
+    Setting("DATELINE_WEB_WORKERS", "2", "Number of web server worker processes for `dateline "
+            "serve`."),
+    Setting("DATELINE_WORKER_TICK_SECONDS", "5", "How long `dateline worker` sleeps when no job "
+            "had anything to do."),
+    Setting("DATELINE_FETCH_ALLOW_LOOPBACK", "false", "Let the feed fetcher reach loopback "
+            "addresses (`true` for tests and the offline demo only)."),
+    Setting("DATELINE_LOG_LEVEL", "INFO", "Log level for Dateline's own loggers."),
+)
+
+_BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+class Config:
+    """Reads settings from an environment mapping, falling back to the registry's defaults."""
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        self._environ = os.environ if environ is None else environ
+
+    def get(self, name: str) -> str:
+        setting = _BY_NAME[name]  # a KeyError here means a setting missing from the registry
+        return self._environ.get(name, setting.default).strip()
+
+    def flag(self, name: str) -> bool:
+        value = self.get(name).lower()
+        if value in {"1", "true", "yes", "on"}:
+            return True
+        if value in {"0", "false", "no", "off", ""}:
+            return False
+        raise ConfigurationError(f"{name} must be true or false, not {value!r}")
+
+    def integer(self, name: str) -> int:
+        value = self.get(name)
+        try:
+            return int(value)
+        except ValueError:
+            raise ConfigurationError(f"{name} must be a whole number, not {value!r}") from None
+
+    def items(self, name: str) -> list[str]:
+        return [part.strip() for part in self.get(name).split(",") if part.strip()]
+
+    @property
+    def production(self) -> bool:
+        env = self.get("DATELINE_ENV").lower()
+        if env not in {"development", "production"}:
+            raise ConfigurationError(f"DATELINE_ENV must be development or production, not {env!r}")
+        return env == "production"
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.get("DATELINE_DATA_DIR")).expanduser().resolve()
+
+
+def database_from_url(url: str, *, data_dir: Path) -> dict[str, object]:
+    """Turn ``DATELINE_DATABASE_URL`` into a Django ``DATABASES['default']`` entry."""
+    if not url:
+        url = f"sqlite:///{data_dir / 'dateline.sqlite3'}"
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        path = unquote(parts.path)
+        if not path.startswith("/") or path == "/":
+            raise ConfigurationError(
+                f"DATELINE_DATABASE_URL {url!r}: a SQLite URL needs an absolute path, "
+                "as in sqlite:////srv/dateline/dateline.sqlite3"
+            )
+        return sqlite_database(Path(path))
+    if parts.scheme in {"postgres", "postgresql"}:
+        name = unquote(parts.path.lstrip("/"))
+        if not name:
+            raise ConfigurationError(f"DATELINE_DATABASE_URL {url!r} names no database")
+        options = dict(parse_qsl(parts.query))
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": name,
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": unquote(parts.hostname or ""),
+            "PORT": str(parts.port or ""),
+            "OPTIONS": options,
+            # Workers and web processes keep a connection for a minute and check it before use.
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+        }
+    raise ConfigurationError(
+        f"DATELINE_DATABASE_URL {url!r}: only sqlite:/// and postgres:// URLs are supported"
+    )
+
+
+def sqlite_database(path: Path) -> dict[str, object]:
+    """SQLite tuned for a small server: WAL so readers never wait on the writer, a busy timeout so
+    a second writer waits instead of failing, and IMMEDIATE transactions so a write transaction takes
+    the lock up front (no deadlock-prone lock upgrades; worker claims are serialised by it)."""
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": (
+                "PRAGMA journal_mode=WAL;"
+                "PRAGMA synchronous=NORMAL;"
+                "PRAGMA foreign_keys=ON;"
+                "PRAGMA busy_timeout=20000;"
+            ),
+        },
+        "TEST": {"NAME": str(path.with_name(path.stem + "-test.sqlite3"))},
+    }
+
+
+def secret_key(config: Config) -> str:
+    """The explicit key, or in development one generated once and kept in the data directory."""
+    explicit = config.get("DATELINE_SECRET_KEY")
+    if explicit:
+        return explicit
+    if config.production:
+        raise ConfigurationError(
+            "DATELINE_ENV=production needs DATELINE_SECRET_KEY: set it to a long random string"
+        )
+    path = config.data_dir / "secret_key"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    # Created exclusively and readable by the owner only; a concurrent first start keeps one key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def allowed_hosts(config: Config) -> list[str]:
+    hosts = config.items("DATELINE_ALLOWED_HOSTS")
+    if hosts:
+        return hosts
+    if config.production:
+        raise ConfigurationError(
+            "DATELINE_ENV=production needs DATELINE_ALLOWED_HOSTS, e.g. news.example.org"
+        )
+    return ["localhost", "127.0.0.1", "[::1]"]
+
+
+def debug(config: Config) -> bool:
+    on = config.flag("DATELINE_DEBUG")
+    if on and config.production:
+        raise ConfigurationError("DATELINE_ENV=production refuses DATELINE_DEBUG=true")
+    return on

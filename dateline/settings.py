@@ -1,0 +1,121 @@
+"""Django settings: the composition root's view of the setting registry (dateline.core.config).
+
+Every value a deployment may change is read through the registry, so docs/settings.md stays the
+whole truth. Nothing else in the package reads the environment.
+"""
+
+from __future__ import annotations
+
+from dateline.core import config as registry
+
+CONFIG = registry.Config()
+
+DATA_DIR = CONFIG.data_dir
+SECRET_KEY = registry.secret_key(CONFIG)
+DEBUG = registry.debug(CONFIG)
+ALLOWED_HOSTS = registry.allowed_hosts(CONFIG)
+CSRF_TRUSTED_ORIGINS = CONFIG.items("DATELINE_CSRF_TRUSTED_ORIGINS")
+PRODUCTION = CONFIG.production
+
+DATABASES = {
+    "default": registry.database_from_url(CONFIG.get("DATELINE_DATABASE_URL"), data_dir=DATA_DIR)
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "dateline.core",
+    "dateline.wire",
+    "dateline.stories",
+    "dateline.blog",
+    "dateline.comments",
+    "dateline.desk",
+    "dateline.porting",
+    "dateline.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "dateline.core.http_errors.DatelineErrorMiddleware",
+]
+
+ROOT_URLCONF = "dateline.urls"
+WSGI_APPLICATION = "dateline.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "dateline.core.context_processors.site",
+            ],
+        },
+    }
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/desk/login/"
+LOGIN_REDIRECT_URL = "/desk/"
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = CONFIG.get("DATELINE_TIME_ZONE")
+USE_I18N = True
+USE_TZ = True
+
+SITE_NAME = CONFIG.get("DATELINE_SITE_NAME")
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# `dateline serve` collects static files at start; the finders cover tests and `manage` use.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_MANIFEST_STRICT = False
+
+WEB_WORKERS = CONFIG.integer("DATELINE_WEB_WORKERS")
+WORKER_TICK_SECONDS = CONFIG.integer("DATELINE_WORKER_TICK_SECONDS")
+FETCH_ALLOW_LOOPBACK = CONFIG.flag("DATELINE_FETCH_ALLOW_LOOPBACK")
+
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "dateline": {"handlers": ["console"], "level": CONFIG.get("DATELINE_LOG_LEVEL")},
+    },
+}
