@@ -1,8 +1,8 @@
 """Every setting Dateline reads, in one registry, with its default and help.
 
-This module is plain Python (no Django) so it can be read by ``settings.py``, by the CLI before Django
-starts, and by the test that checks ``docs/settings.md`` lists every setting. Values come from the
-environment; nothing here reads files except the generated secret key.
+This module is plain Python (no Django) so it can be read by ``settings.py``, by the CLI before
+Django starts, and by the test that checks ``docs/settings.md`` lists every setting. Values come
+from the environment; nothing here reads files except the generated secret key.
 """
 
 from __future__ import annotations
@@ -25,28 +25,63 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("DATELINE_ENV", "development", "`development` or `production`. Production refuses to "
-            "start without an explicit secret key and allowed hosts, or with debug on."),
-    Setting("DATELINE_DATA_DIR", "./var", "Directory for the SQLite database, the generated secret "
-            "key, uploaded media and collected static files."),
-    Setting("DATELINE_DATABASE_URL", "", "`sqlite:///ABSOLUTE/PATH` or `postgres://user:pass@host:"
-            "port/name`. Empty means SQLite at `DATA_DIR/dateline.sqlite3`."),
-    Setting("DATELINE_SECRET_KEY", "", "Django's secret key. Empty in development means one is "
-            "generated once and kept in `DATA_DIR/secret_key`; required in production."),
+    Setting(
+        "DATELINE_ENV",
+        "development",
+        "`development` or `production`. Production refuses to "
+        "start without an explicit secret key and allowed hosts, or with debug on.",
+    ),
+    Setting(
+        "DATELINE_DATA_DIR",
+        "./var",
+        "Directory for the SQLite database, the generated secret "
+        "key, uploaded media and collected static files.",
+    ),
+    Setting(
+        "DATELINE_DATABASE_URL",
+        "",
+        "`sqlite:///ABSOLUTE/PATH` or `postgres://user:pass@host:"
+        "port/name`. Empty means SQLite at `DATA_DIR/dateline.sqlite3`.",
+    ),
+    Setting(
+        "DATELINE_SECRET_KEY",
+        "",
+        "Django's secret key. Empty in development means one is "
+        "generated once and kept in `DATA_DIR/secret_key`; required in production.",
+    ),
     Setting("DATELINE_DEBUG", "false", "Django debug mode (`true`/`false`). Never in production."),
-    Setting("DATELINE_ALLOWED_HOSTS", "", "Comma-separated host names the site answers to. Empty "
-            "in development means localhost, 127.0.0.1 and [::1]; required in production."),
-    Setting("DATELINE_CSRF_TRUSTED_ORIGINS", "", "Comma-separated origins (`https://example.org`) "
-            "trusted for form posts when the site runs behind a proxy or CDN."),
-    Setting("DATELINE_TIME_ZONE", "UTC", "The site's time zone: day headers and date archives "
-            "follow it. Times are stored in UTC."),
+    Setting(
+        "DATELINE_ALLOWED_HOSTS",
+        "",
+        "Comma-separated host names the site answers to. Empty "
+        "in development means localhost, 127.0.0.1 and [::1]; required in production.",
+    ),
+    Setting(
+        "DATELINE_CSRF_TRUSTED_ORIGINS",
+        "",
+        "Comma-separated origins (`https://example.org`) "
+        "trusted for form posts when the site runs behind a proxy or CDN.",
+    ),
+    Setting(
+        "DATELINE_TIME_ZONE",
+        "UTC",
+        "The site's time zone: day headers and date archives follow it. Times are stored in UTC.",
+    ),
     Setting("DATELINE_SITE_NAME", "Dateline", "The blog's name, shown in the header and feeds."),
-    Setting("DATELINE_WEB_WORKERS", "2", "Number of web server worker processes for `dateline "
-            "serve`."),
-    Setting("DATELINE_WORKER_TICK_SECONDS", "5", "How long `dateline worker` sleeps when no job "
-            "had anything to do."),
-    Setting("DATELINE_FETCH_ALLOW_LOOPBACK", "false", "Let the feed fetcher reach loopback "
-            "addresses (`true` for tests and the offline demo only)."),
+    Setting(
+        "DATELINE_WEB_WORKERS", "2", "Number of web server worker processes for `dateline serve`."
+    ),
+    Setting(
+        "DATELINE_WORKER_TICK_SECONDS",
+        "5",
+        "How long `dateline worker` sleeps when no job had anything to do.",
+    ),
+    Setting(
+        "DATELINE_FETCH_ALLOW_LOOPBACK",
+        "false",
+        "Let the feed fetcher reach loopback "
+        "addresses (`true` for tests and the offline demo only).",
+    ),
     Setting("DATELINE_LOG_LEVEL", "INFO", "Log level for Dateline's own loggers."),
 )
 
@@ -99,13 +134,15 @@ def database_from_url(url: str, *, data_dir: Path) -> dict[str, object]:
         url = f"sqlite:///{data_dir / 'dateline.sqlite3'}"
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
+        # Only absolute paths: `sqlite:///srv/db.sqlite3` and `sqlite:////srv/db.sqlite3` both mean
+        # /srv/db.sqlite3 (the second is SQLAlchemy's spelling), so either form works.
         path = unquote(parts.path)
-        if not path.startswith("/") or path == "/":
+        if parts.netloc or not path.startswith("/") or not path.strip("/"):
             raise ConfigurationError(
                 f"DATELINE_DATABASE_URL {url!r}: a SQLite URL needs an absolute path, "
                 "as in sqlite:////srv/dateline/dateline.sqlite3"
             )
-        return sqlite_database(Path(path))
+        return sqlite_database(Path("/" + path.lstrip("/")))
     if parts.scheme in {"postgres", "postgresql"}:
         name = unquote(parts.path.lstrip("/"))
         if not name:
@@ -129,9 +166,10 @@ def database_from_url(url: str, *, data_dir: Path) -> dict[str, object]:
 
 
 def sqlite_database(path: Path) -> dict[str, object]:
-    """SQLite tuned for a small server: WAL so readers never wait on the writer, a busy timeout so
-    a second writer waits instead of failing, and IMMEDIATE transactions so a write transaction takes
-    the lock up front (no deadlock-prone lock upgrades; worker claims are serialised by it)."""
+    """SQLite tuned for a small server: WAL so readers never wait on the writer, a busy timeout
+    so a second writer waits instead of failing, and IMMEDIATE transactions so a write transaction
+    takes the lock up front (no deadlock-prone lock upgrades; worker claims are serialised by
+    it)."""
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),

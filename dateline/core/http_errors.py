@@ -40,5 +40,6 @@ class DatelineErrorMiddleware:
             return None  # a real bug: Django's 500 handling logs it and shows 500.html
         status = status_for(exception)
         logger.info("%s %s answered %s: %s", request.method, request.path, status, exception)
-        return render(request, "error.html", {"status": status, "message": str(exception)},
-                      status=status)
+        return render(
+            request, "error.html", {"status": status, "message": str(exception)}, status=status
+        )

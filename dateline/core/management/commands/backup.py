@@ -1,0 +1,55 @@
+import os
+import sqlite3
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+
+class Command(BaseCommand):
+    help = "Write a consistent copy of the SQLite database while the site runs."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("path", type=Path, help="Where to write the copy.")
+
+    def handle(self, *args: Any, path: Path, **options: Any) -> None:
+        if connection.vendor != "sqlite":
+            raise CommandError(
+                f"the database is {connection.vendor}: back it up with pg_dump, e.g. "
+                "`pg_dump --format=custom --file=dateline.dump DBNAME`"
+            )
+        source_path = Path(connection.settings_dict["NAME"])
+        if not source_path.exists():
+            raise CommandError(f"no database at {source_path}: run `dateline migrate` first")
+        target = path.expanduser().resolve()
+        if target == source_path.resolve():
+            raise CommandError("the backup path is the live database itself")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # SQLite's online backup copies a consistent snapshot while writers go on. It is written
+        # beside the target and renamed into place, so a failed backup never leaves a half file.
+        fd, partial = tempfile.mkstemp(
+            prefix=target.name + ".", suffix=".partial", dir=target.parent
+        )
+        os.close(fd)
+        try:
+            source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+            copy = sqlite3.connect(partial)
+            try:
+                with copy:
+                    source.backup(copy)
+                # The copy must stand alone: fold any WAL content into the file itself.
+                copy.execute("PRAGMA journal_mode=DELETE")
+                problem = copy.execute("PRAGMA integrity_check").fetchone()[0]
+            finally:
+                copy.close()
+                source.close()
+            if problem != "ok":
+                raise CommandError(f"the copy failed its integrity check: {problem}")
+            os.replace(partial, target)
+        except BaseException:
+            Path(partial).unlink(missing_ok=True)
+            raise
+        size = target.stat().st_size
+        self.stdout.write(f"backed up {source_path} to {target} ({size:,} bytes)")

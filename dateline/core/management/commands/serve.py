@@ -1,0 +1,45 @@
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
+
+from dateline.core import serving
+
+
+def _load_application() -> Any:
+    from dateline.wsgi import application
+
+    return application
+
+
+class Command(BaseCommand):
+    help = "Run the web site under the production server (gunicorn), static files included."
+    requires_system_checks = "__all__"
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--port", type=int, default=8000, help="Port (default 8000).")
+        parser.add_argument(
+            "--host", default="127.0.0.1", help="Address to listen on (default 127.0.0.1)."
+        )
+        parser.add_argument("--workers", type=int, default=None, help="Worker processes.")
+
+    def handle(self, *args: Any, port: int, host: str, workers: int | None, **opts: Any) -> None:
+        if not 0 < port < 65536:
+            raise CommandError(f"--port must be between 1 and 65535, not {port}")
+        connection = connections[DEFAULT_DB_ALIAS]
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            raise CommandError("the database is not up to date: run `dateline migrate` first")
+        # Static files are collected at every start (only changed files are copied), so a
+        # deployment has no separate step to forget; whitenoise serves them compressed.
+        call_command("collectstatic", interactive=False, verbosity=0)
+        connections.close_all()  # gunicorn forks: children must open their own connections
+        self.stdout.write(f"Dateline serving on http://{host}:{port}/", ending="\n")
+        self.stdout.flush()
+        serving.run(
+            _load_application,
+            serving.server_options(host=host, port=port, workers=workers or settings.WEB_WORKERS),
+        )

@@ -1,0 +1,55 @@
+import logging
+import signal
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from dateline.core import jobs
+
+logger = logging.getLogger("dateline.worker")
+
+
+class Command(BaseCommand):
+    help = "Run background work: polling, clustering, publishing scheduled posts."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--once",
+            action="store_true",
+            help="Run every job until it has nothing to do, then exit.",
+        )
+
+    def handle(self, *args: Any, once: bool = False, **options: Any) -> None:
+        stopping = False
+
+        def stop(signum: int, frame: object) -> None:
+            nonlocal stopping
+            stopping = True  # finish the batch in hand, then leave
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        registered = jobs.registered()
+        self.stdout.write(
+            f"worker: {len(registered)} jobs: {', '.join(j.name for j in registered)}"
+        )
+        while not stopping:
+            handled = sum(self._run(job) for job in registered if not stopping)
+            if once and handled == 0:
+                break
+            if handled == 0:
+                time.sleep(settings.WORKER_TICK_SECONDS)
+
+    def _run(self, job: jobs.Job) -> int:
+        try:
+            handled = job.run(timezone.now())
+        except Exception:
+            # One job's failure must not stop the others; it is logged with its traceback for the
+            # operator and retried on the next tick.
+            logger.exception("job %s failed", job.name)
+            return 0
+        if handled:
+            logger.info("job %s handled %d", job.name, handled)
+        return handled

@@ -1,0 +1,89 @@
+from pathlib import Path
+
+import pytest
+
+from dateline.core import config
+from dateline.core.errors import ConfigurationError
+
+
+def make(**env: str) -> config.Config:
+    return config.Config(env)
+
+
+def test_sqlite_default_lives_in_the_data_directory(tmp_path: Path):
+    db = config.database_from_url("", data_dir=tmp_path)
+    assert db["ENGINE"] == "django.db.backends.sqlite3"
+    assert db["NAME"] == str(tmp_path / "dateline.sqlite3")
+    pragmas = db["OPTIONS"]["init_command"]
+    assert "journal_mode=WAL" in pragmas and "foreign_keys=ON" in pragmas
+    assert db["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_sqlite_url_needs_an_absolute_path(tmp_path: Path):
+    for url in ("sqlite:///srv/x.db", "sqlite:////srv/x.db"):
+        assert config.database_from_url(url, data_dir=tmp_path)["NAME"] == "/srv/x.db"
+    with pytest.raises(ConfigurationError, match="absolute path"):
+        config.database_from_url("sqlite:///", data_dir=tmp_path)
+    with pytest.raises(ConfigurationError, match="absolute path"):
+        config.database_from_url("sqlite://relative/x.db", data_dir=tmp_path)
+
+
+def test_postgres_url_is_split_into_django_fields(tmp_path: Path):
+    db = config.database_from_url(
+        "postgres://news:s%40cret@db.internal:5433/dateline?sslmode=require", data_dir=tmp_path
+    )
+    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert (db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == (
+        "dateline",
+        "news",
+        "s@cret",
+        "db.internal",
+        "5433",
+    )
+    assert db["OPTIONS"] == {"sslmode": "require"}
+
+
+@pytest.mark.parametrize("url", ["mysql://x/y", "postgres://host/", "nonsense"])
+def test_unsupported_database_urls_are_refused(url: str, tmp_path: Path):
+    with pytest.raises(ConfigurationError):
+        config.database_from_url(url, data_dir=tmp_path)
+
+
+def test_development_generates_a_secret_key_once(tmp_path: Path):
+    env = make(DATELINE_DATA_DIR=str(tmp_path))
+    first = config.secret_key(env)
+    assert len(first) > 40
+    assert config.secret_key(env) == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_development_allows_local_hosts(tmp_path: Path):
+    assert "127.0.0.1" in config.allowed_hosts(make(DATELINE_DATA_DIR=str(tmp_path)))
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DATELINE_ALLOWED_HOSTS": "news.example.org"}, "DATELINE_SECRET_KEY"),
+        ({"DATELINE_SECRET_KEY": "k" * 50}, "DATELINE_ALLOWED_HOSTS"),
+    ],
+)
+def test_production_refuses_missing_essentials(env: dict[str, str], message: str, tmp_path: Path):
+    cfg = make(DATELINE_ENV="production", DATELINE_DATA_DIR=str(tmp_path), **env)
+    with pytest.raises(ConfigurationError, match=message):
+        config.secret_key(cfg)
+        config.allowed_hosts(cfg)
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_production_refuses_debug():
+    with pytest.raises(ConfigurationError, match="DEBUG"):
+        config.debug(make(DATELINE_ENV="production", DATELINE_DEBUG="true"))
+
+
+def test_flags_and_numbers_are_checked():
+    with pytest.raises(ConfigurationError, match="true or false"):
+        make(DATELINE_DEBUG="maybe").flag("DATELINE_DEBUG")
+    with pytest.raises(ConfigurationError, match="whole number"):
+        make(DATELINE_WEB_WORKERS="two").integer("DATELINE_WEB_WORKERS")
+    assert make(DATELINE_WEB_WORKERS=" 3 ").integer("DATELINE_WEB_WORKERS") == 3
