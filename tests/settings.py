@@ -11,4 +11,4 @@ os.environ.setdefault("DATELINE_DATA_DIR", tempfile.mkdtemp(prefix="dateline-tes
 # Every fetch test talks to a real HTTP server on 127.0.0.1.
 os.environ.setdefault("DATELINE_FETCH_ALLOW_LOOPBACK", "true")
 
-from dateline.settings import *  # noqa: E402, F403
+from dateline.settings import *  # noqa: F403

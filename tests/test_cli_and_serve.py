@@ -16,7 +16,11 @@ REPO = Path(__file__).resolve().parents[1]
 def dateline(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "dateline.cli", *args],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -53,7 +57,11 @@ def test_serve_answers_on_the_given_port_with_static_files(site_env):
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "dateline.cli", "serve", "--port", str(port), "--workers", "1"],
-        cwd=REPO, env=site_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=REPO,
+        env=site_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 60
@@ -63,7 +71,8 @@ def test_serve_answers_on_the_given_port_with_static_files(site_env):
                 break
             except httpx.TransportError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(server.stdout.read() if server.stdout else "no output")
+                    output = server.stdout.read() if server.stdout else "no output"
+                    raise AssertionError(output) from None
                 time.sleep(0.2)
         assert login.status_code == 200
         css = httpx.get(f"http://127.0.0.1:{port}/static/admin/css/base.css", timeout=5)

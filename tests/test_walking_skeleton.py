@@ -87,8 +87,10 @@ def test_from_feed_to_approved_comment(live_server):
         queue = editor.get("/desk/comments/")
         assert "Thanks for the quick summary." in queue.text
         approve = form_fields(queue, "article.pending-comment form")
-        action = lxml.html.fromstring(queue.text).cssselect("article.pending-comment form")[0].get(
-            "action"
+        action = (
+            lxml.html.fromstring(queue.text)
+            .cssselect("article.pending-comment form")[0]
+            .get("action")
         )
         editor.post(action, data={**approve, "decision": "approve"})
 

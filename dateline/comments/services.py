@@ -37,13 +37,24 @@ def commentable_post(post_id: int) -> Post:
     return post
 
 
-def submit(post: Post, *, author_name: str, body: str, honeypot: str, stamp: str,
-           now: datetime | None = None) -> Comment:
+def submit(
+    post: Post,
+    *,
+    author_name: str,
+    body: str,
+    honeypot: str,
+    stamp: str,
+    now: datetime | None = None,
+) -> Comment:
     """Stores a reader's comment as pending moderation, or raises CommentError saying why not."""
     now = now or timezone.now()
     verdict = judge(
-        Submission(author_name=author_name, body=body, honeypot=honeypot,
-                   form_rendered_at=read_form_stamp(stamp)),
+        Submission(
+            author_name=author_name,
+            body=body,
+            honeypot=honeypot,
+            form_rendered_at=read_form_stamp(stamp),
+        ),
         now=now,
     )
     if not verdict.accepted:
@@ -71,8 +82,14 @@ def _moderate(comment: Comment, status: CommentStatus, now: datetime | None) -> 
     return comment
 
 
-def record(post: Post, *, author_name: str, body: str, status: str = CommentStatus.PENDING,
-           created_at: datetime | None = None) -> Comment:
+def record(
+    post: Post,
+    *,
+    author_name: str,
+    body: str,
+    status: str = CommentStatus.PENDING,
+    created_at: datetime | None = None,
+) -> Comment:
     """Stores a comment that did not come through the public form (imports, the demo).
 
     No spam rules apply: the caller vouches for it. Approved comments change the public page.

@@ -25,8 +25,11 @@ def post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.submit(
-                post, author_name=data["author_name"], body=data["body"],
-                honeypot=data["website"], stamp=data["stamp"],
+                post,
+                author_name=data["author_name"],
+                body=data["body"],
+                honeypot=data["website"],
+                stamp=data["stamp"],
             )
         except CommentError as error:
             problem = str(error)

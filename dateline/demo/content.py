@@ -38,14 +38,38 @@ class DemoPost:
 
 
 OUTLETS = (
-    DemoOutlet("The Harbour Courier", "https://harbour-courier.example/", "GB", "en",
-               "https://harbour-courier.example/world/rss.xml", "harbour-courier.rss.xml"),
-    DemoOutlet("Meridian Post", "https://meridian-post.example/", "US", "en",
-               "https://meridian-post.example/international/feed.atom", "meridian-post.atom.xml"),
-    DemoOutlet("Nordic Daily", "https://nordic-daily.example/", "IS", "en",
-               "https://nordic-daily.example/rss", "nordic-daily.rss.xml"),
-    DemoOutlet("Nile Valley Times", "https://nile-valley-times.example/", "EG", "en",
-               "https://nile-valley-times.example/africa/rss", "nile-valley-times.rss.xml"),
+    DemoOutlet(
+        "The Harbour Courier",
+        "https://harbour-courier.example/",
+        "GB",
+        "en",
+        "https://harbour-courier.example/world/rss.xml",
+        "harbour-courier.rss.xml",
+    ),
+    DemoOutlet(
+        "Meridian Post",
+        "https://meridian-post.example/",
+        "US",
+        "en",
+        "https://meridian-post.example/international/feed.atom",
+        "meridian-post.atom.xml",
+    ),
+    DemoOutlet(
+        "Nordic Daily",
+        "https://nordic-daily.example/",
+        "IS",
+        "en",
+        "https://nordic-daily.example/rss",
+        "nordic-daily.rss.xml",
+    ),
+    DemoOutlet(
+        "Nile Valley Times",
+        "https://nile-valley-times.example/",
+        "EG",
+        "en",
+        "https://nile-valley-times.example/africa/rss",
+        "nile-valley-times.rss.xml",
+    ),
 )
 
 POSTS = (
@@ -65,10 +89,12 @@ POSTS = (
             "Vienna's port has stopped loading grain on to barges.",
         ),
         comments=(
-            DemoComment("Marta", "Rail cannot take this volume. The 2022 low cost farmers "
-                        "weeks of exports.", approved=True),
-            DemoComment("", "Same thing every autumn now and nobody plans for it.",
-                        approved=True),
+            DemoComment(
+                "Marta",
+                "Rail cannot take this volume. The 2022 low cost farmers weeks of exports.",
+                approved=True,
+            ),
+            DemoComment("", "Same thing every autumn now and nobody plans for it.", approved=True),
             DemoComment("", "FAKE NEWS the river is fine I was there", approved=False),
         ),
     ),

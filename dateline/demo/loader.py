@@ -28,9 +28,13 @@ def load(*, now: datetime | None = None, say: Callable[[str], None] = print) -> 
     now = now or timezone.now()
     editor = _editor()
     for outlet in OUTLETS:
-        feed = wire.add_feed(url=outlet.feed_url, outlet_name=outlet.name,
-                             home_url=outlet.home_url, country=outlet.country,
-                             language=outlet.language)
+        feed = wire.add_feed(
+            url=outlet.feed_url,
+            outlet_name=outlet.name,
+            home_url=outlet.home_url,
+            country=outlet.country,
+            language=outlet.language,
+        )
         result = wire.ingest_document(feed, _render_feed(outlet.feed_file, now))
         say(f"{outlet.name}: {result.new} new articles")
     while stories.cluster_new_articles(now):
@@ -46,7 +50,12 @@ def _editor():  # type: ignore[no-untyped-def]
     users = get_user_model()
     user, created = users.objects.get_or_create(
         username=EDITOR[0],
-        defaults={"is_staff": True, "is_superuser": True, "first_name": "WNU", "last_name": "Editor"},
+        defaults={
+            "is_staff": True,
+            "is_superuser": True,
+            "first_name": "WNU",
+            "last_name": "Editor",
+        },
     )
     if created:
         user.set_password(EDITOR[1])
@@ -59,8 +68,10 @@ def _render_feed(name: str, now: datetime) -> bytes:
     always shows fresh news."""
     today, yesterday = now.date(), now.date() - timedelta(days=1)
     text = Template((FEEDS / name).read_text(encoding="utf-8")).substitute(
-        day0=today.strftime("%a, %d %b %Y"), day1=yesterday.strftime("%a, %d %b %Y"),
-        iso0=today.isoformat(), iso1=yesterday.isoformat(),
+        day0=today.strftime("%a, %d %b %Y"),
+        day1=yesterday.strftime("%a, %d %b %Y"),
+        iso0=today.isoformat(),
+        iso1=yesterday.isoformat(),
     )
     return text.encode("utf-8")
 
@@ -96,12 +107,16 @@ def _write_post(draft: DemoPost, *, editor, published_at: datetime) -> None:  # 
     if draft.update:
         outlet_name, guid, text = draft.update
         blog.append_update(
-            post, text=text, citation=_citation(outlet_name, guid),
+            post,
+            text=text,
+            citation=_citation(outlet_name, guid),
             at=published_at + timedelta(minutes=50),
         )
     for number, comment in enumerate(draft.comments):
         comments.record(
-            post, author_name=comment.author_name, body=comment.body,
+            post,
+            author_name=comment.author_name,
+            body=comment.body,
             status=CommentStatus.APPROVED if comment.approved else CommentStatus.PENDING,
             created_at=published_at + timedelta(minutes=20 * (number + 1)),
         )

@@ -12,7 +12,8 @@ class ComposeForm(forms.Form):
     )
     quoted_excerpt = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}))
     commentary = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
         help_text="Your own take, shown as commentary after the quote.",
     )
     labels = forms.CharField(

@@ -41,8 +41,11 @@ def judge(submission: Submission, *, now: datetime) -> Verdict:
         return Verdict(False, "The form expired or was damaged: please reload the page and retry.")
     age = now - submission.form_rendered_at
     if age < MIN_FILL_TIME:
-        return Verdict(False, "That was very fast. Please wait a moment and send it again.",
-                       looks_automated=True)
+        return Verdict(
+            False,
+            "That was very fast. Please wait a moment and send it again.",
+            looks_automated=True,
+        )
     if age > MAX_FORM_AGE:
         return Verdict(False, "The form expired: please reload the page and send it again.")
     body = submission.body.strip()

@@ -35,7 +35,9 @@ def test_a_comment_is_kept_pending(client, post):
     assert answer.status_code == 200
     comment = Comment.objects.get()
     assert (comment.status, comment.author_name, comment.body) == (
-        CommentStatus.PENDING, "Sam", "Interesting."
+        CommentStatus.PENDING,
+        "Sam",
+        "Interesting.",
     )
 
 

@@ -8,8 +8,12 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
 def submission(**changes) -> Submission:
-    fields = dict(author_name="", body="A fair point.", honeypot="",
-                  form_rendered_at=NOW - timedelta(minutes=1))
+    fields = dict(
+        author_name="",
+        body="A fair point.",
+        honeypot="",
+        form_rendered_at=NOW - timedelta(minutes=1),
+    )
     fields.update(changes)
     return Submission(**fields)
 
