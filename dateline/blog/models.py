@@ -62,6 +62,24 @@ class PostQuerySet(models.QuerySet["Post"]):
             models.Prefetch("parts", queryset=PostPart.objects.order_by("position")),
         )
 
+    def before(self, post: Post) -> PostQuerySet:
+        """Posts published before `post`, nearest first (its "previous" link)."""
+        earlier = models.Q(published_at__lt=post.published_at) | models.Q(
+            published_at=post.published_at, id__lt=post.id
+        )
+        return self.filter(earlier).order_by("-published_at", "-id")
+
+    def after(self, post: Post) -> PostQuerySet:
+        """Posts published after `post`, nearest first (its "next" link)."""
+        later = models.Q(published_at__gt=post.published_at) | models.Q(
+            published_at=post.published_at, id__gt=post.id
+        )
+        return self.filter(later).order_by("published_at", "id")
+
+    def only_link(self) -> PostQuerySet:
+        """Just enough of each post to link to it."""
+        return self.only("id", "headline", "slug", "published_at")
+
     def with_last_change(self) -> PostQuerySet:
         return self.annotate(last_change=Coalesce("updated_at", "published_at"))
 
@@ -234,3 +252,20 @@ class SiteGeneration(models.Model):
 
     def __str__(self) -> str:
         return f"site generation {self.value}"
+
+
+class SearchDocument(models.Model):
+    """A post's searchable text, kept in step by the services.
+
+    The full-text index over it is the database's own: an FTS5 table on SQLite, a GIN index on
+    a tsvector expression on PostgreSQL (migration 0002); `dateline.blog.search` queries both.
+    """
+
+    post = models.OneToOneField(
+        Post, on_delete=models.CASCADE, primary_key=True, related_name="search_document"
+    )
+    headline = models.TextField()
+    body_text = models.TextField()
+
+    def __str__(self) -> str:
+        return f"search text of post {self.post_id}"

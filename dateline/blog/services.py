@@ -8,7 +8,7 @@ invalidates cached pages in every process.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -37,6 +37,7 @@ from dateline.blog.models import (
     SlugRedirect,
 )
 from dateline.blog.sanitising import clean_post_html
+from dateline.blog.search import index_post
 from dateline.stories.models import Story
 
 MAX_HEADLINE = 500
@@ -82,6 +83,7 @@ def create_post(
         )
         _write_parts(post, parts, start=0)
         post.labels.set(_labels(labels))
+        index_post(post)
         if _visible(post):
             _bump_generation()
             transaction.on_commit(lambda: signals.post_published.send(Post, post=post))
@@ -233,7 +235,7 @@ def site_generation() -> tuple[int, datetime]:
     """The current generation number and when it last changed (cache keys, Last-Modified)."""
     row = SiteGeneration.objects.filter(pk=1).values_list("value", "changed_at").first()
     if row is None:
-        return 0, datetime(2000, 1, 1, tzinfo=timezone.UTC)
+        return 0, datetime(2000, 1, 1, tzinfo=UTC)
     return row
 
 
@@ -248,7 +250,9 @@ def _bump_generation() -> None:
 
 
 def _content_changed(post: Post, *, at: datetime | None = None) -> None:
-    """After an edit: a public post counts as updated, and caches must forget it."""
+    """After an edit: the search text follows, a public post counts as updated, and caches
+    must forget it."""
+    index_post(post)
     if post.status == PostStatus.PUBLISHED:
         post.updated_at = max(filter(None, [at or timezone.now(), post.updated_at]))
         Post.objects.filter(pk=post.pk).update(updated_at=post.updated_at)

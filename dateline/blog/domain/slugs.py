@@ -18,7 +18,10 @@ def slugify(text: str) -> str:
     slug = _SEPARATORS.sub("-", text).strip("-")
     if len(slug) > MAX_SLUG_LENGTH:
         slug = slug[:MAX_SLUG_LENGTH].rsplit("-", 1)[0] or slug[:MAX_SLUG_LENGTH]
-    return slug or "post"
+    if not slug:
+        return "post"
+    # All-digit slugs would read as a day in /YYYY/MM/DD/ archive URLs.
+    return f"post-{slug}" if slug.isdigit() else slug
 
 
 def unique_slug(base: str, taken: Container[str]) -> str:

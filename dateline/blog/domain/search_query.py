@@ -1,0 +1,37 @@
+"""Turning what a reader typed into a search that cannot fail.
+
+Readers type quotes, operators (AND, NEAR, -), column filters (headline:), markup and junk. We
+never hand that text to the search engine's own syntax: we keep only words, and the backend
+quotes each one as a literal term.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_TERMS = 12
+MAX_TERM_LENGTH = 64
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def search_terms(query: str) -> tuple[str, ...]:
+    """The distinct words of `query`, lower-cased, in order; at most MAX_TERMS of them."""
+    seen: dict[str, None] = {}
+    for match in _WORD.finditer(query or ""):
+        word = match.group(0).lower()[:MAX_TERM_LENGTH]
+        if word.strip("_"):
+            seen.setdefault(word, None)
+        if len(seen) == MAX_TERMS:
+            break
+    return tuple(seen)
+
+
+def fts5_match_expression(terms: tuple[str, ...]) -> str:
+    """An FTS5 MATCH string where every term is a quoted literal (implicit AND between them).
+
+    The last term matches as a prefix, so a reader typing "damasc" finds "Damascus".
+    """
+    quoted = [f'"{term}"' for term in terms]  # terms are \\w+ only: no quote can appear inside
+    if quoted:
+        quoted[-1] += "*"
+    return " ".join(quoted)

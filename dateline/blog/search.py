@@ -1,0 +1,177 @@
+"""Full-text search over published posts: SQLite FTS5 or PostgreSQL, one interface.
+
+`search_posts(query)` returns a lazily evaluated, sliceable result set (what Paginator wants):
+hits ranked best first, each with the headline and a snippet where the matched words are marked.
+The reader's text never reaches the engine's query syntax: it is reduced to words first
+(`domain.search_query`), so quotes, operators and markup answer normally, never with an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from dateline.blog.domain.search_query import fts5_match_expression, search_terms
+from dateline.blog.domain.text import html_to_text
+from dateline.blog.models import PartKind, Post, PostPart, PostStatus, SearchDocument
+
+# Marks around matched words, from the engines' highlight functions. Private-use characters
+# cannot come from the indexed text in any meaningful way, so the snippet is escaped as a whole
+# and only then are the marks turned into <mark> elements.
+_START, _END = "\ue000", "\ue001"
+SNIPPET_WORDS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    post: Post
+    headline: SafeString
+    snippet: SafeString
+
+
+def _marked(text: str) -> SafeString:
+    html = escape(text).replace(_START, "<mark>").replace(_END, "</mark>")
+    return mark_safe(html)
+
+
+class _Backend(Protocol):
+    def count(self, terms: tuple[str, ...]) -> int: ...
+
+    def page(
+        self, terms: tuple[str, ...], offset: int, limit: int
+    ) -> list[tuple[int, str, str]]: ...
+
+
+class _Fts5:
+    """SQLite: the blog_search_fts table (external content over blog_searchdocument)."""
+
+    _PUBLIC = "p.status = %s AND p.published_at <= %s"
+
+    def count(self, terms: tuple[str, ...]) -> int:
+        sql = (
+            "SELECT count(*) FROM blog_search_fts f JOIN blog_post p ON p.id = f.rowid "
+            f"WHERE blog_search_fts MATCH %s AND {self._PUBLIC}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql, [fts5_match_expression(terms), PostStatus.PUBLISHED, timezone.now()]
+            )
+            return int(cursor.fetchone()[0])
+
+    def page(self, terms: tuple[str, ...], offset: int, limit: int) -> list[tuple[int, str, str]]:
+        sql = (
+            "SELECT f.rowid, highlight(blog_search_fts, 0, %s, %s), "
+            f"snippet(blog_search_fts, 1, %s, %s, '…', {SNIPPET_WORDS}) "
+            "FROM blog_search_fts f JOIN blog_post p ON p.id = f.rowid "
+            f"WHERE blog_search_fts MATCH %s AND {self._PUBLIC} "
+            # Headline matches weigh five times body matches; ties go to the newer post.
+            "ORDER BY bm25(blog_search_fts, 5.0, 1.0), p.published_at DESC LIMIT %s OFFSET %s"
+        )
+        params = [_START, _END, _START, _END, fts5_match_expression(terms)]
+        params += [PostStatus.PUBLISHED, timezone.now(), limit, offset]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [(int(r[0]), r[1], r[2]) for r in cursor.fetchall()]
+
+
+class _Postgres:
+    """PostgreSQL: a GIN index on the weighted tsvector expression below (migration 0002)."""
+
+    _VECTOR = (
+        "(setweight(to_tsvector('simple', d.headline), 'A') || "
+        "setweight(to_tsvector('simple', d.body_text), 'B'))"
+    )
+    _PUBLIC = "p.status = %s AND p.published_at <= %s"
+
+    @staticmethod
+    def _query(terms: tuple[str, ...]) -> str:
+        # Each term is \w+ only; quoted as a lexeme it cannot be read as an operator.
+        quoted = ["'" + term.replace("'", "") + "'" for term in terms]
+        quoted[-1] += ":*"
+        return " & ".join(quoted)
+
+    def count(self, terms: tuple[str, ...]) -> int:
+        sql = (
+            "SELECT count(*) FROM blog_searchdocument d JOIN blog_post p ON p.id = d.post_id "
+            f"WHERE {self._VECTOR} @@ to_tsquery('simple', %s) AND {self._PUBLIC}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self._query(terms), PostStatus.PUBLISHED, timezone.now()])
+            return int(cursor.fetchone()[0])
+
+    def page(self, terms: tuple[str, ...], offset: int, limit: int) -> list[tuple[int, str, str]]:
+        options = f"StartSel={_START}, StopSel={_END}, MaxWords={SNIPPET_WORDS}, MinWords=12"
+        sql = (
+            "SELECT d.post_id, ts_headline('simple', d.headline, q, %s), "
+            "ts_headline('simple', d.body_text, q, %s) "
+            "FROM blog_searchdocument d JOIN blog_post p ON p.id = d.post_id, "
+            "to_tsquery('simple', %s) q "
+            f"WHERE {self._VECTOR} @@ q AND {self._PUBLIC} "
+            f"ORDER BY ts_rank({self._VECTOR}, q) DESC, p.published_at DESC LIMIT %s OFFSET %s"
+        )
+        params = [options + ", HighlightAll=true", options, self._query(terms)]
+        params += [PostStatus.PUBLISHED, timezone.now(), limit, offset]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [(int(r[0]), r[1], r[2]) for r in cursor.fetchall()]
+
+
+def _backend() -> _Backend:
+    return _Postgres() if connection.vendor == "postgresql" else _Fts5()
+
+
+class SearchResults:
+    """Ranked hits for one query; counts and fetches only the slice a page asks for."""
+
+    def __init__(self, terms: tuple[str, ...]) -> None:
+        self.terms = terms
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = _backend().count(self.terms) if self.terms else 0
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[SearchHit]:
+        if not isinstance(window, slice) or not self.terms:
+            return []
+        offset = window.start or 0
+        limit = max(0, (window.stop if window.stop is not None else offset + 20) - offset)
+        rows = _backend().page(self.terms, offset, limit)
+        posts = Post.objects.only_link().in_bulk([row[0] for row in rows])
+        return [
+            SearchHit(post=posts[pk], headline=_marked(headline), snippet=_marked(snippet))
+            for pk, headline, snippet in rows
+            if pk in posts
+        ]
+
+
+NO_RESULTS = SearchResults(())
+
+
+def search_posts(query: str) -> SearchResults:
+    return SearchResults(search_terms(query))
+
+
+def index_post(post: Post) -> None:
+    """Writes the post's searchable text (call inside the transaction that changed it)."""
+    parts = PostPart.objects.filter(post=post).order_by("position")
+    texts: list[str] = []
+    for part in parts:
+        if part.kind == PartKind.CITATION or part.url:
+            texts += [part.outlet_name, part.source_headline, html_to_text(part.quoted_excerpt)]
+        if part.kind != PartKind.CITATION:
+            texts += [part.speaker, html_to_text(part.body)]
+    texts.insert(0, post.dateline_place)
+    SearchDocument.objects.update_or_create(
+        post=post,
+        defaults={"headline": post.headline, "body_text": " ".join(t for t in texts if t)},
+    )

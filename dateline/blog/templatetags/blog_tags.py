@@ -1,0 +1,22 @@
+"""Template helpers of the public site."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+# Inside <script>, "</script>" or "<!--" in a value would end or confuse the element; JSON allows
+# these characters escaped, so nothing a headline contains can break out.
+_SCRIPT_SAFE = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+@register.filter
+def ld_json(value: Any) -> SafeString:
+    """JSON for a <script type="application/ld+json"> element's text."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return mark_safe(text.translate(_SCRIPT_SAFE))

@@ -1,0 +1,271 @@
+"""The public site's pages. Thin: each asks a QuerySet or the search for data and renders it.
+
+Every list page runs a fixed number of queries whatever the number of posts, labels or parts
+(the tests hold them to it with assertNumQueries).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from urllib.parse import unquote
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString
+
+from dateline.blog import hooks, seo
+from dateline.blog import search as post_search
+from dateline.blog.caching import public_page
+from dateline.blog.domain.days import group_by_day
+from dateline.blog.exceptions import PostNotFound
+from dateline.blog.models import Label, Post, SlugRedirect
+
+POSTS_PER_PAGE = 20
+SEARCH_RESULTS_PER_PAGE = 20
+
+
+def _page(items, number: int | str | None, per_page: int = POSTS_PER_PAGE):  # type: ignore[no-untyped-def]
+    paginator = Paginator(items, per_page, allow_empty_first_page=True)
+    try:
+        return paginator.page(int(number or 1))
+    except (EmptyPage, ValueError) as error:
+        raise Http404("no such page") from error
+
+
+def _pager(current, url_for) -> dict[str, str | None]:  # type: ignore[no-untyped-def]
+    """Links to the newer (previous) and older (next) page; `url_for(n)` builds page n's URL."""
+    return {
+        "newer_url": url_for(current.previous_page_number()) if current.has_previous() else None,
+        "older_url": url_for(current.next_page_number()) if current.has_next() else None,
+    }
+
+
+def _query_page_url(request: HttpRequest):  # type: ignore[no-untyped-def]
+    def url_for(number: int) -> str:
+        query = request.GET.copy()
+        if number == 1:
+            query.pop("page", None)
+        else:
+            query["page"] = str(number)
+        encoded = query.urlencode()
+        return f"{request.path}?{encoded}" if encoded else request.path
+
+    return url_for
+
+
+def _days(posts):  # type: ignore[no-untyped-def]
+    return group_by_day(posts, lambda p: p.published_at, timezone.get_current_timezone())
+
+
+def _signed_in_staff(request: HttpRequest) -> bool:
+    return settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_staff
+
+
+@public_page
+def home(request: HttpRequest, page: int = 1) -> HttpResponse:
+    listed = Post.objects.published().filter(sticky=False).newest_first().for_listing()
+    current = _page(listed, page)
+    pinned = (
+        list(Post.objects.published().filter(sticky=True).newest_first().for_listing())
+        if current.number == 1
+        else []
+    )
+    return render(
+        request,
+        "blog/home.html",
+        {
+            "page": current,
+            "days": _days(current.object_list),
+            "pinned": pinned,
+            "canonical_path": request.path,
+            "feeds": seo.site_feeds(),
+            **_pager(
+                current,
+                lambda n: reverse("blog:home_page", kwargs={"page": n}) if n > 1 else "/",
+            ),
+        },
+    )
+
+
+@public_page
+def label(request: HttpRequest, slug: str, page: int = 1) -> HttpResponse:
+    found = Label.objects.filter(slug=slug).first()
+    if found is None:
+        raise Http404("no such label")
+    listed = Post.objects.published().filter(labels=found).newest_first().for_listing()
+    current = _page(listed, page)
+    return render(
+        request,
+        "blog/label.html",
+        {
+            "label": found,
+            "page": current,
+            "days": _days(current.object_list),
+            "feeds": seo.label_feeds(found),
+            "canonical_path": request.path,
+            **_pager(
+                current,
+                lambda n: (
+                    reverse("blog:label_page", kwargs={"slug": slug, "page": n})
+                    if n > 1
+                    else found.get_absolute_url()
+                ),
+            ),
+        },
+    )
+
+
+@public_page
+def archive(
+    request: HttpRequest, year: str, month: str | None = None, day: str | None = None
+) -> HttpResponse:
+    zone = timezone.get_current_timezone()
+    try:
+        first = date(int(year), int(month or 1), int(day or 1))
+    except ValueError as error:
+        raise Http404("no such date") from error
+    if day:
+        last = first + timedelta(days=1)
+        title = first.strftime("%A, %B %-d, %Y")
+    elif month:
+        last = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+        title = first.strftime("%B %Y")
+    else:
+        last = first.replace(year=first.year + 1)
+        title = str(first.year)
+    start = timezone.make_aware(datetime.combine(first, time.min), zone)
+    end = timezone.make_aware(datetime.combine(last, time.min), zone)
+    listed = (
+        Post.objects.published()
+        .filter(published_at__gte=start, published_at__lt=end)
+        .newest_first()
+        .for_listing()
+    )
+    current = _page(listed, request.GET.get("page"))
+    return render(
+        request,
+        "blog/archive.html",
+        {
+            "title": title,
+            "page": current,
+            "days": _days(current.object_list),
+            "canonical_path": request.path,
+            "feeds": seo.site_feeds(),
+            **_pager(current, _query_page_url(request)),
+        },
+    )
+
+
+def _find_post(request: HttpRequest, slug: str) -> Post:
+    visible = Post.objects.all() if _signed_in_staff(request) else Post.objects.published()
+    found = (
+        visible.filter(slug=slug)
+        .select_related("featured_image", "author")
+        .prefetch_related("labels", "parts")
+        .first()
+    )
+    if found is None:
+        raise PostNotFound(request.path)
+    return found
+
+
+@public_page
+def post(request: HttpRequest, year: str, month: str, slug: str) -> HttpResponse:
+    try:
+        found = _find_post(request, slug)
+    except PostNotFound:
+        moved = SlugRedirect.objects.filter(old_slug=slug).select_related("post").first()
+        if moved is not None and moved.post.is_public:
+            return HttpResponsePermanentRedirect(moved.post.get_absolute_url())
+        raise
+    canonical = found.get_absolute_url()
+    if unquote(canonical) != request.path:
+        return HttpResponsePermanentRedirect(canonical)
+    parts = sorted(found.parts.all(), key=lambda part: part.position)
+    updates = [part for part in parts if part.kind == "update"]
+    return render(
+        request,
+        "blog/post.html",
+        {
+            "post": found,
+            "parts": parts,
+            "updates": updates,
+            "labels": found.labels.all(),
+            "previous_post": Post.objects.published().before(found).only_link().first(),
+            "next_post": Post.objects.published().after(found).only_link().first(),
+            "sections": _sections(request, found),
+            "canonical_path": canonical,
+            "meta": seo.post_meta(request, found, parts),
+            "feeds": seo.site_feeds(),
+        },
+    )
+
+
+def _sections(request: HttpRequest, found: Post) -> list[SafeString]:
+    # What other apps add below the post (comments). Plain strings are escaped: a section must
+    # hand back SafeString (render_to_string does) to be rendered as HTML.
+    return [conditional_escape(section(request, found)) for section in hooks.post_sections()]
+
+
+def blogger_redirect(request: HttpRequest, year: str, month: str, slug: str) -> HttpResponse:
+    """Blogger's /YYYY/MM/slug.html addresses, kept alive for imported blogs."""
+    target = Post.objects.published().filter(slug=slug).first()
+    if target is None:
+        moved = SlugRedirect.objects.filter(old_slug=slug).select_related("post").first()
+        target = moved.post if moved is not None and moved.post.is_public else None
+    if target is None:
+        raise PostNotFound(request.path)
+    return HttpResponsePermanentRedirect(target.get_absolute_url())
+
+
+@public_page
+def about(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "blog/about.html",
+        {"canonical_path": request.path, "feeds": seo.site_feeds()},
+    )
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:500]
+    results = post_search.search_posts(query) if query.strip() else post_search.NO_RESULTS
+    current = _page(results, request.GET.get("page"), SEARCH_RESULTS_PER_PAGE)
+    response = render(
+        request,
+        "blog/search.html",
+        {
+            "query": query,
+            "page": current,
+            "feeds": seo.site_feeds(),
+            **_pager(current, _query_page_url(request)),
+        },
+    )
+    response["Cache-Control"] = "public, max-age=60"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@public_page
+def sitemap(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "blog/sitemap.xml",
+        {"entries": seo.sitemap_entries(request)},
+        content_type="application/xml; charset=utf-8",
+    )
+
+
+@public_page
+def robots(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "blog/robots.txt",
+        {"sitemap_url": request.build_absolute_uri(reverse("blog:sitemap"))},
+        content_type="text/plain; charset=utf-8",
+    )
