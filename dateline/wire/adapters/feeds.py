@@ -10,6 +10,7 @@ Bytes are decoded first by ``domain.encoding`` (BOM, HTTP charset, XML declarati
 from __future__ import annotations
 
 from dataclasses import replace
+from urllib.parse import urljoin
 
 from dateline.wire.adapters import json_feed, xml_feed
 from dateline.wire.domain.encoding import decode, media_type_and_charset
@@ -25,6 +26,7 @@ def parse_feed(
     *,
     content_type: str | None = None,
     content_location: str | None = None,
+    content_language: str | None = None,
     base_url: str | None = None,
 ) -> ParsedFeed:
     """Reads one feed document (RSS, RDF, Atom, CDF or JSON Feed) into a ParsedFeed.
@@ -32,7 +34,9 @@ def parse_feed(
     ``content_type`` is the HTTP Content-Type header, if the bytes came over HTTP (its charset
     counts in choosing the encoding). Relative URLs resolve against xml:base, then
     ``content_location`` (the Content-Location header), then ``base_url`` (the URL fetched),
-    then the feed's own link. Raises ParseError when the bytes are not a feed at all.
+    then the feed's own link; a base that is not http(s) is ignored. ``content_language`` (the
+    Content-Language header) is the text's language when the feed does not say.
+    Raises ParseError when the bytes are not a feed at all.
     """
     where = content_location or base_url or ""
     if not isinstance(data, bytes | bytearray | memoryview):
@@ -46,12 +50,12 @@ def parse_feed(
     text = decoded.text
     start = text.lstrip("\ufeff \t\r\n")[:1]
     media_type, _ = media_type_and_charset(content_type)
-    base = content_location or base_url
+    base = _web_url(content_location, base_url) or _web_url(base_url, None)
     try:
         if start in ("{", "[") or media_type.endswith("json"):
-            parsed = json_feed.build(text, base_url=base)
+            parsed = json_feed.build(text, base_url=base, language=content_language)
         else:
-            parsed = xml_feed.build(text, base_url=base)
+            parsed = xml_feed.build(text, base_url=base, language=content_language)
     except ParseError as error:
         if where and not error.where:
             raise ParseError(error.what, where) from error.__cause__
@@ -67,3 +71,14 @@ def parse_feed(
         warnings=warnings,
         well_formed=parsed.well_formed and decoded.override is None,
     )
+
+
+def _web_url(url: str | None, base: str | None) -> str | None:
+    """``url`` made absolute against ``base``, if it is an http(s) URL; else None."""
+    if not url:
+        return None
+    try:
+        absolute = urljoin(base, url.strip()) if base else url.strip()
+    except ValueError:
+        return None
+    return absolute if absolute.lower().startswith(("http://", "https://")) else None

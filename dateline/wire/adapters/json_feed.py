@@ -72,7 +72,7 @@ def _people(container: dict[str, Any], base: str | None) -> tuple[Person, ...]:
     return tuple(people)
 
 
-def build(text: str, *, base_url: str | None) -> ParsedFeed:
+def build(text: str, *, base_url: str | None, language: str | None = None) -> ParsedFeed:
     """Parses a decoded JSON Feed document."""
     try:
         document = json.loads(text)
@@ -89,7 +89,7 @@ def build(text: str, *, base_url: str | None) -> ParsedFeed:
         warnings.append(f"unknown JSON Feed version {version!r}")
     home = _url(document.get("home_page_url"), base_url)
     base = home or base_url
-    language = _string(document.get("language"))
+    language = _string(document.get("language")) or language
     title = _string(document.get("title"))
     description = _string(document.get("description"))
     links = []

@@ -138,6 +138,7 @@ class _Document:
 
     format: str
     fallback_base: str | None
+    language: str | None = None
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -231,7 +232,7 @@ def detect_format(root: etree._Element, doctype: str) -> str:
     return ""
 
 
-def build(text: str, *, base_url: str | None) -> ParsedFeed:
+def build(text: str, *, base_url: str | None, language: str | None = None) -> ParsedFeed:
     """Parses decoded XML text into a ParsedFeed; raises ParseError if it is no feed."""
     root, warnings, doctype = _parse_tree(text, base_url)
     if not isinstance(root.tag, str):
@@ -242,7 +243,9 @@ def build(text: str, *, base_url: str | None) -> ParsedFeed:
         if local in ("html", "head", "body"):
             raise ParseError("not a feed: an HTML page")
         raise ParseError(f"not a feed: an XML document whose root element is <{local}>")
-    document = _Document(format=feed_format, fallback_base=base_url, warnings=warnings)
+    document = _Document(
+        format=feed_format, fallback_base=base_url, warnings=warnings, language=language
+    )
     if feed_format.startswith("atom"):
         feed_info, entries = _read_atom(root, document)
     elif feed_format == "cdf":
@@ -1203,7 +1206,7 @@ def _read_rss(root: etree._Element, document: _Document) -> tuple[FeedInfo, list
         if isinstance(child.tag, str) and _local(child.tag) == "channel":
             channel = child
             break
-    language = _language(root, None)
+    language = _language(root, document.language)
     if channel is not None:
         language = _language(channel, language)
         found = _collect(channel, document, language, "channel", skip=lambda key: key == "item")
@@ -1236,7 +1239,7 @@ def _read_rss(root: etree._Element, document: _Document) -> tuple[FeedInfo, list
 
 def _read_cdf(root: etree._Element, document: _Document) -> tuple[FeedInfo, list[Entry]]:
     """Microsoft's Channel Definition Format: a CHANNEL of ITEMs with HREF attributes."""
-    language = _language(root, None)
+    language = _language(root, document.language)
     found = _collect(root, document, language, "channel", skip=lambda key: key == "item")
     href = _attribute(root, "href", "HREF")
     if href:
