@@ -40,7 +40,7 @@ def test_from_feed_to_approved_comment(live_server):
     get_user_model().objects.create_user("ed", password="a long desk password", is_staff=True)
     with httpx.Client(base_url=live_server.url, follow_redirects=True, timeout=10) as editor:
         login = editor.get("/desk/login/")
-        fields = form_fields(login, "form")
+        fields = form_fields(login, "main form")
         fields.update(username="ed", password="a long desk password")
         assert editor.post("/desk/login/", data=fields).url.path == "/desk/"
 
@@ -50,7 +50,7 @@ def test_from_feed_to_approved_comment(live_server):
         )
         assert compose_link, "the desk offers to compose a post from the story's article"
         compose = editor.get(compose_link[0])
-        fields = form_fields(compose, "form")
+        fields = form_fields(compose, "main form")
         assert "halting" in fields.get("quoted_excerpt", "") or "halting" in compose.text
         fields.update(
             headline="Rotterdam's port shut by strike",
@@ -81,7 +81,7 @@ def test_from_feed_to_approved_comment(live_server):
     assert "Thanks for the quick summary." not in reader.get(post_path).text
 
     with httpx.Client(base_url=live_server.url, follow_redirects=True, timeout=10) as editor:
-        fields = form_fields(editor.get("/desk/login/"), "form")
+        fields = form_fields(editor.get("/desk/login/"), "main form")
         fields.update(username="ed", password="a long desk password")
         editor.post("/desk/login/", data=fields)
         queue = editor.get("/desk/comments/")
