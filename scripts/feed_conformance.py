@@ -28,9 +28,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print only the JSON summary")
     parser.add_argument("--failures", type=Path, help="write failing cases to this file")
-    parser.add_argument(
-        "--corpus", type=Path, default=shared / "feeds" / "feedparser-conformance"
-    )
+    parser.add_argument("--corpus", type=Path, default=shared / "feeds" / "feedparser-conformance")
     arguments = parser.parse_args()
     if not (arguments.corpus / "manifest.jsonl").is_file():
         print(f"no conformance corpus at {arguments.corpus}", file=sys.stderr)

@@ -11,12 +11,12 @@ os.environ.setdefault("DATELINE_DATA_DIR", tempfile.mkdtemp(prefix="dateline-tes
 # Every fetch test talks to a real HTTP server on 127.0.0.1.
 os.environ.setdefault("DATELINE_FETCH_ALLOW_LOOPBACK", "true")
 
-from dateline.settings import *  # noqa: F403
+from dateline.settings import *
 
 # Tests do not run collectstatic: the plain storage finds files through the finders, while the
 # manifest storage `dateline serve` uses is exercised by tests/test_cli_and_serve.py.
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}  # noqa: F405
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+}
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -421,9 +421,7 @@ def _unsafe(parsed: ParsedFeed | None) -> bool:
         for value in (entry.title_detail, entry.summary, entry.rights, *entry.content):
             if value is not None:
                 values.append(value)
-    return any(
-        value.type != "text/plain" and _EXECUTABLE.search(value.value) for value in values
-    )
+    return any(value.type != "text/plain" and _EXECUTABLE.search(value.value) for value in values)
 
 
 def _fetch(url: str) -> tuple[bytes, dict[str, str]]:
