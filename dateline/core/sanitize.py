@@ -71,6 +71,7 @@ _current_base: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 
 def _resolve_relative(url: str) -> str | None:
     base = _current_base.get()
+    url = url.strip()
     if not base:
         return url
     try:

@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from html import escape
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -128,6 +129,12 @@ def _key(tag: str) -> str:
     return key
 
 
+def _name(element: etree._Element) -> str:
+    """The dispatch name of an element, Atom's namespace dropped ("atom:title" -> "title")."""
+    key = _key(element.tag)
+    return key[5:] if key.startswith("atom:") else key
+
+
 def _local(tag: str) -> str:
     return tag.rpartition("}")[2].lower()
 
@@ -139,6 +146,7 @@ class _Document:
     format: str
     fallback_base: str | None
     language: str | None = None
+    own_namespace: str = ""
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -244,7 +252,11 @@ def build(text: str, *, base_url: str | None, language: str | None = None) -> Pa
             raise ParseError("not a feed: an HTML page")
         raise ParseError(f"not a feed: an XML document whose root element is <{local}>")
     document = _Document(
-        format=feed_format, fallback_base=base_url, warnings=warnings, language=language
+        format=feed_format,
+        fallback_base=base_url,
+        warnings=warnings,
+        language=language,
+        own_namespace=root.tag[1:].partition("}")[0] if root.tag.startswith("{") else "",
     )
     if feed_format.startswith("atom"):
         feed_info, entries = _read_atom(root, document)
@@ -290,17 +302,39 @@ def _language(element: etree._Element, inherited: str | None) -> str | None:
     return language.strip() or None
 
 
+_SAFE_BASE_SCHEMES = frozenset({"http", "https", "ftp"})
+
+
 def _base(element: etree._Element, document: _Document) -> str | None:
-    try:
-        base = element.base
-    except ValueError:
-        base = None
-    return base or document.fallback_base
+    """The element's base URL: xml:base (inherited), else the document's.
+
+    An xml:base with a scheme links may not use (``javascript:``) is skipped for its parent's.
+    """
+    node: etree._Element | None = element
+    while node is not None:
+        try:
+            base = node.base
+        except ValueError:
+            base = None
+        if not base:
+            break
+        scheme = base.partition(":")[0].lower() if ":" in base[:12] else ""
+        if not scheme or "/" in scheme:
+            if document.fallback_base:
+                try:
+                    return urljoin(document.fallback_base, base)
+                except ValueError:
+                    return document.fallback_base
+            return base
+        if scheme in _SAFE_BASE_SCHEMES:
+            return base
+        node = node.getparent()
+    return document.fallback_base
 
 
 def _resolve(url: str | None, element: etree._Element, document: _Document) -> str | None:
-    if not url:
-        return url
+    if url is None:
+        return None
     url = url.strip()
     if "://" in url[:12] or url.startswith(("mailto:", "tag:", "urn:", "data:")):
         return url
@@ -320,7 +354,7 @@ def _inner_markup(element: etree._Element) -> str:
         if isinstance(tag, str) and tag.startswith("{" + _XHTML_NS + "}"):
             descendant.tag = tag[len(_XHTML_NS) + 2 :]
     etree.cleanup_namespaces(element)
-    parts = [element.text or ""]
+    parts = [escape(element.text or "", quote=False)]
     for child in element:
         parts.append(etree.tostring(child, encoding="unicode", with_tail=True))
     return "".join(parts)
@@ -347,16 +381,18 @@ def _text_value(
             kind = declared
     if kind == PLAIN and not declared and element.get("mode") == "escaped":
         kind = HTML
+    if document.format == "atom10" and _is_binary_type(kind):
+        mode = "base64"  # RFC 4287 3.1.1: other media types are base64-encoded
     if mode == "base64":
         try:
             raw = base64.b64decode(_plain(element), validate=False).decode("utf-8", "replace")
         except (binascii.Error, ValueError):
             raw = _plain(element)
-    elif kind == XHTML or mode == "xml" or (len(element) and kind in (HTML, XHTML)):
+    elif kind == XHTML or mode == "xml" or any(isinstance(c.tag, str) for c in element):
         container = element
         children = [child for child in element if isinstance(child.tag, str)]
         if (
-            kind == XHTML
+            declared == "xhtml"
             and len(children) == 1
             and children[0].tag == "{" + _XHTML_NS + "}div"
             and not (element.text or "").strip()
@@ -376,6 +412,12 @@ def _text_value(
     return TextValue(value=raw, type=kind, language=_language(element, language), base=base)
 
 
+def _is_binary_type(kind: str) -> bool:
+    return "/" in kind and not (
+        kind.startswith("text/") or kind.endswith("+xml") or kind.endswith("/xml")
+    )
+
+
 def _date(element: etree._Element) -> tuple[datetime | None, str]:
     text = _plain(element)
     return parse_date(text), text
@@ -391,7 +433,7 @@ def _person_atom(element: etree._Element, document: _Document) -> Person:
             name = _plain(child) or None
         elif local == "email":
             email = _plain(child) or None
-        elif local in ("uri", "url"):
+        elif local in ("uri", "url", "homepage"):
             uri = _resolve(_plain(child), child, document) or None
     if name is None and email is None and uri is None and len(element) == 0:
         return person_from_text(_plain(element))
@@ -399,7 +441,9 @@ def _person_atom(element: etree._Element, document: _Document) -> Person:
 
 
 def _link(element: etree._Element, document: _Document) -> Link | None:
-    href = _attribute(element, "href", "url")
+    href = element.get("href")
+    if href is None:
+        href = element.get("url")
     if href is None:
         text = _plain(element)
         if not text:
@@ -722,10 +766,12 @@ def _collect(
         if not isinstance(tag, str):
             continue
         key = _key(tag)
-        if skip(key):
-            continue
         if key.startswith("atom:"):
             key = key[5:]
+        elif key[0] == "?" and tag[1:].partition("}")[0] == document.own_namespace:
+            key = _local(tag)  # an unknown vocabulary, but the root element's own
+        if skip(key):
+            continue
         handler = _HANDLERS.get(key)
         if handler is not None:
             handler(found, child, document, language, level, is_atom)
@@ -757,13 +803,13 @@ def _handles(*keys: str) -> Callable[[_Handler], _Handler]:
 
 @_handles("title", "dc:title")
 def _on_title(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
-    if found.title is None or _key(el.tag) != "dc:title":
+    if found.title is None or _name(el) != "dc:title":
         found.title = _text_value(el, doc, lang)
 
 
 @_handles("subtitle", "tagline", "itunes:subtitle")
 def _on_subtitle(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
-    if _key(el.tag) == "itunes:subtitle":
+    if _name(el) == "itunes:subtitle":
         found.itunes.add("itunes:subtitle", el, doc)
         if found.subtitle is not None:
             return
@@ -772,7 +818,7 @@ def _on_subtitle(found: _Common, el: etree._Element, doc: _Document, lang, level
 
 @_handles("description", "dc:description", "summary", "abstract")
 def _on_description(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
-    key = _key(el.tag)
+    key = _name(el)
     if found.summary is not None and key == "dc:description":
         return
     if level == "channel" and not atom:
@@ -783,10 +829,10 @@ def _on_description(found: _Common, el: etree._Element, doc: _Document, lang, le
     found.summary = _text_value(el, doc, lang, default)
 
 
-@_handles("content:encoded", "content", "xhtml:body", "xhtml:div", "fullitem")
+@_handles("content:encoded", "content", "xhtml:body", "xhtml:div", "body", "fullitem")
 def _on_content(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
-    key = _key(el.tag)
-    if key in ("xhtml:body", "xhtml:div"):
+    key = _name(el)
+    if key in ("xhtml:body", "xhtml:div", "body"):
         value = _inner_markup(el)
         base = _base(el, doc)
         found.content.append(
@@ -804,7 +850,7 @@ def _on_content(found: _Common, el: etree._Element, doc: _Document, lang, level,
 
 @_handles("rights", "copyright", "dc:rights", "dcterms:rights")
 def _on_rights(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
-    if found.rights is None or _key(el.tag) in ("rights", "copyright"):
+    if found.rights is None or _name(el) in ("rights", "copyright"):
         found.rights = _text_value(el, doc, lang)
 
 
@@ -836,10 +882,12 @@ def _on_link(found: _Common, el: etree._Element, doc: _Document, lang, level, at
 
 @_handles("guid", "id", "dc:identifier")
 def _on_id(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
-    key = _key(el.tag)
+    key = _name(el)
     if key == "dc:identifier" and found.id is not None:
         return
     value = _plain(el)
+    if atom and key == "id" and value and ":" not in value:
+        value = _resolve(value, el, doc) or value  # a relative IRI reference
     if key == "guid":
         permalink = (el.get("isPermaLink") or el.get("ispermalink") or "true").strip().lower()
         found.id_is_link = permalink != "false" and value.startswith(("http://", "https://"))
@@ -850,13 +898,13 @@ def _on_id(found: _Common, el: etree._Element, doc: _Document, lang, level, atom
 
 @_handles("pubdate", "published", "issued", "dcterms:issued")
 def _on_published(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
-    if found.published is None or _key(el.tag) in ("pubdate", "published"):
+    if found.published is None or _name(el) in ("pubdate", "published"):
         found.published = _date(el)
 
 
 @_handles("updated", "modified", "lastbuilddate", "dc:date", "dcterms:modified")
 def _on_updated(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
-    key = _key(el.tag)
+    key = _name(el)
     if found.updated is None or key in ("updated", "modified"):
         found.updated = _date(el)
     if key == "dc:date" and level != "channel" and found.published is None and not atom:
@@ -871,13 +919,13 @@ def _on_created(found: _Common, el: etree._Element, doc: _Document, lang, level,
 
 @_handles("expirationdate", "dcterms:valid")
 def _on_expired(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
-    if _key(el.tag) == "expirationdate":
+    if _name(el) == "expirationdate":
         found.expired = _date(el)
 
 
 @_handles("author", "dc:creator", "dc:author", "creator", "managingeditor", "webmaster")
 def _on_author(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
-    key = _key(el.tag)
+    key = _name(el)
     if key == "webmaster":
         found.publisher = found.publisher or person_from_text(_plain(el))
         return
@@ -906,7 +954,7 @@ def _on_publisher(found: _Common, el: etree._Element, doc: _Document, lang, leve
 
 @_handles("category", "dc:subject", "keywords")
 def _on_category(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
-    key = _key(el.tag)
+    key = _name(el)
     if key == "keywords":
         for word in _plain(el).split(","):
             if word.strip():
@@ -921,12 +969,14 @@ def _on_category(found: _Common, el: etree._Element, doc: _Document, lang, level
 def _on_enclosure(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
     url = _attribute(el, "url", "href")
     if url:
-        found.enclosures.append(
-            Enclosure(
-                url=_resolve(url, el, doc) or url,
-                type=_attribute(el, "type"),
-                length=_attribute(el, "length"),
-            )
+        enclosure = Enclosure(
+            url=_resolve(url, el, doc) or url,
+            type=_attribute(el, "type"),
+            length=_attribute(el, "length"),
+        )
+        found.enclosures.append(enclosure)
+        found.links.append(
+            Link(href=enclosure.url, rel="enclosure", type=enclosure.type, length=enclosure.length)
         )
 
 
@@ -937,7 +987,7 @@ def _on_comments(found: _Common, el: etree._Element, doc: _Document, lang, level
 
 @_handles("wfw:commentrss", "wfw:comment")
 def _on_comment_feed(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
-    if _key(el.tag) == "wfw:commentrss" or found.comments_feed is None:
+    if _name(el) == "wfw:commentrss" or found.comments_feed is None:
         found.comments_feed = _resolve(_plain(el), el, doc) or None
 
 
@@ -952,7 +1002,7 @@ def _on_geo(found: _Common, el: etree._Element, doc: _Document, lang, level, ato
         value = float(_plain(el))
     except ValueError:
         return
-    if _key(el.tag) == "geo:lat":
+    if _name(el) == "geo:lat":
         found.geo_lat = value
     else:
         found.geo_long = value
@@ -981,6 +1031,7 @@ def _on_source(found: _Common, el: etree._Element, doc: _Document, lang, level, 
         inner = _collect(el, doc, lang, "source")
         found.source = Source(
             title=inner.title.value if inner.title else None,
+            title_detail=inner.title,
             url=next((link.href for link in inner.links if link.rel == "self"), None),
             id=inner.id,
             link=inner.link,
@@ -1027,9 +1078,21 @@ def _on_image(found: _Common, el: etree._Element, doc: _Document, lang, level, a
                 if local in ("url", "link"):
                     text = _resolve(text, child, doc) or text
                 values[local] = text or None
-    url = values.get("url") or _attribute(el, f"{{{_RDF_NS}}}resource", "href")
-    values["url"] = url
-    found.image = Image(**values)  # type: ignore[arg-type]
+    found.image = Image(
+        url=values.get("url") or _attribute(el, f"{{{_RDF_NS}}}resource", "href"),
+        title=values.get("title"),
+        link=values.get("link"),
+        width=_integer(values.get("width")),
+        height=_integer(values.get("height")),
+        description=values.get("description"),
+    )
+
+
+def _integer(text: str | None) -> int | None:
+    try:
+        return int(text) if text else None
+    except ValueError:
+        return None
 
 
 @_handles("generator", "admin:generatoragent")
@@ -1123,13 +1186,15 @@ def _entry(found: _Common, feed_link: str | None) -> Entry:
     updated, updated_text = _dates(found.updated)
     published, published_text = _dates(found.published)
     link = found.link
+    link_from_id = False
     if link is None and found.id_is_link:
-        link = found.id
+        link, link_from_id = found.id, True
     title = found.title.value if found.title else None
     summary = found.summary
     content = tuple(found.content)
-    if summary is None and content and found.content[0].type == PLAIN:
-        summary = None
+    if summary is None and content:
+        # Consumers read the summary to show an entry; a feed with only content gives that.
+        summary = content[0]
     entry_id = found.id
     id_from_feed = bool(entry_id)
     if not entry_id:
@@ -1161,7 +1226,7 @@ def _entry(found: _Common, feed_link: str | None) -> Entry:
         source=found.source,
         comments=found.comments,
         id_from_feed=id_from_feed,
-        id_is_link=found.id_is_link,
+        link_from_id=link_from_id,
         language=found.language,
         where=found.where,
         itunes=found.itunes.build(),
@@ -1176,14 +1241,14 @@ def _entry(found: _Common, feed_link: str | None) -> Entry:
 def _read_atom(root: etree._Element, document: _Document) -> tuple[FeedInfo, list[Entry]]:
     language = _language(root, None)
     found = _collect(
-        root, document, language, "channel", skip=lambda key: key == "atom:entry" or key == "entry"
+        root, document, language, "channel", skip=lambda key: key in ("entry", "item")
     )
     feed_info = _feed_info(found, language)
     if feed_info.link is None and document.fallback_base is None:
         pass
     entries = []
     for child in root:
-        if isinstance(child.tag, str) and _local(child.tag) == "entry":
+        if isinstance(child.tag, str) and _local(child.tag) in ("entry", "item"):
             entries.append(
                 _entry(
                     _collect(child, document, _language(child, language), "item"), feed_info.link
@@ -1240,6 +1305,9 @@ def _read_rss(root: etree._Element, document: _Document) -> tuple[FeedInfo, list
 def _read_cdf(root: etree._Element, document: _Document) -> tuple[FeedInfo, list[Entry]]:
     """Microsoft's Channel Definition Format: a CHANNEL of ITEMs with HREF attributes."""
     language = _language(root, document.language)
+    cdf_base = _attribute(root, "base", "BASE")
+    if cdf_base:
+        document.fallback_base = _resolve(cdf_base, root, document)
     found = _collect(root, document, language, "channel", skip=lambda key: key == "item")
     href = _attribute(root, "href", "HREF")
     if href:

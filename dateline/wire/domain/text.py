@@ -14,7 +14,11 @@ from dateline.wire.domain.records import Person
 _XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
 _NAMED_ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]{1,31});")
 _CDATA = re.compile(r"<!\[CDATA\[.*?\]\]>", re.DOTALL)
-_DOCTYPE = re.compile(r"<!DOCTYPE\s[^\[>]*(?:\[.*?\]\s*)?>", re.DOTALL | re.IGNORECASE)
+# A DOCTYPE in the prolog only: after the XML declaration, comments and PIs, before the root.
+_DOCTYPE = re.compile(
+    r"\A(?:\s|<\?.*?\?>|<!--.*?-->)*(<!DOCTYPE\s[^\[>]*(?:\[.*?\]\s*)?>)",
+    re.DOTALL | re.IGNORECASE,
+)
 
 _HTML_CLOSING_TAG = re.compile(r"</([A-Za-z][A-Za-z0-9]*)\s*>|<(br|hr|img)\b[^>]*>", re.IGNORECASE)
 _HTML_REFERENCE = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
@@ -78,7 +82,7 @@ def strip_doctype(document: str) -> tuple[str, str | None]:
     match = _DOCTYPE.search(head)
     if match is None:
         return document, None
-    return document[: match.start()] + document[match.end() :], match.group(0)
+    return document[: match.start(1)] + document[match.end(1) :], match.group(1)
 
 
 def person_from_text(text: str) -> Person:
