@@ -108,6 +108,8 @@ _PREFIXES = {
     "http://www.google.com/schemas/play-podcasts/1.0": "googleplay",
     "https://podcastindex.org/namespace/1.0": "podcast",
 }
+# Feeds misspell namespace URIs in case and trailing slash: those are matched loosely.
+_LOOSE_PREFIXES = {uri.lower().rstrip("/"): prefix for uri, prefix in _PREFIXES.items()}
 _key_cache: dict[str, str] = {}
 
 
@@ -119,7 +121,7 @@ def _key(tag: str) -> str:
             uri, _, local = tag[1:].partition("}")
             prefix = _PREFIXES.get(uri)
             if prefix is None:
-                prefix = _PREFIXES.get(uri.lower().rstrip("/") + "/", "?" + uri)
+                prefix = _LOOSE_PREFIXES.get(uri.lower().rstrip("/"), "?" + uri)
         else:
             prefix, local = "", tag
         # Element names in old feeds vary in case (pubdate, PubDate): dispatch ignores case.
@@ -299,7 +301,12 @@ def _language(element: etree._Element, inherited: str | None) -> str | None:
     language = element.get(_XML_LANG)
     if language is None:
         return inherited
-    return language.strip() or None
+    return _language_tag(language)
+
+
+def _language_tag(text: str) -> str | None:
+    """A language as BCP 47 writes it: "en_US" -> "en-US"."""
+    return text.strip().replace("_", "-") or None
 
 
 _SAFE_BASE_SCHEMES = frozenset({"http", "https", "ftp"})
@@ -542,7 +549,7 @@ def _gml(element: etree._Element) -> Geometry | None:
 
 
 def _explicit(text: str) -> bool | None:
-    value = text.strip().lower()
+    value = text
     if value in ("yes", "true", "explicit"):
         return True
     if value in ("no", "false", "clean"):
@@ -581,9 +588,13 @@ class _ItunesBuilder:
             href = _attribute(element, "href") or _plain(element)
             self.fields["image"] = _resolve(href, element, document) if href else None
         elif name == "explicit":
-            self.fields["explicit"] = _explicit(_plain(element))
+            # Apple's values are exact lower-case words; anything else says nothing.
+            self.fields["explicit"] = _explicit(element.text or "")
         elif name == "block":
-            self.fields["block"] = _plain(element).lower() == "yes"
+            self.fields["block"] = (element.text or "") == "yes"
+        elif name == "link" and element.get("rel") == "image":
+            href = _attribute(element, "href")
+            self.fields["image"] = _resolve(href, element, document) if href else None
         elif name == "owner":
             person = _person_atom(element, document)
             self.fields["owner"] = person
@@ -714,6 +725,7 @@ class _Common:
     title: TextValue | None = None
     subtitle: TextValue | None = None
     summary: TextValue | None = None
+    summary_key: str = ""
     content: list[TextValue] = field(default_factory=list)
     rights: TextValue | None = None
     info: TextValue | None = None
@@ -747,6 +759,7 @@ class _Common:
     ttl: str | None = None
     cloud: Cloud | None = None
     text_input: TextInput | None = None
+    image_url: str | None = None
     itunes: _ItunesBuilder = field(default_factory=_ItunesBuilder)
     media: _MediaBuilder = field(default_factory=_MediaBuilder)
 
@@ -785,7 +798,62 @@ def _collect(
                 found.where = shape
     if found.where is None and found.geo_lat is not None and found.geo_long is not None:
         found.where = Geometry("Point", (found.geo_long, found.geo_lat))
+    if level == "item" and found.id is None:
+        about = element.get(f"{{{_RDF_NS}}}about")
+        if about:
+            found.id = about.strip()  # RSS 1.0 names each item by its rdf:about
+    if found.itunes.seen:
+        _fill_from_itunes(found)
+    if found.media.seen:
+        _fill_from_media(found, document, language)
     return found
+
+
+_ITUNES_CATEGORY_SCHEME = "http://www.itunes.com/"
+
+
+def _fill_from_itunes(found: _Common) -> None:
+    """Podcast feeds often say things only in iTunes terms: use them where nothing else did."""
+    itunes = found.itunes
+    fields = itunes.fields
+    known_terms = {category.term for category in found.categories}
+    for term in itunes.categories:
+        if term not in known_terms:
+            found.categories.append(Category(term=term, scheme=_ITUNES_CATEGORY_SCHEME))
+            known_terms.add(term)
+    for term in itunes.keywords:
+        if term not in known_terms:
+            found.categories.append(Category(term=term))
+            known_terms.add(term)
+    image = fields.get("image")
+    if isinstance(image, str) and image:
+        found.image_url = found.image_url or image
+        if found.image is None:
+            found.image = Image(url=image)
+    owner = fields.get("owner")
+    if found.publisher is None and isinstance(owner, Person):
+        found.publisher = owner
+    author = fields.get("author")
+    if not found.authors and isinstance(author, str) and author:
+        found.authors.append(Person(name=author))
+    summary = fields.get("summary")
+    if isinstance(summary, str) and summary:
+        if found.summary is None:
+            found.summary = TextValue(summary, PLAIN, found.language)
+        if found.subtitle is None:
+            found.subtitle = TextValue(summary, PLAIN, found.language)
+
+
+def _fill_from_media(found: _Common, document: _Document, language: str | None) -> None:
+    media = found.media
+    title = media.fields.get("title")
+    if found.title is None and title:
+        found.title = TextValue(title, PLAIN, language)
+    description = media.fields.get("description")
+    if found.summary is None and description:
+        found.summary = TextValue(description, PLAIN, language)
+    if found.image_url is None and media.thumbnails:
+        found.image_url = media.thumbnails[0].url
 
 
 _Handler = Callable[[_Common, etree._Element, _Document, "str | None", str, bool], None]
@@ -826,7 +894,13 @@ def _on_description(found: _Common, el: etree._Element, doc: _Document, lang, le
             found.subtitle = _text_value(el, doc, lang, HTML)
         return
     default = PLAIN if atom else HTML
-    found.summary = _text_value(el, doc, lang, default)
+    value = _text_value(el, doc, lang, default)
+    if not atom and found.summary is not None and found.summary_key != key:
+        # RSS items with both <description> and <summary>: the second is the full content.
+        found.content.append(value)
+        return
+    found.summary = value
+    found.summary_key = key
 
 
 @_handles("content:encoded", "content", "xhtml:body", "xhtml:div", "body", "fullitem")
@@ -993,7 +1067,23 @@ def _on_comment_feed(found: _Common, el: etree._Element, doc: _Document, lang, l
 
 @_handles("language", "dc:language")
 def _on_language(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
-    found.language = _plain(el) or found.language
+    found.language = _language_tag(_plain(el)) or found.language
+
+
+_MEDIA_CATEGORY_SCHEME = "http://search.yahoo.com/mrss/category_schema"
+
+
+@_handles("media:category")
+def _on_media_category(found: _Common, el: etree._Element, doc, lang, level, atom) -> None:
+    term = _plain(el)
+    if term:
+        found.categories.append(
+            Category(
+                term=term,
+                scheme=_attribute(el, "scheme") or _MEDIA_CATEGORY_SCHEME,
+                label=_attribute(el, "label"),
+            )
+        )
 
 
 @_handles("geo:lat", "geo:long", "geo:lon")
@@ -1017,7 +1107,8 @@ def _on_gml(found: _Common, el: etree._Element, doc: _Document, lang, level, ato
 
 @_handles("psc:chapters")
 def _on_chapters(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
-    found.chapters.extend(_chapters(el, doc))
+    if not found.chapters:  # the format allows one list of chapters per episode
+        found.chapters.extend(_chapters(el, doc))
 
 
 @_handles("cc:license", "creativecommons:license")
@@ -1227,6 +1318,7 @@ def _entry(found: _Common, feed_link: str | None) -> Entry:
         comments=found.comments,
         id_from_feed=id_from_feed,
         link_from_id=link_from_id,
+        image=found.image_url,
         language=found.language,
         where=found.where,
         itunes=found.itunes.build(),

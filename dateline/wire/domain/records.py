@@ -262,6 +262,8 @@ class Entry:
     # True when the entry had no link of its own and ``link`` is its permalink guid.
     link_from_id: bool = False
     language: str | None = None
+    # A picture for the entry (iTunes image, else the first Media RSS thumbnail).
+    image: str | None = None
     where: Geometry | None = None
     itunes: Itunes | None = None
     chapters: tuple[Chapter, ...] = ()

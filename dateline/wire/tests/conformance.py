@@ -183,8 +183,6 @@ def _put_itunes(view: ViewDict, itunes: Any) -> None:
         view["itunes_explicit"] = itunes.explicit
     for name in ("duration", "episode", "season", "episode_type", "subtitle", "summary"):
         _put(view, "itunes_" + name, getattr(itunes, name))
-    if itunes.keywords:
-        view["itunes_keywords"] = ",".join(itunes.keywords)
     if itunes.owner is not None:
         view["itunes_owner"] = _person(itunes.owner)
 
@@ -309,6 +307,10 @@ def entry_view(entry: Entry) -> ViewDict:
     _put(view, "comments", entry.comments)
     _put(view, "wfw_commentrss", entry.comments_feed)
     _put(view, "license", entry.license)
+    if entry.image is not None:
+        view["image"] = ViewDict(href=entry.image)
+    if entry.itunes is not None and entry.itunes.subtitle is not None:
+        view.setdefault("subtitle", entry.itunes.subtitle)
     _put(view, "language", entry.language)
     if entry.where is not None:
         view["where"] = ViewDict(type=entry.where.type, coordinates=entry.where.coordinates)
