@@ -12,6 +12,7 @@ Relative URLs in ``href`` / ``src`` are resolved against ``base_url`` when one i
 from __future__ import annotations
 
 import contextvars
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -158,6 +159,15 @@ COMMENT = Policy(
 )
 
 
+# Void elements are written XHTML-style (<br />), which HTML and XML readers both accept, so the
+# same sanitised fragment serves pages and the XHTML content of feeds Dateline publishes.
+_VOID_ELEMENT = re.compile(
+    r"<(area|br|col|embed|hr|img|input|source|track|wbr)((?:\s[^<>]*?)?)\s*/?>", re.IGNORECASE
+)
+
+_BARE_AMPERSAND = re.compile(r"&(?!#\d{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
+
+
 def sanitize_html(html: str, policy: Policy, *, base_url: str | None = None) -> str:
     """Returns ``html`` with everything ``policy`` does not allow removed.
 
@@ -166,8 +176,17 @@ def sanitize_html(html: str, policy: Policy, *, base_url: str | None = None) -> 
     """
     if not html:
         return ""
+    if "<" not in html:
+        # Without a tag there is no element, attribute or URL to remove: text and character
+        # references are already safe HTML, and are kept as written (bare & and > escaped).
+        if "&" in html:
+            html = _BARE_AMPERSAND.sub("&amp;", html)
+        return html.replace(">", "&gt;") if ">" in html else html
     token = _current_base.set(base_url)
     try:
-        return policy.cleaner().clean(html)
+        cleaned = policy.cleaner().clean(html)
     finally:
         _current_base.reset(token)
+    if "<" in cleaned:
+        cleaned = _VOID_ELEMENT.sub(r"<\1\2 />", cleaned)
+    return cleaned

@@ -585,7 +585,7 @@ class _ItunesBuilder:
                 word.strip() for word in _plain(element).split(",") if word.strip()
             )
         elif name == "image":
-            href = _attribute(element, "href") or _plain(element)
+            href = _attribute(element, "href", "url") or _plain(element)
             self.fields["image"] = _resolve(href, element, document) if href else None
         elif name == "explicit":
             # Apple's values are exact lower-case words; anything else says nothing.
@@ -1331,13 +1331,11 @@ def _entry(found: _Common, feed_link: str | None) -> Entry:
 
 
 def _read_atom(root: etree._Element, document: _Document) -> tuple[FeedInfo, list[Entry]]:
-    language = _language(root, None)
+    language = _language(root, document.language)
     found = _collect(
         root, document, language, "channel", skip=lambda key: key in ("entry", "item")
     )
     feed_info = _feed_info(found, language)
-    if feed_info.link is None and document.fallback_base is None:
-        pass
     entries = []
     for child in root:
         if isinstance(child.tag, str) and _local(child.tag) in ("entry", "item"):
