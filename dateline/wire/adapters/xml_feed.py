@@ -50,8 +50,10 @@ from dateline.wire.domain.records import (
     TextValue,
 )
 from dateline.wire.domain.text import (
+    declared_entities,
     looks_like_html,
     person_from_text,
+    repair_text,
     replace_html_entities,
     strip_doctype,
 )
@@ -172,6 +174,10 @@ def _parse_tree(text: str, base_url: str | None) -> tuple[etree._Element, list[s
     text = _DECLARATION.sub("", text, count=1)
     text, doctype = strip_doctype(text)
     warnings: list[str] = []
+    entities = declared_entities(doctype) if doctype else {}
+    if entities:
+        # The document's own entity declarations are XML; using them is not a repair.
+        text = _expand_declared(text, entities)
     data = text.encode("utf-8")
     try:
         root = etree.fromstring(data, _STRICT, base_url=base_url)
@@ -198,6 +204,14 @@ def _parse_tree(text: str, base_url: str | None) -> tuple[etree._Element, list[s
     if recovered is None:
         raise ParseError("not readable as XML", _describe(error)) from error
     return recovered, warnings, doctype or ""
+
+
+def _expand_declared(text: str, entities: dict[str, str]) -> str:
+    return re.sub(
+        r"&([A-Za-z_][\w.-]{0,63});",
+        lambda match: entities.get(match.group(1), match.group(0)),
+        text,
+    )
 
 
 def _describe(error: etree.XMLSyntaxError) -> str:
@@ -231,6 +245,8 @@ def detect_format(root: etree._Element, doctype: str) -> str:
             version, "rss"
         )
     if local == "rdf":
+        if "netscape.com/rdf/simple/0.9" in (root.nsmap.get(None) or ""):
+            return "rss090"
         for child in root:
             if isinstance(child.tag, str) and child.tag.startswith("{http://purl.org/rss/1.0/}"):
                 return "rss10"
@@ -410,7 +426,7 @@ def _text_value(
             kind = HTML
     else:
         raw = _plain(element) if len(element) else (element.text or "")
-    raw = raw.strip()
+    raw = repair_text(raw.strip())
     if kind == PLAIN and not document.is_atom and looks_like_html(raw):
         kind = HTML
     base = _base(element, document)
