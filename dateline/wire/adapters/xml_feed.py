@@ -18,7 +18,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 from urllib.parse import urljoin
 
@@ -414,8 +414,9 @@ def _text_value(
     elif kind == XHTML or mode == "xml" or any(isinstance(c.tag, str) for c in element):
         container = element
         children = [child for child in element if isinstance(child.tag, str)]
+        # Atom 1.0 wraps inline XHTML in one xhtml:div that is not part of the content.
         if (
-            declared == "xhtml"
+            (declared == "xhtml" or (document.format == "atom10" and kind == XHTML))
             and len(children) == 1
             and children[0].tag == "{" + _XHTML_NS + "}div"
             and not (element.text or "").strip()
@@ -715,12 +716,30 @@ def _chapters(element: etree._Element, document: _Document) -> list[Chapter]:
                 chapters.append(
                     Chapter(
                         start=start,
+                        offset=_chapter_offset(start),
                         title=_attribute(child, "title"),
                         href=_resolve(href, child, document) if href else None,
                         image=_attribute(child, "image"),
                     )
                 )
     return chapters
+
+
+_NORMAL_PLAY_TIME = re.compile(r"^(?:(?:(\d+):)?(\d{1,2}):)?(\d{1,2})(?:\.(\d{1,3}))?$")
+
+
+def _chapter_offset(start: str) -> timedelta | None:
+    """Podlove chapter starts are Normal Play Time: [[HH:]MM:]SS[.mmm]."""
+    match = _NORMAL_PLAY_TIME.match(start.strip())
+    if match is None:
+        return None
+    hours, minutes, seconds, millis = match.groups()
+    return timedelta(
+        hours=int(hours or 0),
+        minutes=int(minutes or 0),
+        seconds=int(seconds),
+        milliseconds=int((millis or "0").ljust(3, "0")),
+    )
 
 
 def _stable_id(title: str | None, link: str | None, summary: TextValue | None, when: str) -> str:

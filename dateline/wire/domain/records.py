@@ -13,7 +13,7 @@ For convenience the plain string is also on the record (``title`` beside ``title
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 PLAIN = "text/plain"
 HTML = "text/html"
@@ -133,7 +133,8 @@ class Itunes:
 class Chapter:
     """A Podlove Simple Chapter (psc:chapter)."""
 
-    start: str
+    start: str  # as written, Normal Play Time ("00:03:07.250")
+    offset: timedelta | None = None  # the same, read; None when unreadable
     title: str | None = None
     href: str | None = None
     image: str | None = None

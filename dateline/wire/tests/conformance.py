@@ -15,6 +15,7 @@ there, as an HTTP fetch would; the harness passes the response headers to ``pars
 
 from __future__ import annotations
 
+import datetime as datetime_module
 import json
 import re
 import threading
@@ -363,8 +364,8 @@ def _media_item(item: Any) -> dict[str, Any]:
 
 
 def _chapter(chapter: Any) -> dict[str, Any]:
-    return {"start": chapter.start, "title": chapter.title, "href": chapter.href,
-            "image": chapter.image}  # fmt: skip
+    return {"start": chapter.start, "start_parsed": chapter.offset, "title": chapter.title,
+            "href": chapter.href, "image": chapter.image}  # fmt: skip
 
 
 def result_view(parsed: ParsedFeed | None, error: ParseError | None, http: dict[str, Any]):
@@ -518,7 +519,7 @@ def evaluate_case(
         error = parse_error
     view = result_view(parsed, error, http)
     try:
-        holds = bool(eval(case["expect"], {"datetime": datetime}, view))  # noqa: S307 (corpus)
+        holds = bool(eval(case["expect"], {"datetime": datetime_module}, view))  # noqa: S307 (corpus)
         reason = "" if holds else "expectation false"
     except Exception as failure:  # noqa: BLE001 (an expectation over a missing name fails)
         holds, reason = False, f"expectation raised {type(failure).__name__}: {failure}"
