@@ -150,6 +150,7 @@ class _Document:
     format: str
     fallback_base: str | None
     language: str | None = None
+    repair_c1: bool = True
     own_namespace: str = ""
     warnings: list[str] = field(default_factory=list)
 
@@ -171,7 +172,9 @@ _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 def _parse_tree(text: str, base_url: str | None) -> tuple[etree._Element, list[str], str]:
     """Parses the document: strictly, then with entities fixed, then recovering."""
-    text = _DECLARATION.sub("", text, count=1)
+    declaration = _DECLARATION.match(text)
+    if declaration is not None:  # it may name the encoding the text was decoded from
+        text = text[declaration.end() :]
     text, doctype = strip_doctype(text)
     warnings: list[str] = []
     entities = declared_entities(doctype) if doctype else {}
@@ -258,9 +261,43 @@ def detect_format(root: etree._Element, doctype: str) -> str:
     return ""
 
 
+def build_well_formed_utf8(
+    data: bytes, *, base_url: str | None, language: str | None = None
+) -> ParsedFeed | None:
+    """The fast path: UTF-8 bytes without a DOCTYPE, parsed strictly as they are.
+
+    Returns None when the bytes are not well-formed XML (or not UTF-8): the caller then
+    decodes them with recovery and calls ``build``. ParseError when well-formed but no feed.
+    """
+    try:
+        root = etree.fromstring(data, _STRICT, base_url=base_url)
+    except etree.XMLSyntaxError:
+        return None
+    suspect = _C1_IN_UTF8.search(data) is not None or _C1_REFERENCE.search(data) is not None
+    return _build_from_tree(root, [], "", base_url, language, repair_c1=suspect)
+
+
+# C1 control characters as UTF-8 bytes or as character references: only documents holding
+# them need text repair (see domain/text.repair_text), and a bytes search finds them fast.
+_C1_IN_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
+_C1_REFERENCE = re.compile(rb"&#(?:1[2-5][0-9]|[xX]0*[89][0-9a-fA-F]);")
+
+
 def build(text: str, *, base_url: str | None, language: str | None = None) -> ParsedFeed:
     """Parses decoded XML text into a ParsedFeed; raises ParseError if it is no feed."""
     root, warnings, doctype = _parse_tree(text, base_url)
+    return _build_from_tree(root, warnings, doctype, base_url, language, repair_c1=True)
+
+
+def _build_from_tree(
+    root: etree._Element,
+    warnings: list[str],
+    doctype: str,
+    base_url: str | None,
+    language: str | None,
+    *,
+    repair_c1: bool,
+) -> ParsedFeed:
     if not isinstance(root.tag, str):
         raise ParseError("not a feed: the document has no root element")
     feed_format = detect_format(root, doctype)
@@ -274,6 +311,7 @@ def build(text: str, *, base_url: str | None, language: str | None = None) -> Pa
         fallback_base=base_url,
         warnings=warnings,
         language=language,
+        repair_c1=repair_c1,
         own_namespace=root.tag[1:].partition("}")[0] if root.tag.startswith("{") else "",
     )
     if feed_format.startswith("atom"):
@@ -427,7 +465,9 @@ def _text_value(
             kind = HTML
     else:
         raw = _plain(element) if len(element) else (element.text or "")
-    raw = repair_text(raw.strip())
+    raw = raw.strip()
+    if document.repair_c1:
+        raw = repair_text(raw)
     if kind == PLAIN and not document.is_atom and looks_like_html(raw):
         kind = HTML
     base = _base(element, document)
