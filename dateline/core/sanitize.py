@@ -11,9 +11,10 @@ Relative URLs in ``href`` / ``src`` are resolved against ``base_url`` when one i
 
 from __future__ import annotations
 
-import contextvars
+import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from typing import Any
+from urllib.parse import urlsplit
 
 import nh3
 
@@ -61,24 +62,9 @@ _URL_ATTRIBUTES = {
     "track": {"src", "kind", "srclang"},
 }
 
+_MAX_CACHED_CLEANERS = 64
+
 _WEB_SCHEMES = frozenset({"http", "https", "mailto", "ftp", "tel", "news", "magnet", "xmpp"})
-
-# The base URL for the sanitisation in progress: one nh3 cleaner per policy serves every base.
-_current_base: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "dateline_sanitize_base", default=None
-)
-
-
-def _resolve_relative(url: str) -> str | None:
-    base = _current_base.get()
-    if not base:
-        return url
-    try:
-        return urljoin(base, url)
-    except ValueError:
-        # A URL the standard library cannot split (bad IPv6 brackets...) is dropped, not kept.
-        return None
-
 
 @dataclass(frozen=True)
 class Policy:
@@ -92,24 +78,38 @@ class Policy:
     attribute_values: dict[str, dict[str, set[str]]] = field(default_factory=dict)
     # Hosts an <iframe src> may point at; empty means iframes are never kept.
     iframe_hosts: frozenset[str] = frozenset()
-    _cleaner: nh3.Cleaner | None = field(default=None, repr=False, compare=False)
+    # One nh3 cleaner per base URL in use (relative URLs are resolved inside nh3, at Rust speed);
+    # feeds share a handful of bases, so a small cache holds them all.
+    _cleaners: dict[str | None, nh3.Cleaner] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
-    def cleaner(self) -> nh3.Cleaner:
-        cleaner = self._cleaner
+    def cleaner(self, base_url: str | None = None) -> nh3.Cleaner:
+        cleaner = self._cleaners.get(base_url)
         if cleaner is None:
-            cleaner = nh3.Cleaner(
-                tags=set(self.tags),
-                clean_content_tags=set(_DROPPED_WITH_CONTENT - self.tags),
-                attributes={tag: set(names) for tag, names in self.attributes.items()},
-                attribute_filter=self._filter_attribute if self.iframe_hosts else None,
-                link_rel=self.link_rel,
-                tag_attribute_values=self.attribute_values or None,
-                url_schemes=set(_WEB_SCHEMES),
-                url_relative=_resolve_relative,
-                strip_comments=True,
-            )
-            object.__setattr__(self, "_cleaner", cleaner)
+            if len(self._cleaners) >= _MAX_CACHED_CLEANERS:
+                self._cleaners.clear()
+            cleaner = self._build_cleaner(base_url)
+            self._cleaners[base_url] = cleaner
         return cleaner
+
+    def _build_cleaner(self, base_url: str | None) -> nh3.Cleaner:
+        options: dict[str, Any] = {
+            "tags": set(self.tags),
+            "clean_content_tags": set(_DROPPED_WITH_CONTENT - self.tags),
+            "attributes": {tag: set(names) for tag, names in self.attributes.items()},
+            "attribute_filter": self._filter_attribute if self.iframe_hosts else None,
+            "link_rel": self.link_rel,
+            "tag_attribute_values": self.attribute_values or None,
+            "url_schemes": set(_WEB_SCHEMES),
+            "strip_comments": True,
+        }
+        if base_url and base_url.lower().startswith(("http://", "https://")):
+            try:
+                return nh3.Cleaner(**options, url_relative=("rewrite_with_base", base_url))
+            except (ValueError, TypeError):
+                pass  # a base nh3 cannot parse: relative URLs stay relative
+        return nh3.Cleaner(**options)
 
     def _filter_attribute(self, tag: str, attribute: str, value: str) -> str | None:
         if tag == "iframe" and attribute == "src":
@@ -157,6 +157,14 @@ COMMENT = Policy(
 )
 
 
+# Void elements are written XHTML-style (<br />), which HTML and XML readers both accept, so the
+# same sanitised fragment serves pages and the XHTML content of feeds Dateline publishes.
+# (nh3 writes tag names in lower case and escapes ">" inside attribute values.)
+_VOID_ELEMENT = re.compile(r"<(br|img|hr|wbr|source|track|col|area)((?: [^>]*)?)>")
+
+_BARE_AMPERSAND = re.compile(r"&(?!#\d{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
+
+
 def sanitize_html(html: str, policy: Policy, *, base_url: str | None = None) -> str:
     """Returns ``html`` with everything ``policy`` does not allow removed.
 
@@ -165,8 +173,13 @@ def sanitize_html(html: str, policy: Policy, *, base_url: str | None = None) -> 
     """
     if not html:
         return ""
-    token = _current_base.set(base_url)
-    try:
-        return policy.cleaner().clean(html)
-    finally:
-        _current_base.reset(token)
+    if "<" not in html:
+        # Without a tag there is no element, attribute or URL to remove: text and character
+        # references are already safe HTML, and are kept as written (bare & and > escaped).
+        if "&" in html:
+            html = _BARE_AMPERSAND.sub("&amp;", html)
+        return html.replace(">", "&gt;") if ">" in html else html
+    cleaned = policy.cleaner(base_url).clean(html)
+    if "<" in cleaned:
+        cleaned = _VOID_ELEMENT.sub(r"<\1\2 />", cleaned)
+    return cleaned

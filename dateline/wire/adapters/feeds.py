@@ -13,7 +13,12 @@ from dataclasses import replace
 from urllib.parse import urljoin
 
 from dateline.wire.adapters import json_feed, xml_feed
-from dateline.wire.domain.encoding import decode, media_type_and_charset
+from dateline.wire.domain.encoding import (
+    declared_encoding,
+    decode,
+    detect,
+    media_type_and_charset,
+)
 from dateline.wire.domain.records import ParsedFeed
 from dateline.wire.exceptions import ParseError
 
@@ -46,16 +51,29 @@ def parse_feed(
         raise ParseError(f"feed too large: {len(data):,} bytes (limit {MAX_FEED_BYTES:,})", where)
     if not data.strip():
         raise ParseError("not a feed: the document is empty", where)
-    decoded = decode(data, content_type)
-    text = decoded.text
-    start = text.lstrip("\ufeff \t\r\n")[:1]
     media_type, _ = media_type_and_charset(content_type)
     base = _web_url(content_location, base_url) or _web_url(base_url, None)
+    label, from_bom, detection_warnings = detect(data, content_type)
+    body = data[3:] if from_bom and label == "utf-8" else data
+    start = body.lstrip(b" \t\r\n")[:1]
+    is_json = start in (b"{", b"[") or media_type.endswith("json")
     try:
-        if start in ("{", "[") or media_type.endswith("json"):
-            parsed = json_feed.build(text, base_url=base, language=content_language)
+        if (
+            not is_json
+            and label == "utf-8"
+            and not detection_warnings
+            and declared_encoding(body[:256]) in (None, "utf-8", "utf8")
+            and b"<!DOCTYPE" not in body[:4096].upper()
+        ):
+            # Most feeds: well-formed UTF-8, no DTD. lxml reads the bytes directly.
+            fast = xml_feed.build_well_formed_utf8(body, base_url=base, language=content_language)
+            if fast is not None:
+                return fast
+        decoded = decode(data, content_type)
+        if is_json:
+            parsed = json_feed.build(decoded.text, base_url=base, language=content_language)
         else:
-            parsed = xml_feed.build(text, base_url=base, language=content_language)
+            parsed = xml_feed.build(decoded.text, base_url=base, language=content_language)
     except ParseError as error:
         if where and not error.where:
             raise ParseError(error.what, where) from error.__cause__

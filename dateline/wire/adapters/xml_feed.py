@@ -18,7 +18,8 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from html import escape
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -49,8 +50,10 @@ from dateline.wire.domain.records import (
     TextValue,
 )
 from dateline.wire.domain.text import (
+    declared_entities,
     looks_like_html,
     person_from_text,
+    repair_text,
     replace_html_entities,
     strip_doctype,
 )
@@ -107,6 +110,8 @@ _PREFIXES = {
     "http://www.google.com/schemas/play-podcasts/1.0": "googleplay",
     "https://podcastindex.org/namespace/1.0": "podcast",
 }
+# Feeds misspell namespace URIs in case and trailing slash: those are matched loosely.
+_LOOSE_PREFIXES = {uri.lower().rstrip("/"): prefix for uri, prefix in _PREFIXES.items()}
 _key_cache: dict[str, str] = {}
 
 
@@ -118,7 +123,7 @@ def _key(tag: str) -> str:
             uri, _, local = tag[1:].partition("}")
             prefix = _PREFIXES.get(uri)
             if prefix is None:
-                prefix = _PREFIXES.get(uri.lower().rstrip("/") + "/", "?" + uri)
+                prefix = _LOOSE_PREFIXES.get(uri.lower().rstrip("/"), "?" + uri)
         else:
             prefix, local = "", tag
         # Element names in old feeds vary in case (pubdate, PubDate): dispatch ignores case.
@@ -126,6 +131,12 @@ def _key(tag: str) -> str:
         if len(_key_cache) < 10_000:
             _key_cache[tag] = key
     return key
+
+
+def _name(element: etree._Element) -> str:
+    """The dispatch name of an element, Atom's namespace dropped ("atom:title" -> "title")."""
+    key = _key(element.tag)
+    return key[5:] if key.startswith("atom:") else key
 
 
 def _local(tag: str) -> str:
@@ -139,6 +150,8 @@ class _Document:
     format: str
     fallback_base: str | None
     language: str | None = None
+    repair_c1: bool = True
+    own_namespace: str = ""
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -159,9 +172,15 @@ _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 def _parse_tree(text: str, base_url: str | None) -> tuple[etree._Element, list[str], str]:
     """Parses the document: strictly, then with entities fixed, then recovering."""
-    text = _DECLARATION.sub("", text, count=1)
+    declaration = _DECLARATION.match(text)
+    if declaration is not None:  # it may name the encoding the text was decoded from
+        text = text[declaration.end() :]
     text, doctype = strip_doctype(text)
     warnings: list[str] = []
+    entities = declared_entities(doctype) if doctype else {}
+    if entities:
+        # The document's own entity declarations are XML; using them is not a repair.
+        text = _expand_declared(text, entities)
     data = text.encode("utf-8")
     try:
         root = etree.fromstring(data, _STRICT, base_url=base_url)
@@ -188,6 +207,14 @@ def _parse_tree(text: str, base_url: str | None) -> tuple[etree._Element, list[s
     if recovered is None:
         raise ParseError("not readable as XML", _describe(error)) from error
     return recovered, warnings, doctype or ""
+
+
+def _expand_declared(text: str, entities: dict[str, str]) -> str:
+    return re.sub(
+        r"&([A-Za-z_][\w.-]{0,63});",
+        lambda match: entities.get(match.group(1), match.group(0)),
+        text,
+    )
 
 
 def _describe(error: etree.XMLSyntaxError) -> str:
@@ -221,6 +248,8 @@ def detect_format(root: etree._Element, doctype: str) -> str:
             version, "rss"
         )
     if local == "rdf":
+        if "netscape.com/rdf/simple/0.9" in (root.nsmap.get(None) or ""):
+            return "rss090"
         for child in root:
             if isinstance(child.tag, str) and child.tag.startswith("{http://purl.org/rss/1.0/}"):
                 return "rss10"
@@ -232,9 +261,43 @@ def detect_format(root: etree._Element, doctype: str) -> str:
     return ""
 
 
+def build_well_formed_utf8(
+    data: bytes, *, base_url: str | None, language: str | None = None
+) -> ParsedFeed | None:
+    """The fast path: UTF-8 bytes without a DOCTYPE, parsed strictly as they are.
+
+    Returns None when the bytes are not well-formed XML (or not UTF-8): the caller then
+    decodes them with recovery and calls ``build``. ParseError when well-formed but no feed.
+    """
+    try:
+        root = etree.fromstring(data, _STRICT, base_url=base_url)
+    except etree.XMLSyntaxError:
+        return None
+    suspect = _C1_IN_UTF8.search(data) is not None or _C1_REFERENCE.search(data) is not None
+    return _build_from_tree(root, [], "", base_url, language, repair_c1=suspect)
+
+
+# C1 control characters as UTF-8 bytes or as character references: only documents holding
+# them need text repair (see domain/text.repair_text), and a bytes search finds them fast.
+_C1_IN_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
+_C1_REFERENCE = re.compile(rb"&#(?:1[2-5][0-9]|[xX]0*[89][0-9a-fA-F]);")
+
+
 def build(text: str, *, base_url: str | None, language: str | None = None) -> ParsedFeed:
     """Parses decoded XML text into a ParsedFeed; raises ParseError if it is no feed."""
     root, warnings, doctype = _parse_tree(text, base_url)
+    return _build_from_tree(root, warnings, doctype, base_url, language, repair_c1=True)
+
+
+def _build_from_tree(
+    root: etree._Element,
+    warnings: list[str],
+    doctype: str,
+    base_url: str | None,
+    language: str | None,
+    *,
+    repair_c1: bool,
+) -> ParsedFeed:
     if not isinstance(root.tag, str):
         raise ParseError("not a feed: the document has no root element")
     feed_format = detect_format(root, doctype)
@@ -244,7 +307,12 @@ def build(text: str, *, base_url: str | None, language: str | None = None) -> Pa
             raise ParseError("not a feed: an HTML page")
         raise ParseError(f"not a feed: an XML document whose root element is <{local}>")
     document = _Document(
-        format=feed_format, fallback_base=base_url, warnings=warnings, language=language
+        format=feed_format,
+        fallback_base=base_url,
+        warnings=warnings,
+        language=language,
+        repair_c1=repair_c1,
+        own_namespace=root.tag[1:].partition("}")[0] if root.tag.startswith("{") else "",
     )
     if feed_format.startswith("atom"):
         feed_info, entries = _read_atom(root, document)
@@ -287,20 +355,47 @@ def _language(element: etree._Element, inherited: str | None) -> str | None:
     language = element.get(_XML_LANG)
     if language is None:
         return inherited
-    return language.strip() or None
+    return _language_tag(language)
+
+
+def _language_tag(text: str) -> str | None:
+    """A language as BCP 47 writes it: "en_US" -> "en-US"."""
+    return text.strip().replace("_", "-") or None
+
+
+_SAFE_BASE_SCHEMES = frozenset({"http", "https", "ftp"})
 
 
 def _base(element: etree._Element, document: _Document) -> str | None:
-    try:
-        base = element.base
-    except ValueError:
-        base = None
-    return base or document.fallback_base
+    """The element's base URL: xml:base (inherited), else the document's.
+
+    An xml:base with a scheme links may not use (``javascript:``) is skipped for its parent's.
+    """
+    node: etree._Element | None = element
+    while node is not None:
+        try:
+            base = node.base
+        except ValueError:
+            base = None
+        if not base:
+            break
+        scheme = base.partition(":")[0].lower() if ":" in base[:12] else ""
+        if not scheme or "/" in scheme:
+            if document.fallback_base:
+                try:
+                    return urljoin(document.fallback_base, base)
+                except ValueError:
+                    return document.fallback_base
+            return base
+        if scheme in _SAFE_BASE_SCHEMES:
+            return base
+        node = node.getparent()
+    return document.fallback_base
 
 
 def _resolve(url: str | None, element: etree._Element, document: _Document) -> str | None:
-    if not url:
-        return url
+    if url is None:
+        return None
     url = url.strip()
     if "://" in url[:12] or url.startswith(("mailto:", "tag:", "urn:", "data:")):
         return url
@@ -320,7 +415,7 @@ def _inner_markup(element: etree._Element) -> str:
         if isinstance(tag, str) and tag.startswith("{" + _XHTML_NS + "}"):
             descendant.tag = tag[len(_XHTML_NS) + 2 :]
     etree.cleanup_namespaces(element)
-    parts = [element.text or ""]
+    parts = [escape(element.text or "", quote=False)]
     for child in element:
         parts.append(etree.tostring(child, encoding="unicode", with_tail=True))
     return "".join(parts)
@@ -347,16 +442,19 @@ def _text_value(
             kind = declared
     if kind == PLAIN and not declared and element.get("mode") == "escaped":
         kind = HTML
+    if document.format == "atom10" and _is_binary_type(kind):
+        mode = "base64"  # RFC 4287 3.1.1: other media types are base64-encoded
     if mode == "base64":
         try:
             raw = base64.b64decode(_plain(element), validate=False).decode("utf-8", "replace")
         except (binascii.Error, ValueError):
             raw = _plain(element)
-    elif kind == XHTML or mode == "xml" or (len(element) and kind in (HTML, XHTML)):
+    elif kind == XHTML or mode == "xml" or any(isinstance(c.tag, str) for c in element):
         container = element
         children = [child for child in element if isinstance(child.tag, str)]
+        # Atom 1.0 wraps inline XHTML in one xhtml:div that is not part of the content.
         if (
-            kind == XHTML
+            (declared == "xhtml" or (document.format == "atom10" and kind == XHTML))
             and len(children) == 1
             and children[0].tag == "{" + _XHTML_NS + "}div"
             and not (element.text or "").strip()
@@ -368,12 +466,20 @@ def _text_value(
     else:
         raw = _plain(element) if len(element) else (element.text or "")
     raw = raw.strip()
+    if document.repair_c1:
+        raw = repair_text(raw)
     if kind == PLAIN and not document.is_atom and looks_like_html(raw):
         kind = HTML
     base = _base(element, document)
     if kind in (HTML, XHTML):
         raw = sanitize_html(raw, FEED_CONTENT, base_url=base).strip()
     return TextValue(value=raw, type=kind, language=_language(element, language), base=base)
+
+
+def _is_binary_type(kind: str) -> bool:
+    return "/" in kind and not (
+        kind.startswith("text/") or kind.endswith("+xml") or kind.endswith("/xml")
+    )
 
 
 def _date(element: etree._Element) -> tuple[datetime | None, str]:
@@ -391,7 +497,7 @@ def _person_atom(element: etree._Element, document: _Document) -> Person:
             name = _plain(child) or None
         elif local == "email":
             email = _plain(child) or None
-        elif local in ("uri", "url"):
+        elif local in ("uri", "url", "homepage"):
             uri = _resolve(_plain(child), child, document) or None
     if name is None and email is None and uri is None and len(element) == 0:
         return person_from_text(_plain(element))
@@ -399,7 +505,9 @@ def _person_atom(element: etree._Element, document: _Document) -> Person:
 
 
 def _link(element: etree._Element, document: _Document) -> Link | None:
-    href = _attribute(element, "href", "url")
+    href = element.get("href")
+    if href is None:
+        href = element.get("url")
     if href is None:
         text = _plain(element)
         if not text:
@@ -498,7 +606,7 @@ def _gml(element: etree._Element) -> Geometry | None:
 
 
 def _explicit(text: str) -> bool | None:
-    value = text.strip().lower()
+    value = text
     if value in ("yes", "true", "explicit"):
         return True
     if value in ("no", "false", "clean"):
@@ -534,12 +642,16 @@ class _ItunesBuilder:
                 word.strip() for word in _plain(element).split(",") if word.strip()
             )
         elif name == "image":
-            href = _attribute(element, "href") or _plain(element)
+            href = _attribute(element, "href", "url") or _plain(element)
             self.fields["image"] = _resolve(href, element, document) if href else None
         elif name == "explicit":
-            self.fields["explicit"] = _explicit(_plain(element))
+            # Apple's values are exact lower-case words; anything else says nothing.
+            self.fields["explicit"] = _explicit(element.text or "")
         elif name == "block":
-            self.fields["block"] = _plain(element).lower() == "yes"
+            self.fields["block"] = (element.text or "") == "yes"
+        elif name == "link" and element.get("rel") == "image":
+            href = _attribute(element, "href")
+            self.fields["image"] = _resolve(href, element, document) if href else None
         elif name == "owner":
             person = _person_atom(element, document)
             self.fields["owner"] = person
@@ -644,12 +756,30 @@ def _chapters(element: etree._Element, document: _Document) -> list[Chapter]:
                 chapters.append(
                     Chapter(
                         start=start,
+                        offset=_chapter_offset(start),
                         title=_attribute(child, "title"),
                         href=_resolve(href, child, document) if href else None,
                         image=_attribute(child, "image"),
                     )
                 )
     return chapters
+
+
+_NORMAL_PLAY_TIME = re.compile(r"^(?:(?:(\d+):)?(\d{1,2}):)?(\d{1,2})(?:\.(\d{1,3}))?$")
+
+
+def _chapter_offset(start: str) -> timedelta | None:
+    """Podlove chapter starts are Normal Play Time: [[HH:]MM:]SS[.mmm]."""
+    match = _NORMAL_PLAY_TIME.match(start.strip())
+    if match is None:
+        return None
+    hours, minutes, seconds, millis = match.groups()
+    return timedelta(
+        hours=int(hours or 0),
+        minutes=int(minutes or 0),
+        seconds=int(seconds),
+        milliseconds=int((millis or "0").ljust(3, "0")),
+    )
 
 
 def _stable_id(title: str | None, link: str | None, summary: TextValue | None, when: str) -> str:
@@ -670,6 +800,7 @@ class _Common:
     title: TextValue | None = None
     subtitle: TextValue | None = None
     summary: TextValue | None = None
+    summary_key: str = ""
     content: list[TextValue] = field(default_factory=list)
     rights: TextValue | None = None
     info: TextValue | None = None
@@ -703,6 +834,7 @@ class _Common:
     ttl: str | None = None
     cloud: Cloud | None = None
     text_input: TextInput | None = None
+    image_url: str | None = None
     itunes: _ItunesBuilder = field(default_factory=_ItunesBuilder)
     media: _MediaBuilder = field(default_factory=_MediaBuilder)
 
@@ -722,10 +854,12 @@ def _collect(
         if not isinstance(tag, str):
             continue
         key = _key(tag)
-        if skip(key):
-            continue
         if key.startswith("atom:"):
             key = key[5:]
+        elif key[0] == "?" and tag[1:].partition("}")[0] == document.own_namespace:
+            key = _local(tag)  # an unknown vocabulary, but the root element's own
+        if skip(key):
+            continue
         handler = _HANDLERS.get(key)
         if handler is not None:
             handler(found, child, document, language, level, is_atom)
@@ -739,7 +873,62 @@ def _collect(
                 found.where = shape
     if found.where is None and found.geo_lat is not None and found.geo_long is not None:
         found.where = Geometry("Point", (found.geo_long, found.geo_lat))
+    if level == "item" and found.id is None:
+        about = element.get(f"{{{_RDF_NS}}}about")
+        if about:
+            found.id = about.strip()  # RSS 1.0 names each item by its rdf:about
+    if found.itunes.seen:
+        _fill_from_itunes(found)
+    if found.media.seen:
+        _fill_from_media(found, document, language)
     return found
+
+
+_ITUNES_CATEGORY_SCHEME = "http://www.itunes.com/"
+
+
+def _fill_from_itunes(found: _Common) -> None:
+    """Podcast feeds often say things only in iTunes terms: use them where nothing else did."""
+    itunes = found.itunes
+    fields = itunes.fields
+    known_terms = {category.term for category in found.categories}
+    for term in itunes.categories:
+        if term not in known_terms:
+            found.categories.append(Category(term=term, scheme=_ITUNES_CATEGORY_SCHEME))
+            known_terms.add(term)
+    for term in itunes.keywords:
+        if term not in known_terms:
+            found.categories.append(Category(term=term))
+            known_terms.add(term)
+    image = fields.get("image")
+    if isinstance(image, str) and image:
+        found.image_url = found.image_url or image
+        if found.image is None:
+            found.image = Image(url=image)
+    owner = fields.get("owner")
+    if found.publisher is None and isinstance(owner, Person):
+        found.publisher = owner
+    author = fields.get("author")
+    if not found.authors and isinstance(author, str) and author:
+        found.authors.append(Person(name=author))
+    summary = fields.get("summary")
+    if isinstance(summary, str) and summary:
+        if found.summary is None:
+            found.summary = TextValue(summary, PLAIN, found.language)
+        if found.subtitle is None:
+            found.subtitle = TextValue(summary, PLAIN, found.language)
+
+
+def _fill_from_media(found: _Common, document: _Document, language: str | None) -> None:
+    media = found.media
+    title = media.fields.get("title")
+    if found.title is None and title:
+        found.title = TextValue(title, PLAIN, language)
+    description = media.fields.get("description")
+    if found.summary is None and description:
+        found.summary = TextValue(description, PLAIN, language)
+    if found.image_url is None and media.thumbnails:
+        found.image_url = media.thumbnails[0].url
 
 
 _Handler = Callable[[_Common, etree._Element, _Document, "str | None", str, bool], None]
@@ -757,13 +946,13 @@ def _handles(*keys: str) -> Callable[[_Handler], _Handler]:
 
 @_handles("title", "dc:title")
 def _on_title(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
-    if found.title is None or _key(el.tag) != "dc:title":
+    if found.title is None or _name(el) != "dc:title":
         found.title = _text_value(el, doc, lang)
 
 
 @_handles("subtitle", "tagline", "itunes:subtitle")
 def _on_subtitle(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
-    if _key(el.tag) == "itunes:subtitle":
+    if _name(el) == "itunes:subtitle":
         found.itunes.add("itunes:subtitle", el, doc)
         if found.subtitle is not None:
             return
@@ -772,7 +961,7 @@ def _on_subtitle(found: _Common, el: etree._Element, doc: _Document, lang, level
 
 @_handles("description", "dc:description", "summary", "abstract")
 def _on_description(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
-    key = _key(el.tag)
+    key = _name(el)
     if found.summary is not None and key == "dc:description":
         return
     if level == "channel" and not atom:
@@ -780,13 +969,19 @@ def _on_description(found: _Common, el: etree._Element, doc: _Document, lang, le
             found.subtitle = _text_value(el, doc, lang, HTML)
         return
     default = PLAIN if atom else HTML
-    found.summary = _text_value(el, doc, lang, default)
+    value = _text_value(el, doc, lang, default)
+    if not atom and found.summary is not None and found.summary_key != key:
+        # RSS items with both <description> and <summary>: the second is the full content.
+        found.content.append(value)
+        return
+    found.summary = value
+    found.summary_key = key
 
 
-@_handles("content:encoded", "content", "xhtml:body", "xhtml:div", "fullitem")
+@_handles("content:encoded", "content", "xhtml:body", "xhtml:div", "body", "fullitem")
 def _on_content(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
-    key = _key(el.tag)
-    if key in ("xhtml:body", "xhtml:div"):
+    key = _name(el)
+    if key in ("xhtml:body", "xhtml:div", "body"):
         value = _inner_markup(el)
         base = _base(el, doc)
         found.content.append(
@@ -804,7 +999,7 @@ def _on_content(found: _Common, el: etree._Element, doc: _Document, lang, level,
 
 @_handles("rights", "copyright", "dc:rights", "dcterms:rights")
 def _on_rights(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
-    if found.rights is None or _key(el.tag) in ("rights", "copyright"):
+    if found.rights is None or _name(el) in ("rights", "copyright"):
         found.rights = _text_value(el, doc, lang)
 
 
@@ -836,10 +1031,12 @@ def _on_link(found: _Common, el: etree._Element, doc: _Document, lang, level, at
 
 @_handles("guid", "id", "dc:identifier")
 def _on_id(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
-    key = _key(el.tag)
+    key = _name(el)
     if key == "dc:identifier" and found.id is not None:
         return
     value = _plain(el)
+    if atom and key == "id" and value and ":" not in value:
+        value = _resolve(value, el, doc) or value  # a relative IRI reference
     if key == "guid":
         permalink = (el.get("isPermaLink") or el.get("ispermalink") or "true").strip().lower()
         found.id_is_link = permalink != "false" and value.startswith(("http://", "https://"))
@@ -850,13 +1047,13 @@ def _on_id(found: _Common, el: etree._Element, doc: _Document, lang, level, atom
 
 @_handles("pubdate", "published", "issued", "dcterms:issued")
 def _on_published(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
-    if found.published is None or _key(el.tag) in ("pubdate", "published"):
+    if found.published is None or _name(el) in ("pubdate", "published"):
         found.published = _date(el)
 
 
 @_handles("updated", "modified", "lastbuilddate", "dc:date", "dcterms:modified")
 def _on_updated(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
-    key = _key(el.tag)
+    key = _name(el)
     if found.updated is None or key in ("updated", "modified"):
         found.updated = _date(el)
     if key == "dc:date" and level != "channel" and found.published is None and not atom:
@@ -871,13 +1068,13 @@ def _on_created(found: _Common, el: etree._Element, doc: _Document, lang, level,
 
 @_handles("expirationdate", "dcterms:valid")
 def _on_expired(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
-    if _key(el.tag) == "expirationdate":
+    if _name(el) == "expirationdate":
         found.expired = _date(el)
 
 
 @_handles("author", "dc:creator", "dc:author", "creator", "managingeditor", "webmaster")
 def _on_author(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
-    key = _key(el.tag)
+    key = _name(el)
     if key == "webmaster":
         found.publisher = found.publisher or person_from_text(_plain(el))
         return
@@ -906,7 +1103,7 @@ def _on_publisher(found: _Common, el: etree._Element, doc: _Document, lang, leve
 
 @_handles("category", "dc:subject", "keywords")
 def _on_category(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
-    key = _key(el.tag)
+    key = _name(el)
     if key == "keywords":
         for word in _plain(el).split(","):
             if word.strip():
@@ -921,12 +1118,14 @@ def _on_category(found: _Common, el: etree._Element, doc: _Document, lang, level
 def _on_enclosure(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
     url = _attribute(el, "url", "href")
     if url:
-        found.enclosures.append(
-            Enclosure(
-                url=_resolve(url, el, doc) or url,
-                type=_attribute(el, "type"),
-                length=_attribute(el, "length"),
-            )
+        enclosure = Enclosure(
+            url=_resolve(url, el, doc) or url,
+            type=_attribute(el, "type"),
+            length=_attribute(el, "length"),
+        )
+        found.enclosures.append(enclosure)
+        found.links.append(
+            Link(href=enclosure.url, rel="enclosure", type=enclosure.type, length=enclosure.length)
         )
 
 
@@ -937,13 +1136,29 @@ def _on_comments(found: _Common, el: etree._Element, doc: _Document, lang, level
 
 @_handles("wfw:commentrss", "wfw:comment")
 def _on_comment_feed(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
-    if _key(el.tag) == "wfw:commentrss" or found.comments_feed is None:
+    if _name(el) == "wfw:commentrss" or found.comments_feed is None:
         found.comments_feed = _resolve(_plain(el), el, doc) or None
 
 
 @_handles("language", "dc:language")
 def _on_language(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
-    found.language = _plain(el) or found.language
+    found.language = _language_tag(_plain(el)) or found.language
+
+
+_MEDIA_CATEGORY_SCHEME = "http://search.yahoo.com/mrss/category_schema"
+
+
+@_handles("media:category")
+def _on_media_category(found: _Common, el: etree._Element, doc, lang, level, atom) -> None:
+    term = _plain(el)
+    if term:
+        found.categories.append(
+            Category(
+                term=term,
+                scheme=_attribute(el, "scheme") or _MEDIA_CATEGORY_SCHEME,
+                label=_attribute(el, "label"),
+            )
+        )
 
 
 @_handles("geo:lat", "geo:long", "geo:lon")
@@ -952,7 +1167,7 @@ def _on_geo(found: _Common, el: etree._Element, doc: _Document, lang, level, ato
         value = float(_plain(el))
     except ValueError:
         return
-    if _key(el.tag) == "geo:lat":
+    if _name(el) == "geo:lat":
         found.geo_lat = value
     else:
         found.geo_long = value
@@ -967,7 +1182,8 @@ def _on_gml(found: _Common, el: etree._Element, doc: _Document, lang, level, ato
 
 @_handles("psc:chapters")
 def _on_chapters(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
-    found.chapters.extend(_chapters(el, doc))
+    if not found.chapters:  # the format allows one list of chapters per episode
+        found.chapters.extend(_chapters(el, doc))
 
 
 @_handles("cc:license", "creativecommons:license")
@@ -981,6 +1197,7 @@ def _on_source(found: _Common, el: etree._Element, doc: _Document, lang, level, 
         inner = _collect(el, doc, lang, "source")
         found.source = Source(
             title=inner.title.value if inner.title else None,
+            title_detail=inner.title,
             url=next((link.href for link in inner.links if link.rel == "self"), None),
             id=inner.id,
             link=inner.link,
@@ -1027,9 +1244,21 @@ def _on_image(found: _Common, el: etree._Element, doc: _Document, lang, level, a
                 if local in ("url", "link"):
                     text = _resolve(text, child, doc) or text
                 values[local] = text or None
-    url = values.get("url") or _attribute(el, f"{{{_RDF_NS}}}resource", "href")
-    values["url"] = url
-    found.image = Image(**values)  # type: ignore[arg-type]
+    found.image = Image(
+        url=values.get("url") or _attribute(el, f"{{{_RDF_NS}}}resource", "href"),
+        title=values.get("title"),
+        link=values.get("link"),
+        width=_integer(values.get("width")),
+        height=_integer(values.get("height")),
+        description=values.get("description"),
+    )
+
+
+def _integer(text: str | None) -> int | None:
+    try:
+        return int(text) if text else None
+    except ValueError:
+        return None
 
 
 @_handles("generator", "admin:generatoragent")
@@ -1123,13 +1352,15 @@ def _entry(found: _Common, feed_link: str | None) -> Entry:
     updated, updated_text = _dates(found.updated)
     published, published_text = _dates(found.published)
     link = found.link
+    link_from_id = False
     if link is None and found.id_is_link:
-        link = found.id
+        link, link_from_id = found.id, True
     title = found.title.value if found.title else None
     summary = found.summary
     content = tuple(found.content)
-    if summary is None and content and found.content[0].type == PLAIN:
-        summary = None
+    if summary is None and content:
+        # Consumers read the summary to show an entry; a feed with only content gives that.
+        summary = content[0]
     entry_id = found.id
     id_from_feed = bool(entry_id)
     if not entry_id:
@@ -1161,7 +1392,8 @@ def _entry(found: _Common, feed_link: str | None) -> Entry:
         source=found.source,
         comments=found.comments,
         id_from_feed=id_from_feed,
-        id_is_link=found.id_is_link,
+        link_from_id=link_from_id,
+        image=found.image_url,
         language=found.language,
         where=found.where,
         itunes=found.itunes.build(),
@@ -1174,16 +1406,14 @@ def _entry(found: _Common, feed_link: str | None) -> Entry:
 
 
 def _read_atom(root: etree._Element, document: _Document) -> tuple[FeedInfo, list[Entry]]:
-    language = _language(root, None)
+    language = _language(root, document.language)
     found = _collect(
-        root, document, language, "channel", skip=lambda key: key == "atom:entry" or key == "entry"
+        root, document, language, "channel", skip=lambda key: key in ("entry", "item")
     )
     feed_info = _feed_info(found, language)
-    if feed_info.link is None and document.fallback_base is None:
-        pass
     entries = []
     for child in root:
-        if isinstance(child.tag, str) and _local(child.tag) == "entry":
+        if isinstance(child.tag, str) and _local(child.tag) in ("entry", "item"):
             entries.append(
                 _entry(
                     _collect(child, document, _language(child, language), "item"), feed_info.link
@@ -1240,6 +1470,9 @@ def _read_rss(root: etree._Element, document: _Document) -> tuple[FeedInfo, list
 def _read_cdf(root: etree._Element, document: _Document) -> tuple[FeedInfo, list[Entry]]:
     """Microsoft's Channel Definition Format: a CHANNEL of ITEMs with HREF attributes."""
     language = _language(root, document.language)
+    cdf_base = _attribute(root, "base", "BASE")
+    if cdf_base:
+        document.fallback_base = _resolve(cdf_base, root, document)
     found = _collect(root, document, language, "channel", skip=lambda key: key == "item")
     href = _attribute(root, "href", "HREF")
     if href:

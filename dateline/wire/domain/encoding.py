@@ -11,8 +11,9 @@ The rules are XML's and RFC 3023's, in this order:
 When the chosen encoding cannot decode the bytes (a mislabelled feed, very common), the bytes
 are decoded with the first of UTF-8, then Windows-1252, then Latin-1 that works, and the result
 says so: ``Decoded.override`` is the message to flag the feed with.
-ISO-8859-1 is decoded as Windows-1252, their superset, because feeds labelled so
-often carry curly quotes in 0x80-0x9F ("demoronising"); GB2312 and GBK as GB18030 likewise.
+ISO-8859-1 is decoded as Windows-1252, its superset, because feeds labelled so often carry
+curly quotes in 0x80-0x9F; GB2312 and GBK as GB18030 likewise. (Text that still holds C1
+control characters after decoding is repaired value by value: see text.repair_text.)
 """
 
 from __future__ import annotations
@@ -159,3 +160,4 @@ def decode(data: bytes, content_type: str | None = None) -> Decoded:
         warnings.append(f"labelled {label} but not valid in it: read as {fallback}")
         return Decoded(text, fallback, "; ".join(warnings), from_bom)
     raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+

@@ -13,7 +13,7 @@ For convenience the plain string is also on the record (``title`` beside ``title
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 PLAIN = "text/plain"
 HTML = "text/html"
@@ -133,7 +133,8 @@ class Itunes:
 class Chapter:
     """A Podlove Simple Chapter (psc:chapter)."""
 
-    start: str
+    start: str  # as written, Normal Play Time ("00:03:07.250")
+    offset: timedelta | None = None  # the same, read; None when unreadable
     title: str | None = None
     href: str | None = None
     image: str | None = None
@@ -146,8 +147,8 @@ class Image:
     url: str | None = None
     title: str | None = None
     link: str | None = None
-    width: str | None = None
-    height: str | None = None
+    width: int | None = None
+    height: int | None = None
     description: str | None = None
 
 
@@ -182,6 +183,7 @@ class Source:
     """The feed an entry was first published in (Atom source, RSS source)."""
 
     title: str | None = None
+    title_detail: TextValue | None = None
     url: str | None = None
     id: str | None = None
     link: str | None = None
@@ -248,6 +250,7 @@ class Entry:
     contributors: tuple[Person, ...] = ()
     publisher: Person | None = None
     categories: tuple[Category, ...] = ()
+    # The entry's summary; when the feed gives only content, the first content.
     summary: TextValue | None = None
     content: tuple[TextValue, ...] = ()
     rights: TextValue | None = None
@@ -257,9 +260,11 @@ class Entry:
     comments: str | None = None
     # True when ``id`` came from the feed (guid, atom:id); False when Dateline derived it.
     id_from_feed: bool = True
-    # RSS <guid isPermaLink="true">: the guid is also the entry's link.
-    id_is_link: bool = False
+    # True when the entry had no link of its own and ``link`` is its permalink guid.
+    link_from_id: bool = False
     language: str | None = None
+    # A picture for the entry (iTunes image, else the first Media RSS thumbnail).
+    image: str | None = None
     where: Geometry | None = None
     itunes: Itunes | None = None
     chapters: tuple[Chapter, ...] = ()

@@ -13,11 +13,18 @@ from dateline.wire.domain.records import Person
 # The five entities XML itself defines; any other named entity is an error in XML.
 _XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
 _NAMED_ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]{1,31});")
+# What an ill-formed feed writes where XML needs a reference: "&#X41;" and bare "&" in URLs.
+_UPPERCASE_HEX_REFERENCE = re.compile(r"&#X([0-9a-fA-F]{1,6});")
+_BARE_AMPERSAND = re.compile(r"&(?!#\d{1,7};|#x[0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{0,31};)")
 _CDATA = re.compile(r"<!\[CDATA\[.*?\]\]>", re.DOTALL)
-_DOCTYPE = re.compile(r"<!DOCTYPE\s[^\[>]*(?:\[.*?\]\s*)?>", re.DOTALL | re.IGNORECASE)
+# A DOCTYPE in the prolog only: after the XML declaration, comments and PIs, before the root.
+_DOCTYPE = re.compile(
+    r"\A(?:\s|<\?.*?\?>|<!--.*?-->)*(<!DOCTYPE\s[^\[>]*(?:\[.*?\]\s*)?>)",
+    re.DOTALL | re.IGNORECASE,
+)
 
 _HTML_CLOSING_TAG = re.compile(r"</([A-Za-z][A-Za-z0-9]*)\s*>|<(br|hr|img)\b[^>]*>", re.IGNORECASE)
-_HTML_REFERENCE = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+_HTML_REFERENCE = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 _COMMON_HTML_TAGS = frozenset(
     "a abbr acronym address b big blockquote br center cite code dd del dfn div dl dt em font "
     "h1 h2 h3 h4 h5 h6 hr i img ins kbd li ol p pre q s samp small span strike strong sub sup "
@@ -35,7 +42,10 @@ def looks_like_html(text: str) -> bool:
         tag = (match.group(1) or match.group(2)).lower()
         if tag in _COMMON_HTML_TAGS:
             return True
-    return _HTML_REFERENCE.search(text) is not None
+    return any(
+        match.group(1)[0] == "#" or match.group(1) + ";" in html5
+        for match in _HTML_REFERENCE.finditer(text)
+    )
 
 
 def _numeric_reference(match: re.Match[str]) -> str:
@@ -52,19 +62,51 @@ def _numeric_reference(match: re.Match[str]) -> str:
     return f"&amp;{name};"
 
 
-def replace_html_entities(document: str) -> str:
-    """Rewrites HTML named entities (``&nbsp;``) as numeric references XML understands.
+def _repair_references(text: str, entities: dict[str, str]) -> str:
+    if entities:
+        text = _NAMED_ENTITY.sub(
+            lambda match: entities.get(match.group(1), match.group(0)), text
+        )
+    text = _NAMED_ENTITY.sub(_numeric_reference, text)
+    text = _UPPERCASE_HEX_REFERENCE.sub(r"&#x\1;", text)
+    return _BARE_AMPERSAND.sub("&amp;", text)
 
-    CDATA sections are left alone: their text is already literal.
+
+def replace_html_entities(document: str, entities: dict[str, str] | None = None) -> str:
+    """Rewrites what HTML allows and XML does not into XML references.
+
+    HTML named entities (``&nbsp;``) become numeric references, ``&#X41;`` becomes ``&#x41;``
+    and a bare ``&`` (an unescaped URL query) becomes ``&amp;``. ``entities`` are the
+    document's own simple entity declarations, substituted first. CDATA sections are left
+    alone: their text is already literal.
     """
+    table = entities or {}
     parts: list[str] = []
     position = 0
     for cdata in _CDATA.finditer(document):
-        parts.append(_NAMED_ENTITY.sub(_numeric_reference, document[position : cdata.start()]))
+        parts.append(_repair_references(document[position : cdata.start()], table))
         parts.append(cdata.group(0))
         position = cdata.end()
-    parts.append(_NAMED_ENTITY.sub(_numeric_reference, document[position:]))
+    parts.append(_repair_references(document[position:], table))
     return "".join(parts)
+
+
+_ENTITY_DECLARATION = re.compile(r"<!ENTITY\s+([A-Za-z_][\w.-]{0,63})\s+(\"([^\"]*)\"|'([^']*)')\s*>")
+
+
+def declared_entities(doctype: str) -> dict[str, str]:
+    """The simple text entities a DOCTYPE's internal subset declares, as XML-escaped text.
+
+    Only literal values are taken: a value that refers to other entities or contains markup
+    is ignored, so no declaration can expand into more than its own few characters.
+    """
+    found: dict[str, str] = {}
+    for match in _ENTITY_DECLARATION.finditer(doctype):
+        value = match.group(3) if match.group(3) is not None else match.group(4)
+        if len(value) > 1000 or any(character in value for character in "&%<"):
+            continue
+        found[match.group(1)] = value.replace(">", "&gt;")
+    return found
 
 
 def strip_doctype(document: str) -> tuple[str, str | None]:
@@ -78,7 +120,7 @@ def strip_doctype(document: str) -> tuple[str, str | None]:
     match = _DOCTYPE.search(head)
     if match is None:
         return document, None
-    return document[: match.start()] + document[match.end() :], match.group(0)
+    return document[: match.start(1)] + document[match.end(1) :], match.group(1)
 
 
 def person_from_text(text: str) -> Person:
@@ -94,3 +136,33 @@ def person_from_text(text: str) -> Person:
         rest = rest[1:-1].strip()
     rest = rest.strip("<>()[] ").strip()
     return Person(name=rest or None, email=email)
+
+
+# C1 control characters (U+0080-U+009F) never belong in feed text. When they appear, either
+# UTF-8 was decoded as Latin-1 somewhere upstream ("â\x80¦" for "…") or Windows-1252 bytes
+# (curly quotes, dashes) were pasted into Unicode text ("don\x92t").
+_C1_CONTROL = re.compile("[\x80-\x9f]")
+_MOJIBAKE = re.compile("[\xc2-\xf4][\x80-\xbf]{1,3}")
+_C1_TO_WINDOWS_1252 = {
+    code: bytes([code]).decode("windows-1252")
+    for code in range(0x80, 0xA0)
+    if code not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+}
+
+
+def _undo_mojibake(match: re.Match[str]) -> str:
+    sequence = match.group(0)
+    if _C1_CONTROL.search(sequence) is None:
+        return sequence  # "Ã©" can be real text; only sequences with a C1 character are not
+    try:
+        return sequence.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return sequence
+
+
+def repair_text(text: str) -> str:
+    """Repairs the two common kinds of C1-control damage; other text is returned unchanged."""
+    if _C1_CONTROL.search(text) is None:
+        return text
+    text = _MOJIBAKE.sub(_undo_mojibake, text)
+    return text.translate(_C1_TO_WINDOWS_1252)
