@@ -29,7 +29,7 @@ def grow(n_posts: int, parts_each: int, labels_each: int, start: int = 0) -> Non
             CommentaryDraft(text=f"<p>Thought {k}</p>", speaker="Ed") for k in range(parts_each)
         ]
         post = seed_post(
-            n, parts=parts, labels=tuple(f"Label {k}" for k in range(labels_each)) + ("All",)
+            n, parts=parts, labels=(*[f"Label {k}" for k in range(labels_each)], "All")
         )
         services.append_update(post, text="An update.", citation=citation(n + 1000))
 
