@@ -57,7 +57,9 @@ def public_page(view: View) -> View:
         last_modified = changed_at.timestamp()
         # The host is part of the key: pages carry absolute URLs (canonical, OpenGraph).
         address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}".encode()
-        key = f"blog:page:{generation}:{hashlib.sha256(address).hexdigest()}"
+        # The change time is in the key too: should the number ever go back (a database restored
+        # from a backup), pages cached under the same number before are still not reused.
+        key = f"blog:page:{generation}:{last_modified}:{hashlib.sha256(address).hexdigest()}"
         cache = caches[CACHE_ALIAS]
         entry = cache.get(key)
         if entry is None:

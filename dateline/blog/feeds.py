@@ -44,8 +44,8 @@ class _AtomWithContent(Atom1Feed):
     """Django's Atom writer puts the description in <summary>; full posts belong in <content>."""
 
     def add_item_elements(self, handler: Any, item: dict[str, Any]) -> None:
-        content = item.pop("description", None)
-        super().add_item_elements(handler, item)
+        content = item.get("description")
+        super().add_item_elements(handler, {**item, "description": None})
         if content:
             handler.addQuickElement("content", content, {"type": "html"})
 

@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 from django import template
+from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -20,3 +22,13 @@ def ld_json(value: Any) -> SafeString:
     """JSON for a <script type="application/ld+json"> element's text."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return mark_safe(text.translate(_SCRIPT_SAFE))
+
+
+@register.simple_tag
+def asset(path: str) -> str:
+    """The URL of a static file: hashed once `collectstatic` has run (as `dateline serve` does),
+    plain before that (tests, a fresh checkout) instead of failing the whole page."""
+    try:
+        return staticfiles_storage.url(path)
+    except ValueError:  # no manifest entry yet: the file is served unhashed by the finders
+        return settings.STATIC_URL + path

@@ -1,11 +1,11 @@
 import pytest
+from django.core.cache import caches
 
 
 @pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    """Tests run without `collectstatic`, so the hashed-manifest storage has no manifest to read;
-    the plain storage gives the same URLs without hashes."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+def empty_page_cache():
+    """Each test starts with an empty page cache: the database is rolled back between tests,
+    the process-local cache is not."""
+    caches["default"].clear()
+    yield
+    caches["default"].clear()

@@ -49,4 +49,5 @@ def seed_post(
 
 
 def prose_post(n: int, **overrides: object) -> Post:
-    return seed_post(n, parts=[ProseDraft(html=f"<p>Plain paragraph {n}.</p>")], **overrides)
+    overrides.setdefault("parts", [ProseDraft(html=f"<p>Plain paragraph {n}.</p>")])
+    return seed_post(n, **overrides)

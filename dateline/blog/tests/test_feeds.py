@@ -1,0 +1,107 @@
+"""Feeds out, read back by feedparser and by our own wire parser."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import feedparser
+import pytest
+from django.urls import reverse
+
+from dateline.blog import services
+from dateline.blog.tests.factories import seed_post
+from dateline.wire import services as wire
+from dateline.wire.models import Article
+
+pytestmark = pytest.mark.django_db
+
+FEEDS = ["blog:feed_atom", "blog:feed_rss", "blog:feed_json"]
+# feedparser 6 reads Atom and RSS, not JSON Feed; our wire parser reads all three.
+XML_FEEDS = ["blog:feed_atom", "blog:feed_rss"]
+LABEL_FEEDS = ["blog:label_feed_atom", "blog:label_feed_rss", "blog:label_feed_json"]
+
+
+@pytest.fixture
+def site():
+    older = seed_post(1, labels=("Syria",))
+    newer = seed_post(2, labels=("Iraq",), headline="Mosul: the “liberation” of الموصل")
+    return older, newer
+
+
+@pytest.mark.parametrize("name", XML_FEEDS)
+def test_feedparser_reads_every_feed_with_full_content(client, site, name):
+    older, newer = site
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    parsed = feedparser.parse(response.content)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    titles = [entry.title for entry in parsed.entries]
+    assert titles == [newer.headline, older.headline]
+    first = parsed.entries[0]
+    content = first.content[0].value if "content" in first else first.summary
+    assert "Read more" in content and "https://news.example.org/world/2" in content
+    assert "WNU Editor:" in content
+    assert first.link == f"http://testserver{newer.get_absolute_url()}"
+
+
+@pytest.mark.parametrize("name", FEEDS)
+def test_our_wire_parser_ingests_every_feed(client, site, name):
+    response = client.get(reverse(name))
+    feed = wire.add_feed(url=f"https://self.example/{name}", outlet_name="Ourselves")
+    result = wire.ingest_document(feed, response.content, content_type=response["Content-Type"])
+    assert result.new == 2
+    titles = set(Article.objects.filter(feed=feed).values_list("title", flat=True))
+    assert titles == {post.headline for post in site}
+
+
+@pytest.mark.parametrize("name", LABEL_FEEDS)
+def test_label_feeds_hold_only_that_label(client, site, name):
+    older, _ = site
+    response = client.get(reverse(name, kwargs={"slug": "syria"}))
+    feed = wire.add_feed(url=f"https://self.example/{name}", outlet_name="Ourselves")
+    assert wire.ingest_document(feed, response.content).new == 1
+    assert list(Article.objects.filter(feed=feed).values_list("title", flat=True)) == [
+        older.headline
+    ]
+    assert client.get(reverse(name, kwargs={"slug": "nowhere"})).status_code == 404
+
+
+@pytest.mark.parametrize("name", XML_FEEDS)
+def test_an_update_moves_the_entry_and_feed_updated_time(client, site, name):
+    older, _ = site
+    at = older.published_at + timedelta(days=3)
+    services.append_update(older, text="Later news.", at=at)
+    parsed = feedparser.parse(client.get(reverse(name)).content)
+    entry = next(e for e in parsed.entries if e.title == older.headline)
+    if name == "blog:feed_rss":  # RSS 2.0 has no updated time per item; the content shows it
+        assert "Later news." in entry.summary
+        return
+    assert entry.updated_parsed[:6] == at.utctimetuple()[:6]
+    assert "Later news." in (entry.content[0].value if "content" in entry else entry.summary)
+    if name == "blog:feed_atom":
+        assert parsed.feed.updated_parsed[:6] == at.utctimetuple()[:6]
+
+
+def test_entry_ids_survive_a_slug_change(client, site):
+    older, _ = site
+    before = {
+        e.title: e.id for e in feedparser.parse(client.get("/feeds/atom.xml").content).entries
+    }
+    services.change_slug(older, "something else")
+    after = {e.title: e.id for e in feedparser.parse(client.get("/feeds/atom.xml").content).entries}
+    assert before == after
+
+
+def test_json_feed_shape_and_update_time(client, site):
+    older, _ = site
+    at = older.published_at + timedelta(days=3)
+    services.append_update(older, text="Later news.", at=at)
+    body = json.loads(client.get(reverse("blog:feed_json")).content)
+    updated = next(i for i in body["items"] if i["title"] == older.headline)
+    assert updated["date_modified"] == at.isoformat()
+    assert body["version"] == "https://jsonfeed.org/version/1.1"
+    assert body["feed_url"] == "http://testserver/feeds/feed.json"
+    item = body["items"][0]
+    assert set(item) >= {"id", "url", "title", "content_html", "date_published", "date_modified"}
+    assert item["tags"] == ["Iraq"]
