@@ -1,15 +1,4 @@
-"""Test-run defaults, set before Django reads its settings.
-
-Tests never touch the developer's ./var: each run gets its own data directory. The fetcher may reach
-loopback because every fetch test talks to a real HTTP server on 127.0.0.1.
-"""
-
-import os
-import tempfile
-
-os.environ.setdefault("DATELINE_DATA_DIR", tempfile.mkdtemp(prefix="dateline-test-"))
-os.environ.setdefault("DATELINE_FETCH_ALLOW_LOOPBACK", "true")
-
+"""Fixtures shared by every app's tests."""
 
 import pytest
 

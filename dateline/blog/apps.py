@@ -5,3 +5,13 @@ class BlogConfig(AppConfig):
     name = "dateline.blog"
     label = "blog"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from dateline.blog import services
+        from dateline.core import jobs
+
+        jobs.register(
+            "blog.publish_scheduled",
+            services.publish_scheduled,
+            help="Publish scheduled posts whose time has come.",
+        )

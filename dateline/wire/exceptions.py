@@ -8,4 +8,14 @@ class WireError(InvalidInput):
 
 
 class ParseError(WireError):
-    """The bytes could not be read as a feed at all."""
+    """The bytes could not be read as a feed at all.
+
+    ``what`` says what is wrong in words an editor understands ("not a feed: an HTML page");
+    ``where`` says where (a URL, a file name, "line 3, column 7"), or is empty when unknown.
+    The underlying parser's error, if any, is chained as ``__cause__``.
+    """
+
+    def __init__(self, what: str, where: str = "") -> None:
+        self.what = what
+        self.where = where
+        super().__init__(f"{what} ({where})" if where else what)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.html import escape
 
-from dateline.core import sanitize
 from dateline.wire.adapters.feeds import parse_feed
+from dateline.wire.domain.records import PLAIN, TextValue
 from dateline.wire.models import Article, Feed, Outlet
 from dateline.wire.signals import article_ingested
 
@@ -45,11 +46,10 @@ def ingest_document(feed: Feed, data: bytes, *, content_type: str | None = None)
             for a in Article.objects.filter(feed=feed, guid__in=[e.id for e in parsed.entries])
         }
         for entry in parsed.entries:
-            summary = entry.summary.value if entry.summary else ""
             fields = {
                 "url": entry.link or "",
                 "title": entry.title or "",
-                "summary": sanitize.sanitize_html(summary, sanitize.FEED_CONTENT),
+                "summary": _as_html(entry.summary),
                 "published_at": entry.published or entry.updated,
                 "language": language or "",
             }
@@ -72,3 +72,11 @@ def ingest_document(feed: Feed, data: bytes, *, content_type: str | None = None)
         for article in ingested:
             transaction.on_commit(lambda a=article: article_ingested.send(Article, article=a))
     return IngestResult(new=new, updated=updated, warnings=tuple(parsed.warnings))
+
+
+def _as_html(text: TextValue | None) -> str:
+    """Article summaries are stored as HTML: the parser already sanitised HTML values (feed-content
+    policy); plain text only needs escaping."""
+    if text is None:
+        return ""
+    return escape(text.value) if text.type == PLAIN else text.value

@@ -1,0 +1,236 @@
+"""The blog's tables: posts, their ordered parts, labels, and what keeps old URLs working.
+
+See docs/post-model.md for the model as a whole and docs/decisions/0040-post-parts-table.md for
+why the parts live in one table.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+from dateline.stories.models import Story
+from dateline.wire.models import Article
+
+
+class Label(models.Model):
+    """A topic a post is filed under ("Syria", "Elections"). Each has a page and feeds."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=120, unique=True, allow_unicode=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("blog:label", kwargs={"slug": self.slug})
+
+
+class PostStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PENDING_REVIEW = "pending_review", "Pending review"
+    # Published by the worker's blog.publish_scheduled job once published_at has come.
+    SCHEDULED = "scheduled", "Scheduled"
+    PUBLISHED = "published", "Published"
+    # Published but only for signed-in staff; never listed, fed or indexed.
+    PRIVATE = "private", "Private"
+
+
+class PostQuerySet(models.QuerySet["Post"]):
+    def published(self) -> PostQuerySet:
+        """What the public may see: published posts whose time has come."""
+        return self.filter(status=PostStatus.PUBLISHED, published_at__lte=timezone.now())
+
+    def due_for_publication(self, now: datetime) -> PostQuerySet:
+        return self.filter(status=PostStatus.SCHEDULED, published_at__lte=now)
+
+    def newest_first(self) -> PostQuerySet:
+        return self.order_by("-published_at", "-id")
+
+    def for_listing(self) -> PostQuerySet:
+        """Everything a list page shows, in a fixed number of queries whatever the size."""
+        return self.select_related("featured_image").prefetch_related(
+            "labels",
+            models.Prefetch("parts", queryset=PostPart.objects.order_by("position")),
+        )
+
+    def with_last_change(self) -> PostQuerySet:
+        return self.annotate(last_change=Coalesce("updated_at", "published_at"))
+
+
+class Post(models.Model):
+    headline = models.CharField(max_length=500)
+    # Unique site-wide: the URL /YYYY/MM/slug/ is found by slug alone, and a post whose date
+    # changes keeps working (the view redirects to the canonical year and month).
+    slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="posts",
+    )
+    # The name shown on the post. Imported posts have a byline and no user.
+    byline = models.CharField(max_length=200, blank=True)
+    # "RAQQA, Syria" - shown in small capitals before the first paragraph, followed by " —".
+    dateline_place = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        max_length=20, choices=PostStatus.choices, default=PostStatus.DRAFT, db_index=True
+    )
+    sticky = models.BooleanField(default=False, help_text="Shown first on the home page.")
+    # Set when published (or the time it is scheduled for). Always UTC in the database.
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # When the public content last changed after publication (an update, an edit).
+    updated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    featured_image = models.ForeignKey(
+        "Image", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The story this post covers, set by the desk; how Dateline knows to suggest updates.
+    story = models.ForeignKey(
+        Story, on_delete=models.SET_NULL, null=True, blank=True, related_name="posts"
+    )
+    labels = models.ManyToManyField(Label, blank=True, related_name="posts")
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["status", "-published_at"], name="blog_post_listing")]
+
+    def __str__(self) -> str:
+        return self.headline
+
+    def get_absolute_url(self) -> str:
+        local = timezone.localtime(self.published_at or timezone.now())
+        return reverse(
+            "blog:post",
+            kwargs={"year": local.year, "month": f"{local.month:02d}", "slug": self.slug},
+        )
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status == PostStatus.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def last_modified(self) -> datetime | None:
+        return self.updated_at or self.published_at
+
+    @property
+    def author_name(self) -> str:
+        if self.byline:
+            return self.byline
+        if self.author is not None:
+            return self.author.get_full_name() or self.author.get_username()
+        return ""
+
+
+class PartKind(models.TextChoices):
+    CITATION = "citation", "Citation"
+    COMMENTARY = "commentary", "Commentary"
+    UPDATE = "update", "Update"
+    PROSE = "prose", "Prose"
+    RAW_HTML = "raw_html", "Raw HTML"
+
+
+class PostPart(models.Model):
+    """One part of a post's ordered body. Which columns are used depends on `kind`:
+
+    - citation:   outlet_name, source_headline, url, quoted_excerpt, retrieved_at, article
+    - commentary: speaker, body
+    - update:     at, body, and optionally the citation columns (the source of the update)
+    - prose, raw_html: body
+
+    `body` and `quoted_excerpt` hold HTML already sanitised with the post-body policy.
+    """
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="parts")
+    position = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20, choices=PartKind.choices)
+    body = models.TextField(blank=True)
+    speaker = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(null=True, blank=True)
+    outlet_name = models.CharField(max_length=200, blank=True)
+    source_headline = models.TextField(blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+    quoted_excerpt = models.TextField(blank=True)
+    retrieved_at = models.DateTimeField(null=True, blank=True)
+    article = models.ForeignKey(
+        Article, on_delete=models.SET_NULL, null=True, blank=True, related_name="citations"
+    )
+
+    class Meta:
+        ordering = ["post", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "position"], name="blog_part_unique_position"),
+            models.CheckConstraint(
+                condition=~models.Q(kind="citation") | ~models.Q(url=""),
+                name="blog_part_citation_has_url",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="update") | models.Q(at__isnull=False),
+                name="blog_part_update_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.position} of post {self.post_id}"
+
+    @property
+    def has_citation(self) -> bool:
+        return bool(self.url)
+
+
+class SlugRedirect(models.Model):
+    """A slug a post used to have: its old URL answers 301 to the current one."""
+
+    old_slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="old_slugs")
+
+    def __str__(self) -> str:
+        return f"{self.old_slug} -> post {self.post_id}"
+
+
+class Image(models.Model):
+    """An uploaded picture, stored through Django's storage API (local media by default).
+
+    `card` is a smaller copy sized for post cards and social previews, made at upload.
+    """
+
+    original = models.ImageField(
+        upload_to="images/%Y/%m/", width_field="width", height_field="height"
+    )
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    card = models.ImageField(upload_to="images/cards/%Y/%m/", blank=True)
+    alt_text = models.CharField(max_length=500, blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.alt_text or self.original.name
+
+
+class SiteGeneration(models.Model):
+    """One row: a number bumped whenever anything public changes.
+
+    Cached pages are keyed by it, so a change anywhere makes every worker process on every
+    machine stop serving the old pages at once (see docs/decisions/0042-page-cache-generation.md).
+    """
+
+    value = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"site generation {self.value}"

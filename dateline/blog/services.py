@@ -1,0 +1,380 @@
+"""The blog's public commands. Other apps (desk, comments, porting, demo) write posts only here.
+
+Every command runs in one transaction: a bad part or label leaves nothing half-written. Every
+change to what the public sees bumps the site generation (see `post_changed`), which is what
+invalidates cached pages in every process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from dateline.blog import signals
+from dateline.blog.domain.drafts import (
+    CitationDraft,
+    CommentaryDraft,
+    PartDraft,
+    ProseDraft,
+    RawHtmlDraft,
+    UpdateDraft,
+)
+from dateline.blog.domain.slugs import slugify, unique_slug
+from dateline.blog.exceptions import InvalidPart, InvalidPost, SlugTaken
+from dateline.blog.models import (
+    Label,
+    PartKind,
+    Post,
+    PostPart,
+    PostStatus,
+    SiteGeneration,
+    SlugRedirect,
+)
+from dateline.blog.sanitising import clean_post_html
+from dateline.stories.models import Story
+
+MAX_HEADLINE = 500
+MAX_LABEL = 100
+
+
+def create_post(
+    *,
+    headline: str,
+    author: AbstractBaseUser | None = None,
+    byline: str = "",
+    parts: Sequence[PartDraft] = (),
+    labels: Iterable[str] = (),
+    dateline_place: str = "",
+    status: str = PostStatus.DRAFT,
+    sticky: bool = False,
+    story: Story | None = None,
+    published_at: datetime | None = None,
+    slug: str = "",
+) -> Post:
+    """Writes a post with its parts and labels, all or nothing.
+
+    A PUBLISHED post without `published_at` is published now; a SCHEDULED one needs a time.
+    """
+    headline = _clean_headline(headline)
+    status = _check_status(status)
+    published_at = _check_time(published_at, "published_at")
+    if status == PostStatus.PUBLISHED and published_at is None:
+        published_at = timezone.now()
+    if status == PostStatus.SCHEDULED and published_at is None:
+        raise InvalidPost("a scheduled post needs published_at, the time to publish it")
+    with transaction.atomic():
+        post = Post.objects.create(
+            headline=headline,
+            slug=_new_slug(slug or headline, explicit=bool(slug)),
+            author=author,
+            byline=byline.strip()[:200],
+            dateline_place=dateline_place.strip()[:200],
+            status=status,
+            sticky=sticky,
+            published_at=published_at,
+            story=story,
+        )
+        _write_parts(post, parts, start=0)
+        post.labels.set(_labels(labels))
+        if _visible(post):
+            _bump_generation()
+            transaction.on_commit(lambda: signals.post_published.send(Post, post=post))
+    return post
+
+
+def add_part(post: Post, part: PartDraft) -> PostPart:
+    """Appends a part to the end of the post's body."""
+    with transaction.atomic():
+        locked = Post.objects.select_for_update().get(pk=post.pk)
+        written = _write_parts(locked, [part], start=_next_position(locked))[0]
+        _content_changed(locked)
+    return written
+
+
+def add_citation(post: Post, citation: CitationDraft) -> PostPart:
+    return add_part(post, citation)
+
+
+def append_update(
+    post: Post, *, text: str, citation: CitationDraft | None = None, at: datetime | None = None
+) -> PostPart:
+    """Adds an entry to the post's public update log; feeds show the post as updated at `at`."""
+    at = _check_time(at, "at") or timezone.now()
+    with transaction.atomic():
+        locked = Post.objects.select_for_update().get(pk=post.pk)
+        part = _write_parts(
+            locked, [UpdateDraft(text=text, at=at, citation=citation)], start=_next_position(locked)
+        )[0]
+        _content_changed(locked, at=at)
+    post.updated_at = locked.updated_at
+    return part
+
+
+def replace_parts(post: Post, parts: Sequence[PartDraft]) -> None:
+    """Rewrites the whole body (the desk's editor saves this way)."""
+    with transaction.atomic():
+        locked = Post.objects.select_for_update().get(pk=post.pk)
+        locked.parts.all().delete()
+        _write_parts(locked, parts, start=0)
+        _content_changed(locked)
+
+
+def edit_post(
+    post: Post,
+    *,
+    headline: str | None = None,
+    dateline_place: str | None = None,
+    sticky: bool | None = None,
+    story: Story | None = None,
+    labels: Iterable[str] | None = None,
+) -> Post:
+    """Changes a post's fields; arguments left as None stay as they are."""
+    with transaction.atomic():
+        locked = Post.objects.select_for_update().get(pk=post.pk)
+        if headline is not None:
+            locked.headline = _clean_headline(headline)
+        if dateline_place is not None:
+            locked.dateline_place = dateline_place.strip()[:200]
+        if sticky is not None:
+            locked.sticky = sticky
+        if story is not None:
+            locked.story = story
+        locked.save()
+        if labels is not None:
+            locked.labels.set(_labels(labels))
+        _content_changed(locked)
+    return locked
+
+
+def set_labels(post: Post, labels: Iterable[str]) -> None:
+    edit_post(post, labels=labels)
+
+
+def change_slug(post: Post, new_slug: str) -> Post:
+    """Gives the post a new slug; its old URL keeps answering with a 301 to the new one."""
+    wanted = slugify(new_slug)
+    with transaction.atomic():
+        locked = Post.objects.select_for_update().get(pk=post.pk)
+        if wanted == locked.slug:
+            return locked
+        if Post.objects.filter(slug=wanted).exists():
+            raise SlugTaken(wanted)
+        # The new slug may be one this post (or another) used before: it is live again now.
+        SlugRedirect.objects.filter(old_slug=wanted).delete()
+        SlugRedirect.objects.create(old_slug=locked.slug, post=locked)
+        locked.slug = wanted
+        locked.save(update_fields=["slug"])
+        _content_changed(locked)
+    return locked
+
+
+def publish(post: Post, at: datetime | None = None) -> Post:
+    """Publishes now, or schedules for `at` when it lies in the future (the worker publishes)."""
+    at = _check_time(at, "at")
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Post.objects.select_for_update().get(pk=post.pk)
+        if at is not None and at > now:
+            locked.status = PostStatus.SCHEDULED
+            locked.published_at = at
+        else:
+            locked.status = PostStatus.PUBLISHED
+            locked.published_at = at or locked.published_at or now
+            if locked.published_at > now:
+                locked.published_at = now
+        locked.save(update_fields=["status", "published_at"])
+        _bump_generation()
+        if locked.status == PostStatus.PUBLISHED:
+            transaction.on_commit(lambda: signals.post_published.send(Post, post=locked))
+    return locked
+
+
+def set_status(post: Post, status: str) -> Post:
+    """Moves a post to draft, pending review or private (use `publish` to publish)."""
+    status = _check_status(status)
+    if status in (PostStatus.PUBLISHED, PostStatus.SCHEDULED):
+        raise InvalidPost("use publish() to publish or schedule a post", post_id=post.pk)
+    with transaction.atomic():
+        updated = Post.objects.filter(pk=post.pk).update(status=status)
+        if not updated:
+            raise InvalidPost("no such post", post_id=post.pk)
+        _bump_generation()
+    post.status = status
+    return post
+
+
+def publish_scheduled(now: datetime) -> int:
+    """The worker's job: publishes scheduled posts whose time has come. Returns how many."""
+    with transaction.atomic():
+        due = list(Post.objects.due_for_publication(now).select_for_update(skip_locked=True)[:100])
+        if not due:
+            return 0
+        Post.objects.filter(pk__in=[p.pk for p in due]).update(status=PostStatus.PUBLISHED)
+        _bump_generation()
+        for post in due:
+            post.status = PostStatus.PUBLISHED
+            transaction.on_commit(lambda p=post: signals.post_published.send(Post, post=p))
+    return len(due)
+
+
+def post_changed(post: Post | None = None) -> None:
+    """Tells the blog something public about `post` changed outside it (e.g. a comment was
+    approved): cached pages are invalidated in every process on every machine."""
+    _bump_generation()
+
+
+def site_generation() -> tuple[int, datetime]:
+    """The current generation number and when it last changed (cache keys, Last-Modified)."""
+    row = SiteGeneration.objects.filter(pk=1).values_list("value", "changed_at").first()
+    if row is None:
+        return 0, datetime(2000, 1, 1, tzinfo=timezone.UTC)
+    return row
+
+
+# --- internals -------------------------------------------------------------------------------
+
+
+def _bump_generation() -> None:
+    now = timezone.now()
+    updated = SiteGeneration.objects.filter(pk=1).update(value=F("value") + 1, changed_at=now)
+    if not updated:
+        SiteGeneration.objects.get_or_create(pk=1, defaults={"value": 1, "changed_at": now})
+
+
+def _content_changed(post: Post, *, at: datetime | None = None) -> None:
+    """After an edit: a public post counts as updated, and caches must forget it."""
+    if post.status == PostStatus.PUBLISHED:
+        post.updated_at = max(filter(None, [at or timezone.now(), post.updated_at]))
+        Post.objects.filter(pk=post.pk).update(updated_at=post.updated_at)
+        _bump_generation()
+        transaction.on_commit(lambda: signals.post_updated.send(Post, post=post))
+
+
+def _visible(post: Post) -> bool:
+    return post.status == PostStatus.PUBLISHED
+
+
+def _clean_headline(headline: str) -> str:
+    cleaned = " ".join((headline or "").split())
+    if not cleaned:
+        raise InvalidPost("a post needs a headline")
+    if len(cleaned) > MAX_HEADLINE:
+        raise InvalidPost(f"the headline is longer than {MAX_HEADLINE} characters")
+    return cleaned
+
+
+def _check_status(status: str) -> str:
+    if status not in PostStatus.values:
+        raise InvalidPost(f"unknown status {status!r}; one of {', '.join(PostStatus.values)}")
+    return PostStatus(status)
+
+
+def _check_time(value: datetime | None, name: str) -> datetime | None:
+    if value is not None and timezone.is_naive(value):
+        raise InvalidPost(f"{name} must be an aware datetime (UTC), not a naive one")
+    return value
+
+
+def _new_slug(text: str, *, explicit: bool) -> str:
+    base = slugify(text)
+    if explicit and Post.objects.filter(slug=base).exists():
+        raise SlugTaken(base)
+    taken = set(Post.objects.filter(slug__startswith=base).values_list("slug", flat=True)) | set(
+        SlugRedirect.objects.filter(old_slug__startswith=base).values_list("old_slug", flat=True)
+    )
+    return unique_slug(base, taken)
+
+
+def _labels(names: Iterable[str]) -> list[Label]:
+    labels: dict[str, Label] = {}
+    for raw in names:
+        name = " ".join(str(raw).split())
+        if not name:
+            continue
+        if len(name) > MAX_LABEL:
+            raise InvalidPost(f"the label {name[:40]!r}... is longer than {MAX_LABEL} characters")
+        slug = slugify(name)
+        if slug in labels:
+            continue
+        label = Label.objects.filter(slug=slug).first()
+        if label is None:
+            label = Label.objects.create(name=name, slug=slug)
+        labels[slug] = label
+    return list(labels.values())
+
+
+def _next_position(post: Post) -> int:
+    last = post.parts.aggregate(last=Max("position"))["last"]
+    return 0 if last is None else last + 1
+
+
+def _write_parts(post: Post, drafts: Sequence[PartDraft], *, start: int) -> list[PostPart]:
+    rows = [_part_row(post, draft, start + offset) for offset, draft in enumerate(drafts)]
+    return PostPart.objects.bulk_create(rows)
+
+
+def _part_row(post: Post, draft: PartDraft, position: int) -> PostPart:
+    def bad(message: str) -> InvalidPart:
+        return InvalidPart(message, post_id=post.pk, position=position)
+
+    match draft:
+        case CitationDraft():
+            return PostPart(
+                post=post, position=position, kind=PartKind.CITATION, **_citation(draft, bad)
+            )
+        case CommentaryDraft(text=text, speaker=speaker):
+            body = clean_post_html(text)
+            if not body:
+                raise bad("a commentary needs text")
+            return PostPart(
+                post=post,
+                position=position,
+                kind=PartKind.COMMENTARY,
+                body=body,
+                speaker=" ".join(speaker.split())[:200],
+            )
+        case UpdateDraft(text=text, at=at, citation=citation):
+            body = clean_post_html(text)
+            if not body:
+                raise bad("an update needs text")
+            if at is not None and timezone.is_naive(at):
+                raise bad("an update's time must be aware (UTC)")
+            source = _citation(citation, bad) if citation is not None else {}
+            return PostPart(
+                post=post,
+                position=position,
+                kind=PartKind.UPDATE,
+                body=body,
+                at=at or timezone.now(),
+                **source,
+            )
+        case ProseDraft(html=html) | RawHtmlDraft(html=html):
+            kind = PartKind.PROSE if isinstance(draft, ProseDraft) else PartKind.RAW_HTML
+            return PostPart(post=post, position=position, kind=kind, body=clean_post_html(html))
+    raise bad(f"unknown part {type(draft).__name__}")
+
+
+def _citation(draft: CitationDraft, bad) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    url = (draft.url or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 2000:
+        raise bad(f"a citation needs an http(s) URL, not {url[:80]!r}")
+    outlet = " ".join(draft.outlet_name.split())
+    if not outlet:
+        raise bad("a citation needs the outlet's name")
+    if draft.retrieved_at is not None and timezone.is_naive(draft.retrieved_at):
+        raise bad("a citation's retrieved_at must be aware (UTC)")
+    return {
+        "outlet_name": outlet[:200],
+        "source_headline": " ".join(draft.source_headline.split()),
+        "url": url,
+        "quoted_excerpt": clean_post_html(draft.quoted_excerpt),
+        "retrieved_at": draft.retrieved_at,
+        "article_id": draft.article_id,
+    }

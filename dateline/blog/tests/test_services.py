@@ -1,0 +1,164 @@
+"""The write services: what the desk, comments, porting and the demo rely on."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from dateline.blog import services, signals
+from dateline.blog.domain.drafts import CitationDraft, CommentaryDraft, ProseDraft, RawHtmlDraft
+from dateline.blog.exceptions import InvalidPart, InvalidPost, SlugTaken
+from dateline.blog.models import Label, PartKind, Post, PostPart, PostStatus, SlugRedirect
+from dateline.blog.tests.factories import citation, seed_post
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_post_writes_parts_in_order_with_labels():
+    post = seed_post(labels=("Syria", "Russia", "syria"))
+    kinds = list(post.parts.order_by("position").values_list("kind", flat=True))
+    assert kinds == [PartKind.CITATION, PartKind.COMMENTARY]
+    assert sorted(post.labels.values_list("name", flat=True)) == ["Russia", "Syria"]
+    cited = post.parts.get(kind=PartKind.CITATION)
+    assert cited.outlet_name == "The Guardian"
+    assert cited.url == "https://news.example.org/world/1"
+
+
+def test_published_without_time_is_published_now():
+    before = timezone.now()
+    post = services.create_post(headline="Now", status=PostStatus.PUBLISHED)
+    assert post.published_at is not None and post.published_at >= before
+    assert Post.objects.published().filter(pk=post.pk).exists()
+
+
+def test_draft_is_not_public():
+    post = seed_post(status=PostStatus.DRAFT, published_at=None)
+    assert not Post.objects.published().filter(pk=post.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "ftp://example.org/x", "not a url", "", "https://"]
+)
+def test_a_citation_with_a_hostile_or_empty_url_is_refused_and_nothing_is_written(url):
+    with pytest.raises(InvalidPart, match="http"):
+        services.create_post(headline="Bad", parts=[ProseDraft("<p>ok</p>"), citation(url=url)])
+    assert Post.objects.count() == 0
+    assert PostPart.objects.count() == 0
+
+
+def test_html_is_sanitised_before_it_is_stored():
+    post = services.create_post(
+        headline="Hostile",
+        parts=[
+            RawHtmlDraft('<p onclick="steal()">Hi<script>alert(1)</script></p>'),
+            CommentaryDraft(text='<a href="javascript:x()">x</a>', speaker="Ed"),
+        ],
+    )
+    stored = " ".join(post.parts.values_list("body", flat=True))
+    assert "script" not in stored
+    assert "onclick" not in stored
+    assert "javascript:" not in stored
+    assert "Hi" in stored
+
+
+def test_empty_headline_and_naive_times_are_refused():
+    with pytest.raises(InvalidPost):
+        services.create_post(headline="   ")
+    with pytest.raises(InvalidPost, match="aware"):
+        services.create_post(headline="x", published_at=datetime(2020, 1, 1))
+
+
+def test_scheduled_needs_a_time():
+    with pytest.raises(InvalidPost, match="scheduled"):
+        services.create_post(headline="x", status=PostStatus.SCHEDULED)
+
+
+def test_slugs_are_unique_and_explicit_clash_is_refused():
+    a = services.create_post(headline="Same headline")
+    b = services.create_post(headline="Same headline")
+    assert (a.slug, b.slug) == ("same-headline", "same-headline-2")
+    with pytest.raises(SlugTaken):
+        services.create_post(headline="Other", slug="same-headline")
+
+
+def test_unicode_headline_gives_a_readable_slug():
+    post = services.create_post(headline="الرقة: عملية مشتركة")
+    assert post.slug == "الرقة-عملية-مشتركة"
+
+
+def test_append_update_adds_to_the_log_and_bumps_updated_time():
+    post = seed_post()
+    at = post.published_at + timedelta(hours=5)
+    source = CitationDraft(
+        outlet_name="RUDAW", source_headline="Raqqa latest", url="https://r.example/1"
+    )
+    services.append_update(post, text="Fighting has resumed.", citation=source, at=at)
+    post.refresh_from_db()
+    assert post.updated_at == at
+    update = post.parts.get(kind=PartKind.UPDATE)
+    assert update.at == at
+    assert update.outlet_name == "RUDAW"
+    assert update.position == 2
+
+
+def test_every_public_change_bumps_the_site_generation():
+    post = seed_post()
+    seen = [services.site_generation()[0]]
+    services.append_update(post, text="More.")
+    seen.append(services.site_generation()[0])
+    services.set_labels(post, ["Iraq"])
+    seen.append(services.site_generation()[0])
+    services.post_changed(post)
+    seen.append(services.site_generation()[0])
+    assert seen == sorted(set(seen)), seen
+
+
+def test_changing_a_slug_keeps_the_old_one_as_redirect():
+    post = seed_post()
+    old = post.slug
+    services.change_slug(post, "a new name")
+    post.refresh_from_db()
+    assert post.slug == "a-new-name"
+    assert SlugRedirect.objects.get(old_slug=old).post == post
+    other = seed_post(2)
+    with pytest.raises(SlugTaken):
+        services.change_slug(other, "a-new-name")
+
+
+def test_publish_in_future_schedules_and_the_job_publishes_on_time(
+    django_capture_on_commit_callbacks,
+):
+    post = seed_post(status=PostStatus.DRAFT, published_at=None)
+    when = timezone.now() + timedelta(hours=1)
+    services.publish(post, at=when)
+    post.refresh_from_db()
+    assert post.status == PostStatus.SCHEDULED
+    assert services.publish_scheduled(when - timedelta(seconds=1)) == 0
+    received = []
+
+    def on_published(sender, post, **kwargs):
+        received.append(post.pk)
+
+    signals.post_published.connect(on_published)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.publish_scheduled(when) == 1
+    finally:
+        signals.post_published.disconnect(on_published)
+    post.refresh_from_db()
+    assert post.status == PostStatus.PUBLISHED
+    assert received == [post.pk]
+
+
+def test_labels_are_reused_by_slug():
+    seed_post(1, labels=("Middle East",))
+    seed_post(2, labels=("middle  east",))
+    assert Label.objects.count() == 1
+
+
+def test_published_at_in_future_is_not_public_yet():
+    later = datetime.now(UTC) + timedelta(days=1)
+    post = seed_post(at=later)
+    assert not Post.objects.published().filter(pk=post.pk).exists()

@@ -1,0 +1,111 @@
+"""The comments app's public commands."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+
+from dateline.blog import services as blog_services
+from dateline.blog.models import Post
+from dateline.comments.domain.submission import Submission, judge
+from dateline.comments.exceptions import CommentError, CommentsClosed
+from dateline.comments.models import Comment, CommentStatus
+
+_STAMP_SALT = "dateline.comments.form-rendered-at"
+
+
+def form_stamp(now: datetime | None = None) -> str:
+    """A signed record of when a comment form was rendered (see domain.submission)."""
+    return signing.dumps((now or timezone.now()).timestamp(), salt=_STAMP_SALT)
+
+
+def read_form_stamp(stamp: str) -> datetime | None:
+    try:
+        seconds = float(signing.loads(stamp, salt=_STAMP_SALT))
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+    return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+def commentable_post(post_id: int) -> Post:
+    post = Post.objects.published().filter(pk=post_id).first()
+    if post is None:
+        raise CommentsClosed(f"post {post_id} does not exist or takes no comments")
+    return post
+
+
+def submit(
+    post: Post,
+    *,
+    author_name: str,
+    body: str,
+    honeypot: str,
+    stamp: str,
+    now: datetime | None = None,
+) -> Comment:
+    """Stores a reader's comment as pending moderation, or raises CommentError saying why not."""
+    now = now or timezone.now()
+    verdict = judge(
+        Submission(
+            author_name=author_name,
+            body=body,
+            honeypot=honeypot,
+            form_rendered_at=read_form_stamp(stamp),
+        ),
+        now=now,
+    )
+    if not verdict.accepted:
+        raise CommentError(verdict.problem)
+    return Comment.objects.create(post=post, author_name=author_name.strip(), body=body.strip())
+
+
+def approve(comment: Comment, *, now: datetime | None = None) -> Comment:
+    return _moderate(comment, CommentStatus.APPROVED, now)
+
+
+def reject(comment: Comment, *, now: datetime | None = None) -> Comment:
+    return _moderate(comment, CommentStatus.REJECTED, now)
+
+
+def _moderate(comment: Comment, status: CommentStatus, now: datetime | None) -> Comment:
+    was_public = comment.status == CommentStatus.APPROVED
+    with transaction.atomic():
+        comment.status = status
+        comment.moderated_at = now or timezone.now()
+        comment.save(update_fields=["status", "moderated_at"])
+        if was_public or status == CommentStatus.APPROVED:
+            # The post's public page shows approved comments: its cached copy is now stale.
+            blog_services.post_changed(comment.post)
+    return comment
+
+
+def record(
+    post: Post,
+    *,
+    author_name: str,
+    body: str,
+    status: str = CommentStatus.PENDING,
+    created_at: datetime | None = None,
+) -> Comment:
+    """Stores a comment that did not come through the public form (imports, the demo).
+
+    No spam rules apply: the caller vouches for it. Approved comments change the public page.
+    """
+    if status not in CommentStatus.values:
+        raise CommentError(f"unknown comment status {status!r}")
+    if not body.strip():
+        raise CommentError("the comment is empty")
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            post=post, author_name=author_name.strip(), body=body.strip(), status=status
+        )
+        if created_at is not None:
+            # auto_now_add ignores a given value on create; an import keeps the original time.
+            Comment.objects.filter(pk=comment.pk).update(created_at=created_at)
+            comment.created_at = created_at
+        if status == CommentStatus.APPROVED:
+            blog_services.post_changed(post)
+    return comment

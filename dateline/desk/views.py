@@ -1,0 +1,88 @@
+"""The editor's desk: triage stories, compose a post from an article, moderate comments."""
+
+from __future__ import annotations
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.views.decorators.http import require_POST
+
+from dateline.blog import services as blog_services
+from dateline.blog.domain.drafts import CitationDraft, CommentaryDraft
+from dateline.blog.models import PostStatus
+from dateline.comments import services as comment_services
+from dateline.comments.models import Comment
+from dateline.desk.forms import ComposeForm
+from dateline.stories.models import Story
+from dateline.wire.models import Article
+
+STORIES_ON_DESK = 30
+
+desk_only = staff_member_required(login_url="desk:login")
+
+
+@desk_only
+def triage(request: HttpRequest) -> HttpResponse:
+    stories = Story.objects.open().with_articles()[:STORIES_ON_DESK]
+    return render(
+        request,
+        "desk/triage.html",
+        {"stories": stories, "pending_comments": Comment.objects.pending().count()},
+    )
+
+
+@desk_only
+def compose(request: HttpRequest, article_id: int) -> HttpResponse:
+    article = get_object_or_404(Article.objects.select_related("outlet"), pk=article_id)
+    if request.method == "POST":
+        form = ComposeForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            parts: list = [
+                CitationDraft(
+                    outlet_name=article.outlet.name,
+                    source_headline=article.title,
+                    url=article.url,
+                    quoted_excerpt=data["quoted_excerpt"],
+                    retrieved_at=article.fetched_at,
+                    article_id=article.pk,
+                )
+            ]
+            if data["commentary"].strip():
+                parts.append(CommentaryDraft(text=data["commentary"], speaker="Editor"))
+            membership = getattr(article, "membership", None)
+            post = blog_services.create_post(
+                headline=data["headline"],
+                author=request.user,
+                parts=parts,
+                labels=form.label_names(),
+                dateline_place=data["dateline_place"],
+                status=PostStatus.PUBLISHED,
+                published_at=timezone.now(),
+                story=membership.story if membership else None,
+            )
+            return redirect(post.get_absolute_url())
+    else:
+        form = ComposeForm(
+            initial={"headline": article.title, "quoted_excerpt": strip_tags(article.summary)}
+        )
+    return render(request, "desk/compose.html", {"article": article, "form": form})
+
+
+@desk_only
+def moderation(request: HttpRequest) -> HttpResponse:
+    pending = Comment.objects.pending().select_related("post").order_by("created_at")
+    return render(request, "desk/moderation.html", {"comments": pending})
+
+
+@desk_only
+@require_POST
+def moderate(request: HttpRequest, comment_id: int) -> HttpResponse:
+    comment = get_object_or_404(Comment.objects.select_related("post"), pk=comment_id)
+    if request.POST.get("decision") == "approve":
+        comment_services.approve(comment)
+    else:
+        comment_services.reject(comment)
+    return redirect("desk:moderation")

@@ -1,0 +1,205 @@
+"""JSON Feed 1.0 / 1.1 documents into records (stdlib json only).
+
+JSON Feed is strict JSON, so there is no lenient path: a document that is not JSON, or whose
+top level is not an object with ``items``, raises ParseError. Fields of the wrong JSON type are
+ignored with a warning rather than failing the whole feed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+from urllib.parse import urljoin
+
+from dateline.core.sanitize import FEED_CONTENT, sanitize_html
+from dateline.wire.domain.dates import parse_date
+from dateline.wire.domain.records import (
+    HTML,
+    PLAIN,
+    Category,
+    Enclosure,
+    Entry,
+    FeedInfo,
+    Image,
+    Link,
+    ParsedFeed,
+    Person,
+    TextValue,
+)
+from dateline.wire.exceptions import ParseError
+
+_VERSIONS = {
+    "https://jsonfeed.org/version/1": "json10",
+    "https://jsonfeed.org/version/1.1": "json11",
+}
+
+
+def _string(value: Any) -> str | None:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _url(value: Any, base: str | None) -> str | None:
+    url = _string(value)
+    if url is None or base is None:
+        return url
+    try:
+        return urljoin(base, url)
+    except ValueError:
+        return url
+
+
+def _people(container: dict[str, Any], base: str | None) -> tuple[Person, ...]:
+    found: list[Any] = []
+    if isinstance(container.get("authors"), list):
+        found.extend(container["authors"])
+    elif isinstance(container.get("author"), dict):
+        found.append(container["author"])
+    people = []
+    for item in found:
+        if isinstance(item, dict):
+            person = Person(
+                name=_string(item.get("name")),
+                uri=_url(item.get("url"), base),
+            )
+            if person.name or person.uri:
+                people.append(person)
+    return tuple(people)
+
+
+def build(text: str, *, base_url: str | None) -> ParsedFeed:
+    """Parses a decoded JSON Feed document."""
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError) as error:
+        raise ParseError("not a feed: invalid JSON", str(error)[:200]) from error
+    if not isinstance(document, dict) or not isinstance(document.get("items", []), list):
+        raise ParseError("not a feed: JSON without a JSON Feed object and items list")
+    version = _string(document.get("version")) or ""
+    feed_format = _VERSIONS.get(version.rstrip("/"), "json")
+    if feed_format == "json" and "items" not in document:
+        raise ParseError("not a feed: JSON that is not a JSON Feed")
+    warnings: list[str] = []
+    if feed_format == "json":
+        warnings.append(f"unknown JSON Feed version {version!r}")
+    home = _url(document.get("home_page_url"), base_url)
+    base = home or base_url
+    language = _string(document.get("language"))
+    title = _string(document.get("title"))
+    description = _string(document.get("description"))
+    links = []
+    if home:
+        links.append(Link(href=home, rel="alternate", type="text/html"))
+    feed_url = _url(document.get("feed_url"), base_url)
+    if feed_url:
+        links.append(Link(href=feed_url, rel="self", type="application/feed+json"))
+    icon = _url(document.get("icon"), base)
+    feed_info = FeedInfo(
+        title=title,
+        title_detail=TextValue(title, PLAIN, language, base) if title else None,
+        subtitle=TextValue(description, PLAIN, language, base) if description else None,
+        link=home,
+        links=tuple(links),
+        id=feed_url,
+        language=language,
+        icon=_url(document.get("favicon"), base) or icon,
+        logo=icon,
+        image=Image(url=icon) if icon else None,
+        authors=_people(document, base),
+    )
+    entries = []
+    for position, item in enumerate(document.get("items", [])):
+        if not isinstance(item, dict):
+            warnings.append(f"item {position} is not an object: skipped")
+            continue
+        entries.append(_entry(item, base, language))
+    return ParsedFeed(
+        feed=feed_info,
+        entries=tuple(entries),
+        warnings=tuple(warnings),
+        format=feed_format,
+        well_formed=not warnings,
+    )
+
+
+def _entry(item: dict[str, Any], base: str | None, language: str | None) -> Entry:
+    link = _url(item.get("url"), base)
+    external = _url(item.get("external_url"), base)
+    item_language = _string(item.get("language")) or language
+    title = _string(item.get("title"))
+    content: list[TextValue] = []
+    html = _string(item.get("content_html"))
+    if html:
+        content.append(
+            TextValue(
+                sanitize_html(html, FEED_CONTENT, base_url=link or base),
+                HTML,
+                item_language,
+                link or base,
+            )
+        )
+    plain = _string(item.get("content_text"))
+    if plain:
+        content.append(TextValue(plain, PLAIN, item_language, link or base))
+    summary_text = _string(item.get("summary"))
+    summary = TextValue(summary_text, PLAIN, item_language, link or base) if summary_text else None
+    links = []
+    if link:
+        links.append(Link(href=link, rel="alternate", type="text/html"))
+    if external:
+        links.append(Link(href=external, rel="related"))
+    enclosures = []
+    attachments = item.get("attachments")
+    if isinstance(attachments, list):
+        for attachment in attachments:
+            if isinstance(attachment, dict):
+                url = _url(attachment.get("url"), base)
+                if url:
+                    enclosures.append(
+                        Enclosure(
+                            url=url,
+                            type=_string(attachment.get("mime_type")),
+                            length=_string(attachment.get("size_in_bytes")),
+                        )
+                    )
+    tags = item.get("tags")
+    categories = (
+        tuple(Category(term=tag.strip()) for tag in tags if isinstance(tag, str) and tag.strip())
+        if isinstance(tags, list)
+        else ()
+    )
+    published_text = _string(item.get("date_published"))
+    updated_text = _string(item.get("date_modified"))
+    item_id = _string(item.get("id"))
+    id_from_feed = item_id is not None
+    if item_id is None:
+        item_id = (
+            link
+            or "sha256:"
+            + hashlib.sha256(json.dumps(item, sort_keys=True, default=str).encode()).hexdigest()[
+                :32
+            ]
+        )
+    return Entry(
+        id=item_id,
+        title=title,
+        title_detail=TextValue(title, PLAIN, item_language, link or base) if title else None,
+        link=link or external,
+        links=tuple(links),
+        published=parse_date(published_text),
+        updated=parse_date(updated_text),
+        authors=_people(item, base),
+        categories=categories,
+        summary=summary,
+        content=tuple(content),
+        enclosures=tuple(enclosures),
+        id_from_feed=id_from_feed,
+        language=item_language,
+        published_text=published_text,
+        updated_text=updated_text,
+    )

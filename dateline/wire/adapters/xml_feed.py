@@ -1,0 +1,1262 @@
+"""RSS, RDF, Atom and CDF documents into records, with lxml (the wire's only lxml importer).
+
+The document arrives already decoded (see domain/encoding.py). It is parsed strictly first;
+if that fails because of HTML entities, they are rewritten as numeric references and the
+document is parsed strictly again; if it still fails, lxml's recovering parser reads what it
+can. Either way the feed is flagged (``well_formed=False``) with a warning saying why.
+
+Walking the tree is one pass over the channel's (or feed's) children and one per item, each
+dispatching on a normalised element name such as ``"title"``, ``"dc:creator"`` or
+``"media:content"``: namespaces are mapped to fixed prefixes whatever prefix the document chose.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from dateline.core.sanitize import FEED_CONTENT, sanitize_html
+from dateline.wire.domain.dates import parse_date
+from dateline.wire.domain.records import (
+    HTML,
+    PLAIN,
+    XHTML,
+    Category,
+    Chapter,
+    Cloud,
+    Enclosure,
+    Entry,
+    FeedInfo,
+    Generator,
+    Geometry,
+    Image,
+    Itunes,
+    Link,
+    Media,
+    MediaItem,
+    ParsedFeed,
+    Person,
+    Source,
+    TextInput,
+    TextValue,
+)
+from dateline.wire.domain.text import (
+    looks_like_html,
+    person_from_text,
+    replace_html_entities,
+    strip_doctype,
+)
+from dateline.wire.exceptions import ParseError
+
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_XHTML_NS = "http://www.w3.org/1999/xhtml"
+_RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_ATOM10 = "http://www.w3.org/2005/Atom"
+_ATOM03 = "http://purl.org/atom/ns#"
+
+# Namespace URI -> the prefix Dateline's dispatch uses. "" is the document's own vocabulary.
+_PREFIXES = {
+    "": "",
+    "http://backend.userland.com/rss2": "",
+    "http://blogs.law.harvard.edu/tech/rss": "",
+    "http://purl.org/rss/1.0/": "",
+    "http://my.netscape.com/rdf/simple/0.9/": "",
+    "http://purl.org/net/rss1.1#": "",
+    _ATOM10: "atom",
+    _ATOM03: "atom",
+    "http://purl.org/atom/ns#draft-ietf-atompub-format-07": "atom",
+    _RDF_NS: "rdf",
+    "http://purl.org/dc/elements/1.1/": "dc",
+    "http://purl.org/dc/elements/1.0/": "dc",
+    "http://purl.org/dc/terms/": "dcterms",
+    "http://purl.org/rss/1.0/modules/content/": "content",
+    "http://www.itunes.com/dtds/podcast-1.0.dtd": "itunes",
+    "http://www.itunes.com/dtds/podcast-1.0.dtd/": "itunes",
+    "http://example.com/DTDs/PodCast-1.0.dtd": "itunes",
+    "http://search.yahoo.com/mrss/": "media",
+    "http://search.yahoo.com/mrss": "media",
+    "http://tools.search.yahoo.com/mrss/": "media",
+    "http://purl.org/rss/1.0/modules/slash/": "slash",
+    "http://purl.org/syndication/thread/1.0": "thr",
+    "http://www.georss.org/georss": "georss",
+    "http://www.georss.org/georss/10": "georss",
+    "http://www.opengis.net/gml": "gml",
+    "http://www.w3.org/2003/01/geo/wgs84_pos#": "geo",
+    "http://wellformedweb.org/CommentAPI/": "wfw",
+    "http://podlove.org/simple-chapters": "psc",
+    "http://web.resource.org/cc/": "cc",
+    "http://creativecommons.org/ns#": "cc",
+    "http://backend.userland.com/creativeCommonsRssModule": "creativecommons",
+    "http://purl.org/rss/1.0/modules/syndication/": "sy",
+    "http://purl.org/rss/1.0/modules/textinput/": "ti",
+    "http://purl.org/rss/1.0/modules/image/": "image",
+    "http://purl.org/rss/1.0/modules/admin/": "admin",
+    "http://webns.net/mvcb/": "admin",
+    "http://purl.org/rss/1.0/modules/aggregation/": "ag",
+    "http://rssnamespace.org/feedburner/ext/1.0": "feedburner",
+    "http://www.w3.org/1999/xhtml": "xhtml",
+    "http://www.w3.org/XML/1998/namespace": "xml",
+    "http://www.google.com/schemas/play-podcasts/1.0": "googleplay",
+    "https://podcastindex.org/namespace/1.0": "podcast",
+}
+_key_cache: dict[str, str] = {}
+
+
+def _key(tag: str) -> str:
+    """'{http://purl.org/dc/elements/1.1/}creator' -> 'dc:creator'; 'title' -> 'title'."""
+    key = _key_cache.get(tag)
+    if key is None:
+        if tag[:1] == "{":
+            uri, _, local = tag[1:].partition("}")
+            prefix = _PREFIXES.get(uri)
+            if prefix is None:
+                prefix = _PREFIXES.get(uri.lower().rstrip("/") + "/", "?" + uri)
+        else:
+            prefix, local = "", tag
+        # Element names in old feeds vary in case (pubdate, PubDate): dispatch ignores case.
+        key = f"{prefix}:{local.lower()}" if prefix else local.lower()
+        if len(_key_cache) < 10_000:
+            _key_cache[tag] = key
+    return key
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2].lower()
+
+
+@dataclass(slots=True)
+class _Document:
+    """What every handler needs to know about the document being read."""
+
+    format: str
+    fallback_base: str | None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def is_atom(self) -> bool:
+        return self.format.startswith("atom")
+
+
+# ----------------------------------------------------------------------------- tree parsing
+
+_STRICT = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_pis=True
+)
+_RECOVERING = etree.XMLParser(
+    recover=True, resolve_entities=False, no_network=True, load_dtd=False, remove_pis=True
+)
+_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def _parse_tree(text: str, base_url: str | None) -> tuple[etree._Element, list[str], str]:
+    """Parses the document: strictly, then with entities fixed, then recovering."""
+    text = _DECLARATION.sub("", text, count=1)
+    text, doctype = strip_doctype(text)
+    warnings: list[str] = []
+    data = text.encode("utf-8")
+    try:
+        root = etree.fromstring(data, _STRICT, base_url=base_url)
+    except etree.XMLSyntaxError as strict_error:
+        error = strict_error
+    else:
+        return root, warnings, doctype or ""
+    if "&" in text:
+        fixed = replace_html_entities(text)
+        if fixed != text:
+            data = fixed.encode("utf-8")
+            try:
+                root = etree.fromstring(data, _STRICT, base_url=base_url)
+            except etree.XMLSyntaxError as second_error:
+                error = second_error
+            else:
+                warnings.append("HTML entities used in XML (not defined there): read as HTML")
+                return root, warnings, doctype or ""
+    warnings.append(f"not well-formed XML: {_describe(error)}")
+    try:
+        recovered = etree.fromstring(data, _RECOVERING, base_url=base_url)
+    except etree.XMLSyntaxError as fatal:
+        raise ParseError("not readable as XML", _describe(fatal)) from fatal
+    if recovered is None:
+        raise ParseError("not readable as XML", _describe(error)) from error
+    return recovered, warnings, doctype or ""
+
+
+def _describe(error: etree.XMLSyntaxError) -> str:
+    message = str(error.msg or error).strip()
+    position = error.position if hasattr(error, "position") else None
+    if position:
+        return f"{message} at line {position[0]}, column {position[1]}"
+    return message
+
+
+def detect_format(root: etree._Element, doctype: str) -> str:
+    tag = root.tag if isinstance(root.tag, str) else ""
+    namespace = tag[1:].partition("}")[0] if tag.startswith("{") else ""
+    local = _local(tag)
+    if local == "feed":
+        if namespace == _ATOM10:
+            return "atom10"
+        if namespace == _ATOM03:
+            return "atom03"
+        version = root.get("version", "")
+        return {"0.1": "atom01", "0.2": "atom02", "0.3": "atom03", "1.0": "atom10"}.get(
+            version, "atom"
+        )
+    if local == "rss":
+        version = (root.get("version") or "").strip()
+        if version.startswith("2."):
+            return "rss20"
+        if version == "0.91":
+            return "rss091n" if "netscape" in doctype.lower() else "rss091u"
+        return {"0.90": "rss090", "0.92": "rss092", "0.93": "rss093", "0.94": "rss094"}.get(
+            version, "rss"
+        )
+    if local == "rdf":
+        for child in root:
+            if isinstance(child.tag, str) and child.tag.startswith("{http://purl.org/rss/1.0/}"):
+                return "rss10"
+            if isinstance(child.tag, str) and "netscape.com/rdf/simple/0.9" in child.tag:
+                return "rss090"
+        return "rss10"
+    if local == "channel" and namespace in ("", "http://purl.org/net/rss1.1#"):
+        return "cdf" if namespace == "" else "rss11"
+    return ""
+
+
+def build(text: str, *, base_url: str | None) -> ParsedFeed:
+    """Parses decoded XML text into a ParsedFeed; raises ParseError if it is no feed."""
+    root, warnings, doctype = _parse_tree(text, base_url)
+    if not isinstance(root.tag, str):
+        raise ParseError("not a feed: the document has no root element")
+    feed_format = detect_format(root, doctype)
+    if not feed_format:
+        local = _local(root.tag)
+        if local in ("html", "head", "body"):
+            raise ParseError("not a feed: an HTML page")
+        raise ParseError(f"not a feed: an XML document whose root element is <{local}>")
+    document = _Document(format=feed_format, fallback_base=base_url, warnings=warnings)
+    if feed_format.startswith("atom"):
+        feed_info, entries = _read_atom(root, document)
+    elif feed_format == "cdf":
+        feed_info, entries = _read_cdf(root, document)
+    else:
+        feed_info, entries = _read_rss(root, document)
+    namespaces = tuple(sorted((prefix or "", uri) for prefix, uri in root.nsmap.items()))
+    return ParsedFeed(
+        feed=feed_info,
+        entries=tuple(entries),
+        warnings=tuple(document.warnings),
+        format=feed_format,
+        well_formed=not warnings,
+        namespaces=namespaces,
+    )
+
+
+# --------------------------------------------------------------------------- value helpers
+
+
+def _plain(element: etree._Element) -> str:
+    """The element's text with markup removed, whitespace at the ends trimmed."""
+    if len(element) == 0:
+        return (element.text or "").strip()
+    return "".join(element.itertext()).strip()
+
+
+def _attribute(element: etree._Element, *names: str) -> str | None:
+    for name in names:
+        value = element.get(name)
+        if value is not None:
+            value = value.strip()
+            if value:
+                return value
+    return None
+
+
+def _language(element: etree._Element, inherited: str | None) -> str | None:
+    language = element.get(_XML_LANG)
+    if language is None:
+        return inherited
+    return language.strip() or None
+
+
+def _base(element: etree._Element, document: _Document) -> str | None:
+    try:
+        base = element.base
+    except ValueError:
+        base = None
+    return base or document.fallback_base
+
+
+def _resolve(url: str | None, element: etree._Element, document: _Document) -> str | None:
+    if not url:
+        return url
+    url = url.strip()
+    if "://" in url[:12] or url.startswith(("mailto:", "tag:", "urn:", "data:")):
+        return url
+    base = _base(element, document)
+    if not base:
+        return url
+    try:
+        return urljoin(base, url)
+    except ValueError:
+        return url
+
+
+def _inner_markup(element: etree._Element) -> str:
+    """Serialises an element's children (inline XHTML) as markup, without namespace noise."""
+    for descendant in element.iter():
+        tag = descendant.tag
+        if isinstance(tag, str) and tag.startswith("{" + _XHTML_NS + "}"):
+            descendant.tag = tag[len(_XHTML_NS) + 2 :]
+    etree.cleanup_namespaces(element)
+    parts = [element.text or ""]
+    for child in element:
+        parts.append(etree.tostring(child, encoding="unicode", with_tail=True))
+    return "".join(parts)
+
+
+def _text_value(
+    element: etree._Element,
+    document: _Document,
+    language: str | None,
+    default_type: str = PLAIN,
+) -> TextValue:
+    """Reads a text construct: plain text, escaped HTML, base64 or inline XHTML."""
+    declared = (element.get("type") or "").strip().lower()
+    mode = (element.get("mode") or "").strip().lower()
+    kind = default_type
+    if document.is_atom or declared:
+        if declared in ("", "text", "text/plain"):
+            kind = PLAIN if document.is_atom or not declared else kind
+        elif declared in ("html", "text/html", "escaped-html"):
+            kind = HTML
+        elif declared in ("xhtml", "application/xhtml+xml"):
+            kind = XHTML
+        elif "/" in declared:
+            kind = declared
+    if kind == PLAIN and not declared and element.get("mode") == "escaped":
+        kind = HTML
+    if mode == "base64":
+        try:
+            raw = base64.b64decode(_plain(element), validate=False).decode("utf-8", "replace")
+        except (binascii.Error, ValueError):
+            raw = _plain(element)
+    elif kind == XHTML or mode == "xml" or (len(element) and kind in (HTML, XHTML)):
+        container = element
+        children = [child for child in element if isinstance(child.tag, str)]
+        if (
+            kind == XHTML
+            and len(children) == 1
+            and children[0].tag == "{" + _XHTML_NS + "}div"
+            and not (element.text or "").strip()
+        ):
+            container = children[0]
+        raw = _inner_markup(container)
+        if kind == PLAIN:
+            kind = HTML
+    else:
+        raw = _plain(element) if len(element) else (element.text or "")
+    raw = raw.strip()
+    if kind == PLAIN and not document.is_atom and looks_like_html(raw):
+        kind = HTML
+    base = _base(element, document)
+    if kind in (HTML, XHTML):
+        raw = sanitize_html(raw, FEED_CONTENT, base_url=base).strip()
+    return TextValue(value=raw, type=kind, language=_language(element, language), base=base)
+
+
+def _date(element: etree._Element) -> tuple[datetime | None, str]:
+    text = _plain(element)
+    return parse_date(text), text
+
+
+def _person_atom(element: etree._Element, document: _Document) -> Person:
+    name = email = uri = None
+    for child in element:
+        if not isinstance(child.tag, str):
+            continue
+        local = _local(child.tag)
+        if local == "name":
+            name = _plain(child) or None
+        elif local == "email":
+            email = _plain(child) or None
+        elif local in ("uri", "url"):
+            uri = _resolve(_plain(child), child, document) or None
+    if name is None and email is None and uri is None and len(element) == 0:
+        return person_from_text(_plain(element))
+    return Person(name=name, email=email, uri=uri)
+
+
+def _link(element: etree._Element, document: _Document) -> Link | None:
+    href = _attribute(element, "href", "url")
+    if href is None:
+        text = _plain(element)
+        if not text:
+            return None
+        href = text
+    return Link(
+        href=_resolve(href, element, document) or href,
+        rel=_attribute(element, "rel") or "alternate",
+        type=_attribute(element, "type"),
+        title=_attribute(element, "title"),
+        length=_attribute(element, "length"),
+        hreflang=_attribute(element, "hreflang"),
+    )
+
+
+def _category(element: etree._Element) -> Category | None:
+    term = _attribute(element, "term", "text") or _plain(element)
+    if not term:
+        return None
+    return Category(
+        term=term,
+        scheme=_attribute(element, "scheme", "domain"),
+        label=_attribute(element, "label"),
+    )
+
+
+def _floats(text: str) -> list[float] | None:
+    try:
+        return [float(part) for part in text.replace(",", " ").split()]
+    except ValueError:
+        return None
+
+
+def _pairs(numbers: list[float], swap: bool = True) -> tuple[tuple[float, float], ...] | None:
+    """GeoRSS writes 'lat lon'; records keep GeoJSON order (lon, lat)."""
+    if len(numbers) % 2:
+        return None
+    if swap:
+        return tuple((numbers[i + 1], numbers[i]) for i in range(0, len(numbers), 2))
+    return tuple((numbers[i], numbers[i + 1]) for i in range(0, len(numbers), 2))
+
+
+def _georss(key: str, element: etree._Element) -> Geometry | None:
+    if key in ("georss:point", "georss:line", "georss:polygon", "georss:box"):
+        numbers = _floats(_plain(element))
+        if not numbers:
+            return None
+        pairs = _pairs(numbers)
+        if pairs is None:
+            return None
+        if key == "georss:point":
+            return Geometry("Point", pairs[0]) if len(pairs) == 1 else None
+        if key == "georss:line":
+            return Geometry("LineString", pairs) if len(pairs) >= 2 else None
+        if key == "georss:box":
+            return Geometry("Box", pairs) if len(pairs) == 2 else None
+        if len(pairs) < 4 or pairs[0] != pairs[-1]:
+            return None
+        return Geometry("Polygon", (pairs,))
+    if key == "georss:where":
+        for child in element.iter():
+            if not isinstance(child.tag, str):
+                continue
+            shape = _gml(child)
+            if shape is not None:
+                return shape
+    return None
+
+
+def _gml(element: etree._Element) -> Geometry | None:
+    local = _local(element.tag)
+    if local not in ("point", "linestring", "polygon", "envelope"):
+        return None
+    positions: list[float] = []
+    for child in element.iter():
+        if not isinstance(child.tag, str):
+            continue
+        child_local = _local(child.tag)
+        if child_local in ("pos", "poslist", "lowercorner", "uppercorner", "coordinates"):
+            numbers = _floats(_plain(child))
+            if numbers is None:
+                return None
+            positions.extend(numbers)
+    pairs = _pairs(positions)
+    if not pairs:
+        return None
+    if local == "point":
+        return Geometry("Point", pairs[0]) if len(pairs) == 1 else None
+    if local == "linestring":
+        return Geometry("LineString", pairs) if len(pairs) >= 2 else None
+    if local == "envelope":
+        return Geometry("Box", pairs) if len(pairs) == 2 else None
+    if len(pairs) < 4 or pairs[0] != pairs[-1]:
+        return None
+    return Geometry("Polygon", (pairs,))
+
+
+def _explicit(text: str) -> bool | None:
+    value = text.strip().lower()
+    if value in ("yes", "true", "explicit"):
+        return True
+    if value in ("no", "false", "clean"):
+        return False
+    return None
+
+
+class _ItunesBuilder:
+    """Collects iTunes elements of one channel or item."""
+
+    __slots__ = ("categories", "fields", "keywords", "seen")
+
+    def __init__(self) -> None:
+        self.fields: dict[str, object] = {}
+        self.keywords: list[str] = []
+        self.categories: list[str] = []
+        self.seen = False
+
+    def add(self, key: str, element: etree._Element, document: _Document) -> None:
+        self.seen = True
+        name = key[7:]
+        if name == "category":
+            text = _attribute(element, "text")
+            if text:
+                self.categories.append(text)
+            for sub in element:
+                if isinstance(sub.tag, str) and _local(sub.tag) == "category":
+                    sub_text = _attribute(sub, "text")
+                    if sub_text:
+                        self.categories.append(sub_text)
+        elif name == "keywords":
+            self.keywords.extend(
+                word.strip() for word in _plain(element).split(",") if word.strip()
+            )
+        elif name == "image":
+            href = _attribute(element, "href") or _plain(element)
+            self.fields["image"] = _resolve(href, element, document) if href else None
+        elif name == "explicit":
+            self.fields["explicit"] = _explicit(_plain(element))
+        elif name == "block":
+            self.fields["block"] = _plain(element).lower() == "yes"
+        elif name == "owner":
+            person = _person_atom(element, document)
+            self.fields["owner"] = person
+        elif name in ("author", "subtitle", "summary", "duration", "episode", "season"):
+            self.fields[name] = _plain(element) or None
+        elif name == "episodetype":
+            self.fields["episode_type"] = _plain(element) or None
+
+    def build(self) -> Itunes | None:
+        if not self.seen:
+            return None
+        return Itunes(
+            keywords=tuple(self.keywords),
+            categories=tuple(self.categories),
+            **self.fields,  # type: ignore[arg-type]
+        )
+
+
+class _MediaBuilder:
+    """Collects Media RSS elements of one item (and its media:group)."""
+
+    __slots__ = ("contents", "credits", "fields", "keywords", "seen", "thumbnails")
+
+    def __init__(self) -> None:
+        self.contents: list[MediaItem] = []
+        self.thumbnails: list[MediaItem] = []
+        self.fields: dict[str, str | None] = {}
+        self.keywords: list[str] = []
+        self.credits: list[Person] = []
+        self.seen = False
+
+    def add(self, key: str, element: etree._Element, document: _Document) -> None:
+        self.seen = True
+        name = key[6:]
+        if name == "group":
+            for child in element:
+                if isinstance(child.tag, str):
+                    child_key = _key(child.tag)
+                    if child_key.startswith("media:"):
+                        self.add(child_key, child, document)
+        elif name == "content":
+            url = _attribute(element, "url")
+            if url:
+                self.contents.append(
+                    MediaItem(
+                        url=_resolve(url, element, document) or url,
+                        type=_attribute(element, "type"),
+                        medium=_attribute(element, "medium"),
+                        width=_attribute(element, "width"),
+                        height=_attribute(element, "height"),
+                        duration=_attribute(element, "duration"),
+                        file_size=_attribute(element, "filesize", "fileSize"),
+                    )
+                )
+            for child in element:
+                if isinstance(child.tag, str):
+                    child_key = _key(child.tag)
+                    if child_key.startswith("media:") and child_key != "media:content":
+                        self.add(child_key, child, document)
+        elif name == "thumbnail":
+            url = _attribute(element, "url")
+            if url:
+                self.thumbnails.append(
+                    MediaItem(
+                        url=_resolve(url, element, document) or url,
+                        width=_attribute(element, "width"),
+                        height=_attribute(element, "height"),
+                    )
+                )
+        elif name == "keywords":
+            self.keywords.extend(
+                word.strip() for word in _plain(element).split(",") if word.strip()
+            )
+        elif name == "credit":
+            self.credits.append(Person(name=_plain(element) or None))
+        elif name == "player":
+            self.fields["player"] = _attribute(element, "url")
+        elif name == "license":
+            self.fields["license"] = _attribute(element, "href") or _plain(element) or None
+        elif name in ("title", "description", "rating", "restriction"):
+            self.fields[name] = _plain(element) or None
+
+    def build(self) -> Media | None:
+        if not self.seen:
+            return None
+        return Media(
+            contents=tuple(self.contents),
+            thumbnails=tuple(self.thumbnails),
+            keywords=tuple(self.keywords),
+            credits=tuple(self.credits),
+            **self.fields,  # type: ignore[arg-type]
+        )
+
+
+def _chapters(element: etree._Element, document: _Document) -> list[Chapter]:
+    chapters = []
+    for child in element:
+        if isinstance(child.tag, str) and _local(child.tag) == "chapter":
+            start = _attribute(child, "start")
+            if start:
+                href = _attribute(child, "href")
+                chapters.append(
+                    Chapter(
+                        start=start,
+                        title=_attribute(child, "title"),
+                        href=_resolve(href, child, document) if href else None,
+                        image=_attribute(child, "image"),
+                    )
+                )
+    return chapters
+
+
+def _stable_id(title: str | None, link: str | None, summary: TextValue | None, when: str) -> str:
+    digest = hashlib.sha256()
+    for part in (title or "", link or "", summary.value if summary else "", when):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\x00")
+    return "sha256:" + digest.hexdigest()[:32]
+
+
+# ----------------------------------------------------------------------- shared collectors
+
+
+@dataclass(slots=True)
+class _Common:
+    """Fields channel, item, Atom feed and Atom entry have in common, as they are collected."""
+
+    title: TextValue | None = None
+    subtitle: TextValue | None = None
+    summary: TextValue | None = None
+    content: list[TextValue] = field(default_factory=list)
+    rights: TextValue | None = None
+    info: TextValue | None = None
+    link: str | None = None
+    links: list[Link] = field(default_factory=list)
+    id: str | None = None
+    id_is_link: bool = False
+    published: tuple[datetime | None, str] | None = None
+    updated: tuple[datetime | None, str] | None = None
+    created: tuple[datetime | None, str] | None = None
+    expired: tuple[datetime | None, str] | None = None
+    authors: list[Person] = field(default_factory=list)
+    contributors: list[Person] = field(default_factory=list)
+    publisher: Person | None = None
+    categories: list[Category] = field(default_factory=list)
+    enclosures: list[Enclosure] = field(default_factory=list)
+    comments: str | None = None
+    comments_feed: str | None = None
+    language: str | None = None
+    where: Geometry | None = None
+    geo_lat: float | None = None
+    geo_long: float | None = None
+    chapters: list[Chapter] = field(default_factory=list)
+    license: str | None = None
+    source: Source | None = None
+    icon: str | None = None
+    logo: str | None = None
+    image: Image | None = None
+    generator: Generator | None = None
+    docs: str | None = None
+    ttl: str | None = None
+    cloud: Cloud | None = None
+    text_input: TextInput | None = None
+    itunes: _ItunesBuilder = field(default_factory=_ItunesBuilder)
+    media: _MediaBuilder = field(default_factory=_MediaBuilder)
+
+
+def _collect(
+    element: etree._Element,
+    document: _Document,
+    language: str | None,
+    level: str,
+    skip: Callable[[str], bool] = lambda key: False,
+) -> _Common:
+    """One pass over an element's children, filling a _Common by normalised element name."""
+    found = _Common(language=language)
+    is_atom = document.is_atom
+    for child in element:
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue
+        key = _key(tag)
+        if skip(key):
+            continue
+        if key.startswith("atom:"):
+            key = key[5:]
+        handler = _HANDLERS.get(key)
+        if handler is not None:
+            handler(found, child, document, language, level, is_atom)
+        elif key.startswith("itunes:"):
+            found.itunes.add(key, child, document)
+        elif key.startswith("media:"):
+            found.media.add(key, child, document)
+        elif key.startswith("georss:"):
+            shape = _georss(key, child)
+            if shape is not None:
+                found.where = shape
+    if found.where is None and found.geo_lat is not None and found.geo_long is not None:
+        found.where = Geometry("Point", (found.geo_long, found.geo_lat))
+    return found
+
+
+_Handler = Callable[[_Common, etree._Element, _Document, "str | None", str, bool], None]
+_HANDLERS: dict[str, _Handler] = {}
+
+
+def _handles(*keys: str) -> Callable[[_Handler], _Handler]:
+    def register(function: _Handler) -> _Handler:
+        for key in keys:
+            _HANDLERS[key] = function
+        return function
+
+    return register
+
+
+@_handles("title", "dc:title")
+def _on_title(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    if found.title is None or _key(el.tag) != "dc:title":
+        found.title = _text_value(el, doc, lang)
+
+
+@_handles("subtitle", "tagline", "itunes:subtitle")
+def _on_subtitle(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    if _key(el.tag) == "itunes:subtitle":
+        found.itunes.add("itunes:subtitle", el, doc)
+        if found.subtitle is not None:
+            return
+    found.subtitle = _text_value(el, doc, lang)
+
+
+@_handles("description", "dc:description", "summary", "abstract")
+def _on_description(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    key = _key(el.tag)
+    if found.summary is not None and key == "dc:description":
+        return
+    if level == "channel" and not atom:
+        if found.subtitle is None or key != "dc:description":
+            found.subtitle = _text_value(el, doc, lang, HTML)
+        return
+    default = PLAIN if atom else HTML
+    found.summary = _text_value(el, doc, lang, default)
+
+
+@_handles("content:encoded", "content", "xhtml:body", "xhtml:div", "fullitem")
+def _on_content(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    key = _key(el.tag)
+    if key in ("xhtml:body", "xhtml:div"):
+        value = _inner_markup(el)
+        base = _base(el, doc)
+        found.content.append(
+            TextValue(
+                sanitize_html(value.strip(), FEED_CONTENT, base_url=base).strip(),
+                XHTML,
+                _language(el, lang),
+                base,
+            )
+        )
+        return
+    default = PLAIN if atom and key == "content" else HTML
+    found.content.append(_text_value(el, doc, lang, default))
+
+
+@_handles("rights", "copyright", "dc:rights", "dcterms:rights")
+def _on_rights(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    if found.rights is None or _key(el.tag) in ("rights", "copyright"):
+        found.rights = _text_value(el, doc, lang)
+
+
+@_handles("info")
+def _on_info(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    found.info = _text_value(el, doc, lang)
+
+
+@_handles("link")
+def _on_link(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    link = _link(el, doc)
+    if link is None:
+        return
+    has_href = el.get("href") is not None
+    if not has_href and not atom:
+        # RSS <link>URL</link>: the alternate link. An atom:link in RSS has an href.
+        if found.link is None:
+            found.link = link.href
+        found.links.append(Link(href=link.href, rel="alternate", type="text/html"))
+        return
+    found.links.append(link)
+    if link.rel == "enclosure":
+        found.enclosures.append(Enclosure(url=link.href, type=link.type, length=link.length))
+    if link.rel == "alternate" and found.link is None:
+        found.link = link.href
+    if link.rel == "license" and found.license is None:
+        found.license = link.href
+
+
+@_handles("guid", "id", "dc:identifier")
+def _on_id(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    key = _key(el.tag)
+    if key == "dc:identifier" and found.id is not None:
+        return
+    value = _plain(el)
+    if key == "guid":
+        permalink = (el.get("isPermaLink") or el.get("ispermalink") or "true").strip().lower()
+        found.id_is_link = permalink != "false" and value.startswith(("http://", "https://"))
+        if found.id_is_link:
+            value = _resolve(value, el, doc) or value
+    found.id = value
+
+
+@_handles("pubdate", "published", "issued", "dcterms:issued")
+def _on_published(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    if found.published is None or _key(el.tag) in ("pubdate", "published"):
+        found.published = _date(el)
+
+
+@_handles("updated", "modified", "lastbuilddate", "dc:date", "dcterms:modified")
+def _on_updated(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    key = _key(el.tag)
+    if found.updated is None or key in ("updated", "modified"):
+        found.updated = _date(el)
+    if key == "dc:date" and level != "channel" and found.published is None and not atom:
+        # RSS 1.0 items date themselves with dc:date only: it is their publication date too.
+        pass
+
+
+@_handles("created", "dcterms:created")
+def _on_created(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    found.created = _date(el)
+
+
+@_handles("expirationdate", "dcterms:valid")
+def _on_expired(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    if _key(el.tag) == "expirationdate":
+        found.expired = _date(el)
+
+
+@_handles("author", "dc:creator", "dc:author", "creator", "managingeditor", "webmaster")
+def _on_author(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    key = _key(el.tag)
+    if key == "webmaster":
+        found.publisher = found.publisher or person_from_text(_plain(el))
+        return
+    if len(el) and any(isinstance(child.tag, str) for child in el):
+        found.authors.append(_person_atom(el, doc))
+    else:
+        text = _plain(el)
+        if text:
+            found.authors.append(person_from_text(text))
+
+
+@_handles("contributor", "dc:contributor")
+def _on_contributor(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    if len(el):
+        found.contributors.append(_person_atom(el, doc))
+    else:
+        text = _plain(el)
+        if text:
+            found.contributors.append(person_from_text(text))
+
+
+@_handles("dc:publisher")
+def _on_publisher(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    found.publisher = _person_atom(el, doc) if len(el) else person_from_text(_plain(el))
+
+
+@_handles("category", "dc:subject", "keywords")
+def _on_category(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    key = _key(el.tag)
+    if key == "keywords":
+        for word in _plain(el).split(","):
+            if word.strip():
+                found.categories.append(Category(term=word.strip()))
+        return
+    category = _category(el)
+    if category is not None:
+        found.categories.append(category)
+
+
+@_handles("enclosure")
+def _on_enclosure(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    url = _attribute(el, "url", "href")
+    if url:
+        found.enclosures.append(
+            Enclosure(
+                url=_resolve(url, el, doc) or url,
+                type=_attribute(el, "type"),
+                length=_attribute(el, "length"),
+            )
+        )
+
+
+@_handles("comments")
+def _on_comments(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    found.comments = _resolve(_plain(el), el, doc) or None
+
+
+@_handles("wfw:commentrss", "wfw:comment")
+def _on_comment_feed(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    if _key(el.tag) == "wfw:commentrss" or found.comments_feed is None:
+        found.comments_feed = _resolve(_plain(el), el, doc) or None
+
+
+@_handles("language", "dc:language")
+def _on_language(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    found.language = _plain(el) or found.language
+
+
+@_handles("geo:lat", "geo:long", "geo:lon")
+def _on_geo(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    try:
+        value = float(_plain(el))
+    except ValueError:
+        return
+    if _key(el.tag) == "geo:lat":
+        found.geo_lat = value
+    else:
+        found.geo_long = value
+
+
+@_handles("gml:point", "gml:linestring", "gml:polygon", "gml:envelope")
+def _on_gml(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    shape = _gml(el)
+    if shape is not None:
+        found.where = shape
+
+
+@_handles("psc:chapters")
+def _on_chapters(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    found.chapters.extend(_chapters(el, doc))
+
+
+@_handles("cc:license", "creativecommons:license")
+def _on_license(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    found.license = _attribute(el, f"{{{_RDF_NS}}}resource") or _plain(el) or None
+
+
+@_handles("source")
+def _on_source(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    if atom or any(isinstance(child.tag, str) for child in el):
+        inner = _collect(el, doc, lang, "source")
+        found.source = Source(
+            title=inner.title.value if inner.title else None,
+            url=next((link.href for link in inner.links if link.rel == "self"), None),
+            id=inner.id,
+            link=inner.link,
+            links=tuple(inner.links),
+            updated=inner.updated[0] if inner.updated else None,
+            authors=tuple(inner.authors),
+            contributors=tuple(inner.contributors),
+            categories=tuple(inner.categories),
+            generator=inner.generator,
+            icon=inner.icon,
+            logo=inner.logo,
+            rights=inner.rights,
+            subtitle=inner.subtitle,
+        )
+    else:
+        url = _attribute(el, "url")
+        found.source = Source(
+            title=_plain(el) or None,
+            url=_resolve(url, el, doc) if url else None,
+            link=_resolve(url, el, doc) if url else None,
+        )
+
+
+@_handles("icon")
+def _on_icon(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    found.icon = _resolve(_plain(el), el, doc) or None
+
+
+@_handles("logo")
+def _on_logo(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    found.logo = _resolve(_plain(el), el, doc) or None
+
+
+@_handles("image")
+def _on_image(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    if found.image is not None:
+        return
+    values: dict[str, str | None] = {}
+    for child in el:
+        if isinstance(child.tag, str):
+            local = _local(child.tag)
+            if local in ("url", "title", "link", "width", "height", "description"):
+                text = _plain(child)
+                if local in ("url", "link"):
+                    text = _resolve(text, child, doc) or text
+                values[local] = text or None
+    url = values.get("url") or _attribute(el, f"{{{_RDF_NS}}}resource", "href")
+    values["url"] = url
+    found.image = Image(**values)  # type: ignore[arg-type]
+
+
+@_handles("generator", "admin:generatoragent")
+def _on_generator(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    uri = _attribute(el, "uri", "url", f"{{{_RDF_NS}}}resource")
+    found.generator = Generator(
+        name=_plain(el) or None,
+        uri=_resolve(uri, el, doc) if uri else None,
+        version=_attribute(el, "version"),
+    )
+
+
+@_handles("docs")
+def _on_docs(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    found.docs = _resolve(_plain(el), el, doc) or None
+
+
+@_handles("ttl")
+def _on_ttl(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    found.ttl = _plain(el) or None
+
+
+@_handles("cloud")
+def _on_cloud(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    found.cloud = Cloud(
+        domain=_attribute(el, "domain"),
+        port=_attribute(el, "port"),
+        path=_attribute(el, "path"),
+        register_procedure=_attribute(el, "registerProcedure", "registerprocedure"),
+        protocol=_attribute(el, "protocol"),
+    )
+
+
+@_handles("textinput", "textInput")
+def _on_text_input(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+    values: dict[str, str | None] = {}
+    for child in el:
+        if isinstance(child.tag, str):
+            local = _local(child.tag)
+            if local in ("title", "description", "name", "link"):
+                text = _plain(child)
+                if local == "link":
+                    text = _resolve(text, child, doc) or text
+                values[local] = text or None
+    found.text_input = TextInput(**values)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------ formats to records
+
+
+def _dates(value: tuple[datetime | None, str] | None) -> tuple[datetime | None, str | None]:
+    if value is None:
+        return None, None
+    return value[0], value[1] or None
+
+
+def _feed_info(found: _Common, language: str | None) -> FeedInfo:
+    updated, updated_text = _dates(found.updated)
+    published, published_text = _dates(found.published)
+    return FeedInfo(
+        title=found.title.value if found.title else None,
+        title_detail=found.title,
+        subtitle=found.subtitle,
+        link=found.link,
+        links=tuple(found.links),
+        id=found.id,
+        language=found.language or language,
+        icon=found.icon,
+        logo=found.logo,
+        image=found.image,
+        updated=updated,
+        published=published,
+        authors=tuple(found.authors),
+        contributors=tuple(found.contributors),
+        publisher=found.publisher,
+        rights=found.rights,
+        info=found.info,
+        categories=tuple(found.categories),
+        generator=found.generator,
+        docs=found.docs,
+        ttl=found.ttl,
+        cloud=found.cloud,
+        text_input=found.text_input,
+        itunes=found.itunes.build(),
+        updated_text=updated_text,
+        published_text=published_text,
+    )
+
+
+def _entry(found: _Common, feed_link: str | None) -> Entry:
+    updated, updated_text = _dates(found.updated)
+    published, published_text = _dates(found.published)
+    link = found.link
+    if link is None and found.id_is_link:
+        link = found.id
+    title = found.title.value if found.title else None
+    summary = found.summary
+    content = tuple(found.content)
+    if summary is None and content and found.content[0].type == PLAIN:
+        summary = None
+    entry_id = found.id
+    id_from_feed = bool(entry_id)
+    if not entry_id:
+        entry_id = link or _stable_id(
+            title,
+            link,
+            summary or (content[0] if content else None),
+            published_text or updated_text or "",
+        )
+    return Entry(
+        id=entry_id,
+        title=title,
+        title_detail=found.title,
+        link=link,
+        links=tuple(found.links),
+        published=published,
+        updated=updated,
+        created=found.created[0] if found.created else None,
+        expired=found.expired[0] if found.expired else None,
+        authors=tuple(found.authors),
+        contributors=tuple(found.contributors),
+        publisher=found.publisher,
+        categories=tuple(found.categories),
+        summary=summary,
+        content=content,
+        rights=found.rights,
+        enclosures=tuple(found.enclosures),
+        media=found.media.build(),
+        source=found.source,
+        comments=found.comments,
+        id_from_feed=id_from_feed,
+        id_is_link=found.id_is_link,
+        language=found.language,
+        where=found.where,
+        itunes=found.itunes.build(),
+        chapters=tuple(found.chapters),
+        license=found.license,
+        comments_feed=found.comments_feed,
+        updated_text=updated_text,
+        published_text=published_text,
+    )
+
+
+def _read_atom(root: etree._Element, document: _Document) -> tuple[FeedInfo, list[Entry]]:
+    language = _language(root, None)
+    found = _collect(
+        root, document, language, "channel", skip=lambda key: key == "atom:entry" or key == "entry"
+    )
+    feed_info = _feed_info(found, language)
+    if feed_info.link is None and document.fallback_base is None:
+        pass
+    entries = []
+    for child in root:
+        if isinstance(child.tag, str) and _local(child.tag) == "entry":
+            entries.append(
+                _entry(
+                    _collect(child, document, _language(child, language), "item"), feed_info.link
+                )
+            )
+    return feed_info, entries
+
+
+def _rss_items(root: etree._Element, channel: etree._Element | None) -> Iterable[etree._Element]:
+    # RSS 2.0 puts items in the channel; RSS 1.0 and 0.90 beside it, under the root.
+    for parent in (channel, root) if channel is not None else (root,):
+        for child in parent:
+            if isinstance(child.tag, str) and _local(child.tag) == "item":
+                yield child
+
+
+def _read_rss(root: etree._Element, document: _Document) -> tuple[FeedInfo, list[Entry]]:
+    channel = None
+    for child in root:
+        if isinstance(child.tag, str) and _local(child.tag) == "channel":
+            channel = child
+            break
+    language = _language(root, None)
+    if channel is not None:
+        language = _language(channel, language)
+        found = _collect(channel, document, language, "channel", skip=lambda key: key == "item")
+    else:
+        found = _Common()
+    # Images and text inputs of RSS 1.0 sit beside the channel.
+    for child in root:
+        if isinstance(child.tag, str) and _local(child.tag) in ("image", "textinput"):
+            extra = _collect(
+                root,
+                document,
+                language,
+                "channel",
+                skip=lambda key: key not in ("image", "textinput"),
+            )
+            found.image = found.image or extra.image
+            found.text_input = found.text_input or extra.text_input
+            break
+    feed_info = _feed_info(found, language)
+    if document.fallback_base is None and feed_info.link and "://" in feed_info.link:
+        # Relative links in items resolve against the feed's own link when nothing better exists.
+        document.fallback_base = feed_info.link
+    item_language = feed_info.language or language
+    entries = [
+        _entry(_collect(item, document, _language(item, item_language), "item"), feed_info.link)
+        for item in _rss_items(root, channel)
+    ]
+    return feed_info, entries
+
+
+def _read_cdf(root: etree._Element, document: _Document) -> tuple[FeedInfo, list[Entry]]:
+    """Microsoft's Channel Definition Format: a CHANNEL of ITEMs with HREF attributes."""
+    language = _language(root, None)
+    found = _collect(root, document, language, "channel", skip=lambda key: key == "item")
+    href = _attribute(root, "href", "HREF")
+    if href:
+        found.link = _resolve(href, root, document)
+        found.links.append(Link(href=found.link or href, rel="alternate", type="text/html"))
+    lastmod = _attribute(root, "lastmod", "LASTMOD")
+    if lastmod and found.updated is None:
+        found.updated = (parse_date(lastmod), lastmod)
+    feed_info = _feed_info(found, language)
+    entries = []
+    for child in root:
+        if not (isinstance(child.tag, str) and _local(child.tag) == "item"):
+            continue
+        item = _collect(child, document, language, "item")
+        item_href = _attribute(child, "href", "HREF")
+        if item_href:
+            item.link = _resolve(item_href, child, document)
+            item.links.append(Link(href=item.link or item_href, rel="alternate", type="text/html"))
+        item_lastmod = _attribute(child, "lastmod", "LASTMOD")
+        if item_lastmod and item.updated is None:
+            item.updated = (parse_date(item_lastmod), item_lastmod)
+        entries.append(_entry(item, feed_info.link))
+    return feed_info, entries

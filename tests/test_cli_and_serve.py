@@ -1,0 +1,90 @@
+"""The `dateline` command as a user meets it: help, configuration errors, and a real server."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def dateline(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "dateline.cli", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def site_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATELINE_")}
+    env.update(DATELINE_DATA_DIR=str(tmp_path / "var"), PYTHONPATH=str(REPO))
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_help_lists_the_main_subcommands(site_env):
+    result = dateline("--help", env=site_env)
+    assert result.returncode == 0
+    for name in ("serve", "worker", "demo", "migrate", "backup"):
+        assert f"\n  {name} " in result.stdout
+
+
+def test_production_without_a_secret_key_refuses_to_start_with_one_line(site_env):
+    site_env.update(DATELINE_ENV="production", DATELINE_ALLOWED_HOSTS="news.example.org")
+    result = dateline("serve", "--port", "1", env=site_env)
+    assert result.returncode == 2
+    assert "DATELINE_SECRET_KEY" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_answers_on_the_given_port_with_static_files(site_env):
+    assert dateline("migrate", "-v", "0", env=site_env).returncode == 0
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "dateline.cli", "serve", "--port", str(port), "--workers", "1"],
+        cwd=REPO,
+        env=site_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                login = httpx.get(f"http://127.0.0.1:{port}/admin/login/", timeout=2)
+                break
+            except httpx.TransportError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    output = server.stdout.read() if server.stdout else "no output"
+                    raise AssertionError(output) from None
+                time.sleep(0.2)
+        assert login.status_code == 200
+        css = httpx.get(f"http://127.0.0.1:{port}/static/admin/css/base.css", timeout=5)
+        assert css.status_code == 200 and "body" in css.text
+        missing = httpx.get(f"http://127.0.0.1:{port}/no/such/page/", timeout=5)
+        assert missing.status_code == 404 and "Page not found" in missing.text
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_serve_refuses_an_unmigrated_database(site_env):
+    result = dateline("serve", "--port", str(free_port()), env=site_env)
+    assert result.returncode != 0
+    assert "dateline migrate" in result.stderr
