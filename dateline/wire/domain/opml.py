@@ -62,8 +62,9 @@ def read_opml(data: bytes) -> list[Subscription]:
             return
         count += 1
         if count > MAX_OUTLINES or len(folders) >= MAX_DEPTH:
-            raise OpmlError(f"the OPML file has more than {MAX_OUTLINES} outlines or "
-                            f"{MAX_DEPTH} levels")
+            raise OpmlError(
+                f"the OPML file has more than {MAX_OUTLINES} outlines or {MAX_DEPTH} levels"
+            )
         url = (attrs.get("xmlUrl") or attrs.get("xmlurl") or "").strip()
         title = (attrs.get("title") or attrs.get("text") or "").strip()
         if not url:

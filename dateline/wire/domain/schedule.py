@@ -100,9 +100,16 @@ def next_poll(
     headers: Mapping[str, str] | None = None,
     bounds: Bounds = DEFAULT_BOUNDS,
     rng: random.Random | None = None,
+    previous: timedelta | None = None,
 ) -> NextPoll:
-    """When to poll next after a fetch at `now` that `succeeded` (or failed `error_count` times)."""
-    if succeeded:
+    """When to poll next after a fetch at `now` that `succeeded` (or failed `error_count` times).
+
+    `previous` is the interval computed the last time entries were seen: a 304 says nothing new
+    about the posting rate, so it keeps the interval it had.
+    """
+    if succeeded and previous is not None:
+        interval = bounds.clamp(previous)
+    elif succeeded:
         interval = posting_interval(entry_times, now, bounds)
     else:
         interval = backoff_interval(error_count, bounds)
@@ -112,6 +119,15 @@ def next_poll(
     if floor is not None:
         at = max(at, min(floor, now + bounds.maximum))
     return NextPoll(at=at, interval=interval)
+
+
+def entries_per_day(entry_times: Iterable[datetime], now: datetime) -> float | None:
+    """How many entries a day the feed published over the last week, or None without dates."""
+    times = [t for t in entry_times if t <= now + timedelta(hours=1)]
+    if not times:
+        return None
+    week = [t for t in times if t >= now - timedelta(days=7)]
+    return round(len(week) / 7, 2)
 
 
 def _int_header(value: str | None) -> int:
