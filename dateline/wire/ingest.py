@@ -18,10 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.utils.html import escape
 
 from dateline.core.safehttp import FetchResult
-from dateline.wire.adapters.feeds import parse_feed
 from dateline.wire.domain import schedule
 from dateline.wire.domain.decide import (
     Candidate,
@@ -30,12 +28,11 @@ from dateline.wire.domain.decide import (
     Plan,
     Ref,
     decide,
-    make_candidate,
 )
-from dateline.wire.domain.records import PLAIN, ParsedFeed, TextValue
 from dateline.wire.exceptions import ParseError
 from dateline.wire.fetching import Answer
 from dateline.wire.models import Article, Feed, FullTextStatus, Sighting
+from dateline.wire.parsing import Document, read_document
 from dateline.wire.signals import article_ingested
 
 logger = logging.getLogger("dateline.wire.poll")
@@ -56,8 +53,17 @@ class PollOutcome:
 # --- answers -> feed state -------------------------------------------------------------------
 
 
-def record_answer(feed: Feed, answer: Answer, now: datetime) -> PollOutcome:
-    """Stores what one fetch of `feed` produced. Never raises for bad input: it is recorded."""
+@dataclass(frozen=True, slots=True)
+class NeedsParsing:
+    """A 200 answer with a body not seen before: parse it, then `record_document`."""
+
+    feed: Feed
+    result: FetchResult
+    body_hash: str
+
+
+def triage(feed: Feed, answer: Answer, now: datetime) -> PollOutcome | NeedsParsing:
+    """Stores every answer that needs no parsing (errors, 304, 410, same bytes as last time)."""
     if answer.error is not None:
         return _record_failure(feed, now, status=None, error=str(answer.error))
     result = answer.result
@@ -74,16 +80,31 @@ def record_answer(feed: Feed, answer: Answer, now: datetime) -> PollOutcome:
     if body_hash == feed.body_hash:
         # Same bytes as last time from a server that ignores validators: nothing to parse.
         return _record_unchanged(feed, result, now)
+    return NeedsParsing(feed, result, body_hash)
+
+
+def record_parse_error(job: NeedsParsing, error: ParseError, now: datetime) -> PollOutcome:
+    return _record_failure(job.feed, now, status=job.result.status, error=str(error))
+
+
+def record_answer(feed: Feed, answer: Answer, now: datetime) -> PollOutcome:
+    """Stores what one fetch of `feed` produced, parsing in this process."""
+    job = triage(feed, answer, now)
+    if isinstance(job, PollOutcome):
+        return job
     try:
-        parsed = parse_feed(
-            result.body,
-            content_type=result.header("content-type"),
-            content_location=result.header("content-location"),
-            base_url=result.url,
-        )
+        document = read_document(job.result.body, **parse_headers(job.result))
     except ParseError as error:
-        return _record_failure(feed, now, status=result.status, error=str(error))
-    return _record_entries(feed, result, parsed, body_hash, now)
+        return record_parse_error(job, error, now)
+    return record_document(job, document, now)
+
+
+def parse_headers(result: FetchResult) -> dict[str, str | None]:
+    return {
+        "content_type": result.header("content-type"),
+        "content_location": result.header("content-location"),
+        "base_url": result.url,
+    }
 
 
 def _release(feed: Feed, now: datetime, status: int | None) -> None:
@@ -180,28 +201,6 @@ _SUCCESS_FIELDS = ["last_success_at", "etag", "last_modified", "poll_interval"]
 # --- entries -> articles ----------------------------------------------------------------------
 
 
-def _as_html(text: TextValue | None) -> str:
-    """HTML values come sanitised by the parser (feed-content policy); plain text is escaped."""
-    if text is None:
-        return ""
-    return escape(text.value) if text.type == PLAIN else text.value
-
-
-def candidates_of(parsed: ParsedFeed) -> list[Candidate]:
-    return [
-        make_candidate(
-            guid=entry.id if entry.id_from_feed else None,
-            link=entry.link,
-            title=entry.title or "",
-            summary=_as_html(entry.summary),
-            content=_as_html(entry.content[0]) if entry.content else "",
-            published_at=entry.published or entry.updated,
-            updated_at=entry.updated,
-        )
-        for entry in parsed.entries
-    ]
-
-
 def _memory(feed: Feed, candidates: list[Candidate]) -> Memory:
     """Everything stored that one of `candidates` could match: three queries, whatever the size."""
     keys = dict(
@@ -245,10 +244,10 @@ def _memory(feed: Feed, candidates: list[Candidate]) -> Memory:
     )
 
 
-def _record_entries(
-    feed: Feed, result: FetchResult, parsed: ParsedFeed, body_hash: str, now: datetime
-) -> PollOutcome:
-    entry_times: tuple[datetime, ...] = ()
+def record_document(job: NeedsParsing, document: Document, now: datetime) -> PollOutcome:
+    """Stores a parsed answer: its entries and the feed's new state, in one transaction."""
+    feed, result, body_hash = job.feed, job.result, job.body_hash
+    entry_times = tuple(c.published_at for c in document.candidates if c.published_at is not None)
 
     def feed_state() -> list[str]:
         _succeeded(feed, result, now, previous=None, entry_times=entry_times)
@@ -257,9 +256,7 @@ def _record_entries(
         fields = [*_STATE_FIELDS, *_SUCCESS_FIELDS, "body_hash", "entries_per_day"]
         return fields + _follow_permanent_redirect(feed, result)
 
-    candidates = candidates_of(parsed)
-    entry_times = tuple(c.published_at for c in candidates if c.published_at is not None)
-    plan = store_entries(feed, parsed, now, candidates=candidates, with_feed_state=feed_state)
+    plan = store_entries(feed, document, now, with_feed_state=feed_state)
     return PollOutcome(
         feed.id,
         feed.url,
@@ -272,10 +269,9 @@ def _record_entries(
 
 def store_entries(
     feed: Feed,
-    parsed: ParsedFeed,
+    document: Document,
     now: datetime,
     *,
-    candidates: list[Candidate] | None = None,
     with_feed_state: Callable[[], list[str]] | None = None,
 ) -> Plan:
     """Stores a parsed document's entries for `feed` in one transaction and returns the plan.
@@ -283,9 +279,8 @@ def store_entries(
     `with_feed_state` runs inside the same transaction and names the feed fields it changed, so
     the articles and the feed's new state commit together.
     """
-    if candidates is None:
-        candidates = candidates_of(parsed)
-    language = (parsed.feed.language or feed.outlet.language or "")[:35]
+    candidates = list(document.candidates)
+    language = (document.language or feed.outlet.language or "")[:35]
     # Two workers on PostgreSQL may store the same new article (two feeds carrying it) at once:
     # the loser's unique canonical_url fails, and its next attempt sees the winner's row.
     for attempt in range(3):
@@ -294,8 +289,8 @@ def store_entries(
                 plan = decide(candidates, _memory(feed, candidates))
                 _write_plan(feed, plan, language, now)
                 fields = with_feed_state() if with_feed_state else []
-                if parsed.feed.title and not feed.title:
-                    feed.title = parsed.feed.title[:500]
+                if document.title and not feed.title:
+                    feed.title = document.title[:500]
                     fields.append("title")
                 if fields:
                     feed.save(update_fields=fields)

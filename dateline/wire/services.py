@@ -8,9 +8,12 @@ Polling is a pipeline with I/O at the ends: claim due feeds -> fetch them concur
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import transaction
@@ -28,6 +31,7 @@ from dateline.wire.exceptions import FeedNotFound, ParseError, WireError
 from dateline.wire.fetching import DEFAULT_LIMITS, PollLimits, Request, fetch_all
 from dateline.wire.ingest import PollOutcome
 from dateline.wire.models import Feed, Outlet
+from dateline.wire.parsing import POOL_THRESHOLD, Document, ParsePool, read_document, shared_pool
 
 logger = logging.getLogger("dateline.wire")
 
@@ -36,6 +40,7 @@ CLAIM_LEASE = timedelta(minutes=10)
 BATCH_SIZE = 500
 
 Progress = Callable[[PollOutcome], None]
+T = TypeVar("T")
 
 
 def fetch_policy() -> FetchPolicy:
@@ -126,9 +131,9 @@ def ingest_document(feed: Feed, data: bytes, *, content_type: str | None = None)
 
     Raises ParseError (nothing written) when the bytes are not a feed.
     """
-    parsed = parse_feed(data, content_type=content_type, content_location=feed.url)
-    plan = ingest.store_entries(feed, parsed, timezone.now())
-    return IngestResult(new=len(plan.new), updated=len(plan.changed), warnings=parsed.warnings)
+    document = read_document(data, content_type=content_type, content_location=feed.url)
+    plan = ingest.store_entries(feed, document, timezone.now())
+    return IngestResult(new=len(plan.new), updated=len(plan.changed), warnings=document.warnings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,25 +187,64 @@ def poll_feeds(
     limits: PollLimits = DEFAULT_LIMITS,
     policy: FetchPolicy | None = None,
     resolve: Resolver | None = None,
+    pool: ParsePool | None = None,
 ) -> list[PollOutcome]:
-    """Fetches `feeds` concurrently and stores each answer as it arrives (one transaction each)."""
+    """Fetches `feeds` concurrently and stores each answer as it arrives (one transaction each).
+
+    Answers that need parsing go to `pool` (the process's shared parse pool for large batches)
+    while this thread stores the others; at most a few parsed documents wait at any time.
+    """
+    if pool is None:
+        pool = shared_pool() if len(feeds) >= POOL_THRESHOLD else ParsePool(0)
     by_id = {feed.pk: feed for feed in feeds}
     requests = [Request(feed.pk, feed.url, feed.etag, feed.last_modified) for feed in feeds]
-    outcomes = []
-    policy = policy or fetch_policy()
-    for answer in fetch_all(requests, policy=policy, limits=limits, resolve=resolve):
-        feed = by_id[answer.request.key]
-        try:
-            outcome = ingest.record_answer(feed, answer, now)
-        except Exception:
-            # A bug while storing one feed must not stop the others: the feed's claim expires
-            # and it is polled again; the operator sees the traceback.
-            logger.exception("storing feed %s failed", feed.url)
-            outcome = PollOutcome(feed.pk, feed.url, None, error="internal error while storing")
+    outcomes: list[PollOutcome] = []
+    parsing: deque[tuple[ingest.NeedsParsing, Future[Document]]] = deque()
+    most_in_flight = max(2, pool.workers * 3)
+
+    def finish(outcome: PollOutcome) -> None:
         outcomes.append(outcome)
         if progress is not None:
             progress(outcome)
+
+    def store_parsed(job: ingest.NeedsParsing, future: Future[Document]) -> None:
+        try:
+            document = future.result()
+        except ParseError as error:
+            finish(_guarded(job.feed, ingest.record_parse_error, job, error, now))
+            return
+        except Exception as error:  # a crashed parse worker: record it, keep going
+            logger.exception("parsing feed %s failed", job.feed.url)
+            message = f"could not be parsed ({type(error).__name__})"
+            failed = ParseError(message, job.feed.url)
+            finish(_guarded(job.feed, ingest.record_parse_error, job, failed, now))
+            return
+        finish(_guarded(job.feed, ingest.record_document, job, document, now))
+
+    for answer in fetch_all(requests, policy=policy or fetch_policy(), limits=limits,
+                            resolve=resolve):  # fmt: skip
+        feed = by_id[answer.request.key]
+        job = _guarded(feed, ingest.triage, feed, answer, now)
+        if isinstance(job, PollOutcome):
+            finish(job)
+        else:
+            parsing.append((job, pool.submit(job.result.body, **ingest.parse_headers(job.result))))
+        # Store what is parsed already; wait for the oldest only when too many are in flight.
+        while parsing and (parsing[0][1].done() or len(parsing) > most_in_flight):
+            store_parsed(*parsing.popleft())
+    while parsing:
+        store_parsed(*parsing.popleft())
     return outcomes
+
+
+def _guarded(feed: Feed, store: Callable[..., T], *args: object) -> T | PollOutcome:
+    """Runs one feed's storing step. A bug there must not stop the other feeds: the feed's
+    claim expires and it is polled again; the operator gets the traceback."""
+    try:
+        return store(*args)
+    except Exception:
+        logger.exception("storing feed %s failed", feed.url)
+        return PollOutcome(feed.pk, feed.url, None, error="internal error while storing")
 
 
 def poll_feed(
