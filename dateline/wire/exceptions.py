@@ -1,6 +1,6 @@
 """The wire's error tree. Plain Python (no Django) so pure parsing code can raise it."""
 
-from dateline.core.errors import InvalidInput
+from dateline.core.errors import InvalidInput, NotFound
 
 
 class WireError(InvalidInput):
@@ -19,3 +19,7 @@ class ParseError(WireError):
         self.what = what
         self.where = where
         super().__init__(f"{what} ({where})" if where else what)
+
+
+class FeedNotFound(WireError, NotFound):
+    """No feed has the id or URL asked for."""

@@ -46,10 +46,44 @@ class Feed(models.Model):
     last_fetched_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Labels from OPML categories or the editor ("World", "Middle East").
+    labels = models.JSONField(default=list, blank=True)
+    # Fetch each new article's page and keep its main text (for feeds that carry only summaries).
+    fetch_full_text = models.BooleanField(default=False)
+
+    # Politeness: what the server told us last time, sent back so it can answer 304.
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    # Hash of the last body parsed: a server that ignores ETags but sends the same bytes is not
+    # parsed again.
+    body_hash = models.CharField(max_length=64, blank=True)
+
+    # Health, for the desk: how the last polls went.
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    error_count = models.PositiveIntegerField(
+        default=0, help_text="Failures in a row; the poll interval doubles with each."
+    )
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    poll_interval = models.DurationField(null=True, blank=True)
+    entries_per_day = models.FloatField(null=True, blank=True)
+    stopped_reason = models.CharField(
+        max_length=300, blank=True, help_text="Why polling stopped (410 Gone...), if it did."
+    )
+
     objects = FeedQuerySet.as_manager()
 
     def __str__(self) -> str:
         return self.title or self.url
+
+
+class FullTextStatus(models.TextChoices):
+    NOT_WANTED = "not-wanted", "not wanted"
+    PENDING = "pending", "waiting to be fetched"
+    FETCHED = "fetched", "fetched"
+    # The page could not be fetched or read: the summary stands in for it.
+    FAILED = "failed", "failed, summary kept"
+    ROBOTS = "robots", "refused by robots.txt, summary kept"
 
 
 class ArticleQuerySet(models.QuerySet["Article"]):
@@ -74,14 +108,62 @@ class Article(models.Model):
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
     fetched_at = models.DateTimeField(auto_now_add=True)
 
+    # The cross-feed dedupe key (dateline.core.urls.canonical_url of `url`); empty when the entry
+    # has no usable link. One article per key: a second feed carrying it adds a Sighting.
+    # NULL, not "", means "no key", so the unique constraint below leaves such articles alone.
+    canonical_url = models.CharField(max_length=1000, null=True, blank=True)  # noqa: DJ001
+    # Sanitised HTML of the entry's full content when the feed carries one (beside the summary).
+    content = models.TextField(blank=True)
+    # Hash of title, link, summary and content: tells an updated entry from an unchanged one.
+    content_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    # Titles the entry had before an update, oldest first ("Five dead" before "Twelve dead").
+    earlier_titles = models.JSONField(default=list, blank=True)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    # The page's main text, fetched for feeds that ask for it (sanitised HTML).
+    full_text = models.TextField(blank=True)
+    full_text_status = models.CharField(
+        max_length=16, choices=FullTextStatus.choices, default=FullTextStatus.NOT_WANTED
+    )
+
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["feed", "guid"], name="wire_article_unique_guid_per_feed"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["canonical_url"],
+                condition=models.Q(canonical_url__isnull=False),
+                name="wire_article_unique_canonical_url",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title or self.url or self.guid
+
+
+class Sighting(models.Model):
+    """A feed served an entry that is (or duplicates) this article.
+
+    One row per distinct entry key a feed served, so an article carried by two feeds, or an
+    entry whose GUID changed, is stored once and still seen every time.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sightings")
+    feed = models.ForeignKey(Feed, on_delete=models.CASCADE, related_name="sightings")
+    # The entry's identity in the feed: "guid:...", "link:..." or "hash:..." (see domain.decide).
+    key = models.CharField(max_length=600)
+    first_seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["feed", "key"], name="wire_sighting_unique_key_per_feed"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} in feed {self.feed_id}"

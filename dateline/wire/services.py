@@ -1,16 +1,53 @@
-"""The wire's public commands: feeds in, articles out."""
+"""The wire's public commands: feeds in, articles out.
+
+Polling is a pipeline with I/O at the ends: claim due feeds -> fetch them concurrently
+(`fetching`, no database) -> parse, decide and write each feed's result in one short transaction
+(`ingest`). Other apps and the CLI use only the functions here.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections import deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TypeVar
 
+from django.conf import settings
 from django.db import transaction
-from django.utils.html import escape
+from django.utils import timezone
 
+from dateline.core import claims
+from dateline.core.safehttp import FetchError, FetchPolicy, Resolver
+from dateline.core.safehttp import fetch as fetch_url
+from dateline.core.urls import InvalidURL, canonical_url
+from dateline.wire import ingest
 from dateline.wire.adapters.feeds import parse_feed
-from dateline.wire.domain.records import PLAIN, TextValue
-from dateline.wire.models import Article, Feed, Outlet
-from dateline.wire.signals import article_ingested
+from dateline.wire.domain.discover import DiscoveredFeed, discover_feeds
+from dateline.wire.domain.opml import Subscription, read_opml, write_opml
+from dateline.wire.exceptions import FeedNotFound, ParseError, WireError
+from dateline.wire.fetching import DEFAULT_LIMITS, PollLimits, Request, fetch_all
+from dateline.wire.ingest import PollOutcome
+from dateline.wire.models import Feed, Outlet
+from dateline.wire.parsing import POOL_THRESHOLD, Document, ParsePool, read_document, shared_pool
+
+logger = logging.getLogger("dateline.wire")
+
+# A worker holds a claimed feed this long at most; a killed worker's feeds come due again after.
+CLAIM_LEASE = timedelta(minutes=10)
+BATCH_SIZE = 500
+
+Progress = Callable[[PollOutcome], None]
+T = TypeVar("T")
+
+
+def fetch_policy() -> FetchPolicy:
+    return FetchPolicy(allow_loopback=settings.FETCH_ALLOW_LOOPBACK)
+
+
+# --- outlets and feeds ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,62 +58,296 @@ class IngestResult:
 
 
 def add_feed(
-    *, url: str, outlet_name: str, home_url: str = "", country: str = "", language: str = ""
+    *,
+    url: str,
+    outlet_name: str,
+    home_url: str = "",
+    country: str = "",
+    language: str = "",
+    title: str = "",
+    labels: Iterable[str] = (),
 ) -> Feed:
+    """Adds a feed URL (and its outlet, found by name) unless it is already followed."""
     outlet, _ = Outlet.objects.get_or_create(
-        name=outlet_name,
+        name=outlet_name[:200],
         defaults={"home_url": home_url, "country": country.upper(), "language": language},
     )
-    feed, _ = Feed.objects.get_or_create(url=url, defaults={"outlet": outlet})
+    feed, created = Feed.objects.get_or_create(
+        url=url, defaults={"outlet": outlet, "title": title[:500], "labels": list(labels)}
+    )
+    if not created and labels:
+        merged = list(dict.fromkeys([*feed.labels, *labels]))
+        if merged != feed.labels:
+            feed.labels = merged
+            feed.save(update_fields=["labels"])
     return feed
 
 
+@dataclass(frozen=True, slots=True)
+class Added:
+    feed: Feed
+    # Other feeds the page named, when a site URL was given.
+    alternatives: tuple[DiscoveredFeed, ...] = ()
+
+
+def add_from_url(url: str, *, outlet_name: str = "", resolve: Resolver | None = None) -> Added:
+    """Adds a feed from a feed URL, or from a site URL by discovering the feeds its page names.
+
+    Raises a FetchError when the URL cannot be fetched safely, WireError when neither it nor
+    anything it links to is a feed.
+    """
+    try:
+        canonical_url(url)
+    except InvalidURL as error:
+        raise WireError(f"not a web address: {url!r}") from error
+    policy = fetch_policy()
+    result = fetch_url(url, policy=policy, resolve=resolve).raise_for_status()
+    try:
+        parsed = parse_feed(result.body, content_type=result.header("content-type"),
+                            base_url=result.url)  # fmt: skip
+        feed_url, alternatives = result.permanent_url or url, ()
+    except ParseError as not_a_feed:
+        found = discover_feeds(result.body.decode("utf-8", "replace"), result.url)
+        if not found:
+            raise WireError(f"{url}: neither a feed nor a page that links to one") from not_a_feed
+        feed_url, alternatives = found[0].url, tuple(found[1:])
+        feed_result = fetch_url(feed_url, policy=policy, resolve=resolve).raise_for_status()
+        parsed = parse_feed(feed_result.body, content_type=feed_result.header("content-type"),
+                            base_url=feed_result.url)  # fmt: skip
+    info = parsed.feed
+    name = outlet_name or info.title or result.url
+    feed = add_feed(
+        url=feed_url,
+        outlet_name=name,
+        home_url=info.link or "",
+        language=(info.language or "")[:35],
+        title=info.title or "",
+    )
+    return Added(feed, alternatives)
+
+
 def ingest_document(feed: Feed, data: bytes, *, content_type: str | None = None) -> IngestResult:
-    """Parses one fetched feed document and stores its entries as articles, in one transaction.
+    """Parses one feed document and stores its entries, in one transaction (demo, imports).
 
     Raises ParseError (nothing written) when the bytes are not a feed.
     """
-    parsed = parse_feed(data, content_type=content_type, content_location=feed.url)
-    language = parsed.feed.language or feed.outlet.language
-    new = updated = 0
-    ingested: list[Article] = []
+    document = read_document(data, content_type=content_type, content_location=feed.url)
+    plan = ingest.store_entries(feed, document, timezone.now())
+    return IngestResult(new=len(plan.new), updated=len(plan.changed), warnings=document.warnings)
+
+
+@dataclass(frozen=True, slots=True)
+class OpmlImport:
+    added: int
+    already_followed: int
+
+
+def import_opml(data: bytes) -> OpmlImport:
+    """Follows every feed of an OPML file; its folders and categories become labels."""
+    subscriptions = read_opml(data)
+    known = set(Feed.objects.filter(url__in=[s.feed_url for s in subscriptions])
+                .values_list("url", flat=True))  # fmt: skip
     with transaction.atomic():
-        existing = {
-            a.guid: a
-            for a in Article.objects.filter(feed=feed, guid__in=[e.id for e in parsed.entries])
-        }
-        for entry in parsed.entries:
-            fields = {
-                "url": entry.link or "",
-                "title": entry.title or "",
-                "summary": _as_html(entry.summary),
-                "published_at": entry.published or entry.updated,
-                "language": language or "",
-            }
-            article = existing.get(entry.id)
-            if article is None:
-                article = Article.objects.create(
-                    outlet=feed.outlet, feed=feed, guid=entry.id, **fields
-                )
-                existing[entry.id] = article
-                ingested.append(article)
-                new += 1
-            elif any(getattr(article, name) != value for name, value in fields.items()):
-                for name, value in fields.items():
-                    setattr(article, name, value)
-                article.save(update_fields=list(fields))
-                updated += 1
-        if parsed.feed.title and not feed.title:
-            feed.title = parsed.feed.title
-            feed.save(update_fields=["title"])
-        for article in ingested:
-            transaction.on_commit(lambda a=article: article_ingested.send(Article, article=a))
-    return IngestResult(new=new, updated=updated, warnings=tuple(parsed.warnings))
+        for sub in subscriptions:
+            add_feed(
+                url=sub.feed_url,
+                outlet_name=sub.title or sub.feed_url,
+                home_url=sub.home_url,
+                title=sub.title,
+                labels=sub.labels,
+            )
+    return OpmlImport(added=len(subscriptions) - len(known), already_followed=len(known))
 
 
-def _as_html(text: TextValue | None) -> str:
-    """Article summaries are stored as HTML: the parser already sanitised HTML values (feed-content
-    policy); plain text only needs escaping."""
-    if text is None:
-        return ""
-    return escape(text.value) if text.type == PLAIN else text.value
+def export_opml(*, title: str = "Dateline feeds") -> bytes:
+    feeds = Feed.objects.select_related("outlet").order_by("outlet__name", "url")
+    return write_opml(
+        (
+            Subscription(
+                feed_url=feed.url,
+                title=feed.title or feed.outlet.name,
+                home_url=feed.outlet.home_url,
+                labels=tuple(feed.labels),
+            )
+            for feed in feeds
+        ),
+        title=title,
+        now=timezone.now(),
+    )
+
+
+# --- polling -----------------------------------------------------------------------------------
+
+
+def poll_feeds(
+    feeds: list[Feed],
+    now: datetime,
+    *,
+    progress: Progress | None = None,
+    limits: PollLimits = DEFAULT_LIMITS,
+    policy: FetchPolicy | None = None,
+    resolve: Resolver | None = None,
+    pool: ParsePool | None = None,
+) -> list[PollOutcome]:
+    """Fetches `feeds` concurrently and stores each answer as it arrives (one transaction each).
+
+    Answers that need parsing go to `pool` (the process's shared parse pool for large batches)
+    while this thread stores the others; at most a few parsed documents wait at any time.
+    """
+    if pool is None:
+        pool = shared_pool() if len(feeds) >= POOL_THRESHOLD else ParsePool(0)
+    by_id = {feed.pk: feed for feed in feeds}
+    requests = [Request(feed.pk, feed.url, feed.etag, feed.last_modified) for feed in feeds]
+    outcomes: list[PollOutcome] = []
+    parsing: deque[tuple[ingest.NeedsParsing, Future[Document]]] = deque()
+    most_in_flight = max(2, pool.workers * 3)
+
+    def finish(outcome: PollOutcome) -> None:
+        outcomes.append(outcome)
+        if progress is not None:
+            progress(outcome)
+
+    def store_parsed(job: ingest.NeedsParsing, future: Future[Document]) -> None:
+        try:
+            document = future.result()
+        except ParseError as error:
+            finish(_guarded(job.feed, ingest.record_parse_error, job, error, now))
+            return
+        except Exception as error:  # a crashed parse worker: record it, keep going
+            logger.exception("parsing feed %s failed", job.feed.url)
+            message = f"could not be parsed ({type(error).__name__})"
+            failed = ParseError(message, job.feed.url)
+            finish(_guarded(job.feed, ingest.record_parse_error, job, failed, now))
+            return
+        finish(_guarded(job.feed, ingest.record_document, job, document, now))
+
+    for answer in fetch_all(requests, policy=policy or fetch_policy(), limits=limits,
+                            resolve=resolve):  # fmt: skip
+        feed = by_id[answer.request.key]
+        job = _guarded(feed, ingest.triage, feed, answer, now)
+        if isinstance(job, PollOutcome):
+            finish(job)
+        else:
+            parsing.append((job, pool.submit(job.result.body, **ingest.parse_headers(job.result))))
+        # Store what is parsed already; wait for the oldest only when too many are in flight.
+        while parsing and (parsing[0][1].done() or len(parsing) > most_in_flight):
+            store_parsed(*parsing.popleft())
+    while parsing:
+        store_parsed(*parsing.popleft())
+    return outcomes
+
+
+def _guarded(feed: Feed, store: Callable[..., T], *args: object) -> T | PollOutcome:
+    """Runs one feed's storing step. A bug there must not stop the other feeds: the feed's
+    claim expires and it is polled again; the operator gets the traceback."""
+    try:
+        return store(*args)
+    except Exception:
+        logger.exception("storing feed %s failed", feed.url)
+        return PollOutcome(feed.pk, feed.url, None, error="internal error while storing")
+
+
+def poll_feed(
+    feed: Feed, *, policy: FetchPolicy | None = None, resolve: Resolver | None = None
+) -> PollOutcome:
+    """Polls one feed now, whatever its schedule."""
+    (outcome,) = poll_feeds([feed], timezone.now(), policy=policy, resolve=resolve)
+    return outcome
+
+
+def claim_due_feeds(now: datetime, *, limit: int = BATCH_SIZE) -> list[Feed]:
+    """Claims up to `limit` due feeds for this worker (others skip them) and loads them."""
+    keys = claims.claim(Feed.objects.due(now), now=now, lease=CLAIM_LEASE, limit=limit)
+    return list(Feed.objects.select_related("outlet").filter(pk__in=keys).order_by("pk"))
+
+
+def poll_due_feeds(
+    now: datetime,
+    *,
+    limit: int = BATCH_SIZE,
+    progress: Progress | None = None,
+    limits: PollLimits = DEFAULT_LIMITS,
+    policy: FetchPolicy | None = None,
+) -> list[PollOutcome]:
+    """One poll cycle: claim due feeds, fetch them concurrently, store each result."""
+    feeds = claim_due_feeds(now, limit=limit)
+    if not feeds:
+        return []
+    return poll_feeds(feeds, now, progress=progress, limits=limits, policy=policy)
+
+
+def poll_job(now: datetime) -> int:
+    """The worker's polling job: one batch of due feeds; returns how many were polled."""
+    return len(poll_due_feeds(now))
+
+
+# --- health --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FeedHealth:
+    feed_id: int
+    url: str
+    outlet: str
+    active: bool
+    last_fetched_at: datetime | None
+    last_success_at: datetime | None
+    last_status: int | None
+    last_error: str
+    error_count: int
+    next_poll_at: datetime | None
+    poll_interval: timedelta | None
+    entries_per_day: float | None
+    stopped_reason: str
+
+
+def feed_health() -> list[FeedHealth]:
+    """Every feed's polling health for the desk, failing feeds first."""
+    feeds = Feed.objects.select_related("outlet").order_by("-error_count", "outlet__name", "url")
+    return [
+        FeedHealth(
+            feed_id=feed.pk,
+            url=feed.url,
+            outlet=feed.outlet.name,
+            active=feed.active,
+            last_fetched_at=feed.last_fetched_at,
+            last_success_at=feed.last_success_at,
+            last_status=feed.last_status,
+            last_error=feed.last_error,
+            error_count=feed.error_count,
+            next_poll_at=feed.next_poll_at,
+            poll_interval=feed.poll_interval,
+            entries_per_day=feed.entries_per_day,
+            stopped_reason=feed.stopped_reason,
+        )
+        for feed in feeds
+    ]
+
+
+def get_feed(feed_id: int) -> Feed:
+    try:
+        return Feed.objects.select_related("outlet").get(pk=feed_id)
+    except Feed.DoesNotExist:
+        raise FeedNotFound(f"no feed with id {feed_id}") from None
+
+
+__all__ = [
+    "Added",
+    "FeedHealth",
+    "FetchError",
+    "IngestResult",
+    "OpmlImport",
+    "PollOutcome",
+    "add_feed",
+    "add_from_url",
+    "claim_due_feeds",
+    "export_opml",
+    "feed_health",
+    "get_feed",
+    "import_opml",
+    "ingest_document",
+    "poll_due_feeds",
+    "poll_feed",
+    "poll_feeds",
+    "poll_job",
+]

@@ -1,0 +1,397 @@
+"""The one HTTP client Dateline uses for URLs that come from outside: feeds, pages, articles.
+
+It cannot be turned against the server that runs it:
+
+- only http and https URLs are fetched;
+- every connection (the first request and each redirect) resolves the host once, refuses it when
+  any address is loopback, private, link-local, multicast, reserved or unspecified (see
+  `core.addresses`), and connects to the address it checked, so a DNS answer that changes between
+  the check and the connect (DNS rebinding) cannot slip through;
+- redirects are followed by hand, at most `max_redirects` of them, and a loop is refused;
+- connect, read and total time are limited; the total limit stops a body that drips slowly;
+- the decoded body is counted while it streams and refused past `max_bytes`, so neither a huge
+  file nor a small gzip bomb can fill memory.
+
+This module is the only user of httpx (one wrapper per library). `SafeClient` is the async client
+the poller keeps open for a whole cycle (connections are reused per host); `fetch()` is the
+one-shot synchronous helper for commands such as `dateline parse URL`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpcore
+import httpx
+
+from dateline.core.addresses import parse_address, refusal_reason
+from dateline.core.errors import DatelineError, InvalidInput
+
+USER_AGENT = "Dateline/0.1 (+https://github.com/dateline-news/dateline; feed reader)"
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+PERMANENT_REDIRECTS = frozenset({301, 308})
+# Response headers a caller may need; everything else is dropped so results stay small.
+KEPT_HEADERS = (
+    "content-type",
+    "content-location",
+    "etag",
+    "last-modified",
+    "cache-control",
+    "expires",
+    "retry-after",
+    "date",
+    "age",
+)
+
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+class FetchError(DatelineError):
+    """A URL could not be fetched. Carries the URL it was about."""
+
+    def __init__(self, url: str, message: str) -> None:
+        super().__init__(f"{url}: {message}")
+        self.url = url
+
+
+class UnsupportedScheme(FetchError, InvalidInput):
+    """The URL is not http or https."""
+
+
+class BlockedAddress(FetchError, InvalidInput):
+    """The host resolves to an address the fetcher must not reach (loopback, private...)."""
+
+
+class TooManyRedirects(FetchError):
+    """The redirect chain is longer than allowed, or loops."""
+
+
+class TooLarge(FetchError):
+    """The body is larger than the allowed maximum."""
+
+
+class FetchTimeout(FetchError):
+    """Connecting, reading or the whole exchange took longer than allowed."""
+
+
+class ConnectionFailed(FetchError):
+    """The host could not be resolved or reached, or the connection broke."""
+
+
+class BadStatus(FetchError):
+    """The server answered with an error status (raised only by `raise_for_status`)."""
+
+    def __init__(self, url: str, status: int) -> None:
+        super().__init__(url, f"the server answered HTTP {status}")
+        self.status = status
+
+
+# --- configuration and results -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FetchPolicy:
+    """Limits for one client. The defaults suit feeds; tests shrink them."""
+
+    allow_loopback: bool = False
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_redirects: int = 5
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    total_timeout: float = 60.0
+    user_agent: str = USER_AGENT
+    # How many connections the client keeps open in all (the poller's global limit sits above).
+    max_connections: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """What one fetch produced. Any HTTP status is a result; transport failures raise FetchError."""
+
+    requested_url: str
+    url: str  # where the body came from, after redirects
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    fetched_at: datetime
+    # The URL to store instead of the requested one: set only when every hop was permanent.
+    permanent_url: str | None = None
+    redirects: tuple[str, ...] = field(default=())
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+    def raise_for_status(self) -> FetchResult:
+        if not (self.ok or self.not_modified):
+            raise BadStatus(self.url, self.status)
+        return self
+
+
+# --- the guarded connection layer ----------------------------------------------------------------
+
+
+async def system_resolver(host: str, port: int) -> list[str]:
+    """Every address the system resolver gives for `host` (IPv4 and IPv6)."""
+    loop = asyncio.get_running_loop()
+    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+class _Refused(Exception):
+    """Raised inside httpcore by the guard; turned into BlockedAddress once it surfaces."""
+
+    def __init__(self, host: str, address: str, reason: str) -> None:
+        super().__init__(f"{host} resolves to {address} ({reason})")
+
+
+class _GuardedBackend(httpcore.AsyncNetworkBackend):
+    """Resolves, checks, then connects to the checked address: the only way out of the client."""
+
+    def __init__(self, inner: httpcore.AsyncNetworkBackend, policy: FetchPolicy, resolve: Resolver):
+        self._inner = inner
+        self._policy = policy
+        self._resolve = resolve
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.AsyncNetworkStream:
+        literal = parse_address(host)
+        if literal is not None:
+            addresses = [str(literal)]
+        else:
+            try:
+                addresses = await asyncio.wait_for(self._resolve(host, port), timeout)
+            except TimeoutError as error:
+                raise httpcore.ConnectTimeout(f"resolving {host} timed out") from error
+            except OSError as error:
+                raise httpcore.ConnectError(f"cannot resolve {host}: {error}") from error
+            if not addresses:
+                raise httpcore.ConnectError(f"{host} has no address")
+        # Refuse when any answer is forbidden: a name that points at both a public and a private
+        # address is an attack, not a misconfiguration to route around.
+        for address in addresses:
+            parsed = parse_address(address)
+            reason = (
+                "not an IP address"
+                if parsed is None
+                else refusal_reason(parsed, allow_loopback=self._policy.allow_loopback)
+            )
+            if reason is not None:
+                raise _Refused(host, address, reason)
+        return await self._inner.connect_tcp(
+            addresses[0],
+            port,
+            timeout=timeout,
+            local_address=local_address,
+            socket_options=socket_options,
+        )
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> httpcore.AsyncNetworkStream:
+        raise _Refused(path, path, "unix sockets are never fetched")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def _guarded_transport(policy: FetchPolicy, resolve: Resolver) -> httpx.AsyncHTTPTransport:
+    limits = httpx.Limits(
+        max_connections=policy.max_connections, max_keepalive_connections=policy.max_connections
+    )
+    transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
+    # httpx offers no argument for the network backend, so the pool it built is replaced by the
+    # same pool over the guarded backend. test_safehttp proves the guard is in the path.
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=httpx.create_ssl_context(trust_env=False),
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
+        network_backend=_GuardedBackend(httpcore.AnyIOBackend(), policy, resolve),
+    )
+    return transport
+
+
+# --- the client ---------------------------------------------------------------------------
+
+
+def check_scheme(url: str) -> None:
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in {"http", "https"}:
+        raise UnsupportedScheme(url, f"only http and https URLs are fetched, not {scheme or '?'}:")
+
+
+class SafeClient:
+    """An async client for outside URLs. Use as `async with SafeClient(policy) as client:`."""
+
+    def __init__(self, policy: FetchPolicy | None = None, *, resolve: Resolver | None = None):
+        self.policy = policy or FetchPolicy()
+        self._client = httpx.AsyncClient(
+            transport=_guarded_transport(self.policy, resolve or system_resolver),
+            timeout=httpx.Timeout(
+                connect=self.policy.connect_timeout,
+                read=self.policy.read_timeout,
+                write=self.policy.read_timeout,
+                pool=self.policy.total_timeout,
+            ),
+            headers={"User-Agent": self.policy.user_agent},
+            follow_redirects=False,
+            trust_env=False,
+        )
+
+    async def __aenter__(self) -> SafeClient:
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def get(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: str | None = None,
+        max_bytes: int | None = None,
+    ) -> FetchResult:
+        """GET `url` with the policy's limits. Conditional when `etag`/`last_modified` are given."""
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        if accept:
+            headers["Accept"] = accept
+        limit = self.policy.max_bytes if max_bytes is None else max_bytes
+        try:
+            async with asyncio.timeout(self.policy.total_timeout):
+                return await self._follow(url, headers, limit)
+        except TimeoutError as error:
+            raise FetchTimeout(
+                url, f"no complete answer within {self.policy.total_timeout:g} s"
+            ) from error
+
+    async def _follow(self, url: str, headers: dict[str, str], limit: int) -> FetchResult:
+        requested, current = url, url
+        hops: list[str] = []
+        permanent = True
+        while True:
+            check_scheme(current)
+            response = await self._send(current, headers)
+            try:
+                location = response.headers.get("location")
+                if response.status_code in REDIRECT_STATUSES and location:
+                    target = urljoin(current, location.strip())
+                    permanent = permanent and response.status_code in PERMANENT_REDIRECTS
+                    if target in (current, requested) or target in hops:
+                        raise TooManyRedirects(requested, f"redirect loop at {target}")
+                    if len(hops) >= self.policy.max_redirects:
+                        raise TooManyRedirects(
+                            requested, f"more than {self.policy.max_redirects} redirects"
+                        )
+                    hops.append(target)
+                    current = target
+                    continue
+                body = (
+                    await self._read(current, response, limit)
+                    if response.status_code == 200
+                    else b""
+                )
+            finally:
+                await response.aclose()
+            kept = {
+                name: response.headers[name] for name in KEPT_HEADERS if name in response.headers
+            }
+            return FetchResult(
+                requested_url=requested,
+                url=current,
+                status=response.status_code,
+                headers=kept,
+                body=body,
+                fetched_at=datetime.now(UTC),
+                permanent_url=current if hops and permanent else None,
+                redirects=tuple(hops),
+            )
+
+    async def _send(self, url: str, headers: dict[str, str]) -> httpx.Response:
+        try:
+            request = self._client.build_request("GET", url, headers=headers)
+            return await self._client.send(request, stream=True)
+        except _Refused as error:
+            raise BlockedAddress(url, str(error)) from error
+        except httpx.TimeoutException as error:
+            raise FetchTimeout(url, f"timed out ({type(error).__name__})") from error
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as error:
+            raise ConnectionFailed(url, f"not a usable URL: {error}") from error
+        except httpx.HTTPError as error:
+            raise ConnectionFailed(url, str(error) or type(error).__name__) from error
+
+    async def _read(self, url: str, response: httpx.Response, limit: int) -> bytes:
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise TooLarge(url, f"declares {declared} bytes, more than the {limit} allowed")
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            # Decoded bytes are counted, so a small compressed body cannot expand past the limit.
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    raise TooLarge(url, f"body exceeds the {limit} bytes allowed")
+                chunks.append(chunk)
+        except httpx.TimeoutException as error:
+            raise FetchTimeout(url, "the body stopped arriving") from error
+        except httpx.DecodingError as error:
+            raise ConnectionFailed(url, f"the body could not be decompressed: {error}") from error
+        except httpx.HTTPError as error:
+            raise ConnectionFailed(url, str(error) or type(error).__name__) from error
+        return b"".join(chunks)
+
+
+def fetch(
+    url: str,
+    *,
+    policy: FetchPolicy | None = None,
+    resolve: Resolver | None = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> FetchResult:
+    """Fetch one URL synchronously (for commands; the poller uses SafeClient in its own loop)."""
+
+    async def once() -> FetchResult:
+        async with SafeClient(policy, resolve=resolve) as client:
+            return await client.get(url, etag=etag, last_modified=last_modified)
+
+    return asyncio.run(once())

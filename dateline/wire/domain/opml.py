@@ -1,0 +1,122 @@
+"""OPML subscription lists in and out.
+
+Reading treats the file as hostile: it is refused past `MAX_BYTES` or `MAX_OUTLINES`, and any
+DOCTYPE is refused outright, so no entity can expand (billion laughs) or reach a file or URL
+(external entities). OPML never needs a DOCTYPE. The folders an outline sits in, and its
+`category` attribute, become the feed's labels.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from xml.parsers import expat
+
+from dateline.wire.exceptions import WireError
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_OUTLINES = 20_000
+MAX_DEPTH = 20
+
+
+class OpmlError(WireError):
+    """The file is not an OPML subscription list Dateline can read safely."""
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    feed_url: str
+    title: str = ""
+    home_url: str = ""
+    labels: tuple[str, ...] = ()
+
+
+def _labels_from_attribute(value: str) -> list[str]:
+    # OPML 2.0: comma-separated; each may be a slash path ("/World/Middle East"): use its leaf.
+    labels = []
+    for part in value.split(","):
+        leaf = part.strip().rstrip("/").rsplit("/", 1)[-1].strip()
+        if leaf:
+            labels.append(leaf)
+    return labels
+
+
+def read_opml(data: bytes) -> list[Subscription]:
+    """Every feed in the file, in document order, each feed URL once."""
+    if len(data) > MAX_BYTES:
+        raise OpmlError(f"the OPML file is {len(data)} bytes; at most {MAX_BYTES} are read")
+    parser = expat.ParserCreate()
+    folders: list[str | None] = []  # one slot per open outline: its folder name, or None
+    found: dict[str, Subscription] = {}
+    count = 0
+
+    def refuse_doctype(*_: object) -> None:
+        raise OpmlError("the OPML file declares a DOCTYPE; refused (entities could expand)")
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal count
+        if name != "outline":
+            return
+        count += 1
+        if count > MAX_OUTLINES or len(folders) >= MAX_DEPTH:
+            raise OpmlError(
+                f"the OPML file has more than {MAX_OUTLINES} outlines or {MAX_DEPTH} levels"
+            )
+        url = (attrs.get("xmlUrl") or attrs.get("xmlurl") or "").strip()
+        title = (attrs.get("title") or attrs.get("text") or "").strip()
+        if not url:
+            folders.append(title or None)
+            return
+        folders.append(None)
+        labels = [f for f in folders if f] + _labels_from_attribute(attrs.get("category", ""))
+        if url not in found:
+            found[url] = Subscription(
+                feed_url=url,
+                title=title,
+                home_url=(attrs.get("htmlUrl") or "").strip(),
+                labels=tuple(dict.fromkeys(labels)),
+            )
+
+    def end(name: str) -> None:
+        if name == "outline" and folders:
+            folders.pop()
+
+    parser.StartDoctypeDeclHandler = refuse_doctype
+    parser.EntityDeclHandler = refuse_doctype
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as error:
+        raise OpmlError(f"the OPML file is not well-formed XML: {error}") from error
+    return list(found.values())
+
+
+def write_opml(subscriptions: Iterable[Subscription], *, title: str, now: datetime) -> bytes:
+    """An OPML 2.0 document: feeds grouped under their first label, the rest at the top."""
+    root = ET.Element("opml", version="2.0")
+    head = ET.SubElement(root, "head")
+    ET.SubElement(head, "title").text = title
+    ET.SubElement(head, "dateCreated").text = format_datetime(now.astimezone(UTC), usegmt=True)
+    body = ET.SubElement(root, "body")
+    folders: dict[str, ET.Element] = {}
+    for sub in subscriptions:
+        parent = body
+        if sub.labels:
+            folder = sub.labels[0]
+            if folder not in folders:
+                folders[folder] = ET.SubElement(body, "outline", text=folder, title=folder)
+            parent = folders[folder]
+        attrs = {"type": "rss", "text": sub.title or sub.feed_url, "xmlUrl": sub.feed_url}
+        if sub.title:
+            attrs["title"] = sub.title
+        if sub.home_url:
+            attrs["htmlUrl"] = sub.home_url
+        if len(sub.labels) > 1:
+            attrs["category"] = ",".join(sub.labels[1:])
+        ET.SubElement(parent, "outline", attrs)
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"

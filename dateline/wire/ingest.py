@@ -1,0 +1,363 @@
+"""The store stage of polling: one feed's answer becomes articles, sightings and feed state.
+
+`record_answer()` parses outside any transaction, asks `domain.decide` what changed, then
+writes the articles, the sightings and the feed's new state (validators, health, next poll,
+claim released) in ONE short transaction. A worker killed before the commit leaves nothing
+behind and its claim expires, so the feed is polled again; killed after it, the feed is done.
+Either way nothing is lost and, because sightings are unique per feed and key, nothing is
+stored twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+
+from dateline.core.safehttp import FetchResult
+from dateline.wire.domain import schedule
+from dateline.wire.domain.decide import (
+    Candidate,
+    Known,
+    Memory,
+    Plan,
+    Ref,
+    decide,
+)
+from dateline.wire.exceptions import ParseError
+from dateline.wire.fetching import Answer
+from dateline.wire.models import Article, Feed, FullTextStatus, Sighting
+from dateline.wire.parsing import Document, read_document
+from dateline.wire.signals import article_ingested
+
+logger = logging.getLogger("dateline.wire.poll")
+_rng = random.Random()
+
+
+@dataclass(frozen=True, slots=True)
+class PollOutcome:
+    feed_id: int
+    url: str
+    status: int | None  # the HTTP status, None when no answer came
+    new: int = 0
+    changed: int = 0
+    seen: int = 0  # new sightings of articles already stored (another feed's, or a changed GUID)
+    error: str = ""
+
+
+# --- answers -> feed state -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NeedsParsing:
+    """A 200 answer with a body not seen before: parse it, then `record_document`."""
+
+    feed: Feed
+    result: FetchResult
+    body_hash: str
+
+
+def triage(feed: Feed, answer: Answer, now: datetime) -> PollOutcome | NeedsParsing:
+    """Stores every answer that needs no parsing (errors, 304, 410, same bytes as last time)."""
+    if answer.error is not None:
+        return _record_failure(feed, now, status=None, error=str(answer.error))
+    result = answer.result
+    assert result is not None
+    if result.status == 410:
+        return _record_gone(feed, now)
+    if result.not_modified:
+        return _record_unchanged(feed, result, now)
+    if not result.ok:
+        return _record_failure(
+            feed, now, status=result.status, error=f"HTTP {result.status}", headers=result.headers
+        )
+    body_hash = hashlib.sha256(result.body).hexdigest()
+    if body_hash == feed.body_hash:
+        # Same bytes as last time from a server that ignores validators: nothing to parse.
+        return _record_unchanged(feed, result, now)
+    return NeedsParsing(feed, result, body_hash)
+
+
+def record_parse_error(job: NeedsParsing, error: ParseError, now: datetime) -> PollOutcome:
+    return _record_failure(job.feed, now, status=job.result.status, error=str(error))
+
+
+def record_answer(feed: Feed, answer: Answer, now: datetime) -> PollOutcome:
+    """Stores what one fetch of `feed` produced, parsing in this process."""
+    job = triage(feed, answer, now)
+    if isinstance(job, PollOutcome):
+        return job
+    try:
+        document = read_document(job.result.body, **parse_headers(job.result))
+    except ParseError as error:
+        return record_parse_error(job, error, now)
+    return record_document(job, document, now)
+
+
+def parse_headers(result: FetchResult) -> dict[str, str | None]:
+    return {
+        "content_type": result.header("content-type"),
+        "content_location": result.header("content-location"),
+        "base_url": result.url,
+    }
+
+
+def _release(feed: Feed, now: datetime, status: int | None) -> None:
+    feed.claimed_until = None
+    feed.last_fetched_at = now
+    feed.last_status = status
+
+
+def _record_failure(
+    feed: Feed,
+    now: datetime,
+    *,
+    status: int | None,
+    error: str,
+    headers: dict[str, str] | None = None,
+) -> PollOutcome:
+    _release(feed, now, status)
+    feed.error_count += 1
+    feed.last_error = error[:2000]
+    plan = schedule.next_poll(
+        now, succeeded=False, error_count=feed.error_count, headers=headers, rng=_rng
+    )
+    feed.next_poll_at = plan.at
+    feed.save(update_fields=_STATE_FIELDS)
+    logger.info("feed %s failed (%d in a row): %s", feed.url, feed.error_count, error)
+    return PollOutcome(feed.id, feed.url, status, error=error)
+
+
+def _record_gone(feed: Feed, now: datetime) -> PollOutcome:
+    _release(feed, now, 410)
+    feed.active = False
+    feed.stopped_reason = "HTTP 410 Gone: the publisher removed this feed"
+    feed.next_poll_at = None
+    feed.save(update_fields=[*_STATE_FIELDS, "active", "stopped_reason"])
+    return PollOutcome(feed.id, feed.url, 410, error=feed.stopped_reason)
+
+
+def _record_unchanged(feed: Feed, result: FetchResult, now: datetime) -> PollOutcome:
+    _succeeded(feed, result, now, previous=feed.poll_interval, entry_times=())
+    fields = [*_STATE_FIELDS, *_SUCCESS_FIELDS]
+    with transaction.atomic():
+        fields += _follow_permanent_redirect(feed, result)
+        feed.save(update_fields=fields)
+    return PollOutcome(feed.id, feed.url, result.status)
+
+
+def _succeeded(
+    feed: Feed,
+    result: FetchResult,
+    now: datetime,
+    *,
+    previous: timedelta | None,
+    entry_times: tuple[datetime, ...],
+) -> None:
+    _release(feed, now, result.status)
+    feed.error_count = 0
+    feed.last_error = ""
+    feed.last_success_at = now
+    if result.header("etag") is not None or result.ok:
+        feed.etag = (result.header("etag") or "")[:500]
+    if result.header("last-modified") is not None or result.ok:
+        feed.last_modified = (result.header("last-modified") or "")[:100]
+    plan = schedule.next_poll(
+        now,
+        succeeded=True,
+        entry_times=entry_times,
+        headers=result.headers,
+        rng=_rng,
+        previous=previous,
+    )
+    feed.next_poll_at = plan.at
+    feed.poll_interval = plan.interval
+
+
+def _follow_permanent_redirect(feed: Feed, result: FetchResult) -> list[str]:
+    """On a 301/308 chain, poll the new URL from now on (unless another feed already does)."""
+    target = result.permanent_url
+    if not target or target == feed.url:
+        return []
+    if Feed.objects.filter(url=target).exclude(pk=feed.pk).exists():
+        feed.active = False
+        feed.stopped_reason = f"moved permanently to {target}, which another feed already polls"
+        return ["active", "stopped_reason"]
+    logger.info("feed %s moved permanently to %s", feed.url, target)
+    feed.url = target
+    return ["url"]
+
+
+_STATE_FIELDS = ["claimed_until", "last_fetched_at", "last_status", "error_count", "last_error",
+                 "next_poll_at"]  # fmt: skip
+_SUCCESS_FIELDS = ["last_success_at", "etag", "last_modified", "poll_interval"]
+
+
+# --- entries -> articles ----------------------------------------------------------------------
+
+
+def _memory(feed: Feed, candidates: list[Candidate]) -> Memory:
+    """Everything stored that one of `candidates` could match: three queries, whatever the size."""
+    keys = dict(
+        Sighting.objects.filter(feed=feed, key__in={c.key for c in candidates}).values_list(
+            "key", "article_id"
+        )
+    )
+    canonicals = {c.canonical_url for c in candidates if c.canonical_url}
+    hashes = {c.content_hash for c in candidates}
+    rows = list(
+        Article.objects.filter(canonical_url__in=canonicals).values_list(
+            "id", "title", "content_hash", "earlier_titles", "canonical_url"
+        )
+    )
+    known_ids = {row[0] for row in rows} | set(keys.values())
+    rows += list(
+        Article.objects.filter(content_hash__in=hashes, sightings__feed=feed)
+        .exclude(id__in=[row[0] for row in rows])
+        .values_list("id", "title", "content_hash", "earlier_titles", "canonical_url")
+    )
+    missing = set(keys.values()) - {row[0] for row in rows}
+    if missing:
+        rows += list(
+            Article.objects.filter(id__in=missing).values_list(
+                "id", "title", "content_hash", "earlier_titles", "canonical_url"
+            )
+        )
+    known_ids |= {row[0] for row in rows}
+    in_feed = set(
+        Sighting.objects.filter(feed=feed, article_id__in=known_ids).values_list(
+            "article_id", flat=True
+        )
+    )
+    articles = {row[0]: Known(row[0], row[1], row[2], tuple(row[3] or ())) for row in rows}
+    return Memory(
+        keys=keys,
+        links={row[4]: row[0] for row in rows if row[4] and row[0] in in_feed},
+        hashes={row[2]: row[0] for row in rows if row[0] in in_feed},
+        canonical={row[4]: row[0] for row in rows if row[4]},
+        articles=articles,
+    )
+
+
+def record_document(job: NeedsParsing, document: Document, now: datetime) -> PollOutcome:
+    """Stores a parsed answer: its entries and the feed's new state, in one transaction."""
+    feed, result, body_hash = job.feed, job.result, job.body_hash
+    entry_times = tuple(c.published_at for c in document.candidates if c.published_at is not None)
+
+    def feed_state() -> list[str]:
+        _succeeded(feed, result, now, previous=None, entry_times=entry_times)
+        feed.body_hash = body_hash
+        feed.entries_per_day = schedule.entries_per_day(entry_times, now)
+        fields = [*_STATE_FIELDS, *_SUCCESS_FIELDS, "body_hash", "entries_per_day"]
+        return fields + _follow_permanent_redirect(feed, result)
+
+    plan = store_entries(feed, document, now, with_feed_state=feed_state)
+    return PollOutcome(
+        feed.id,
+        feed.url,
+        result.status,
+        new=len(plan.new),
+        changed=len(plan.changed),
+        seen=sum(1 for s in plan.sightings if s.ref.stored is not None),
+    )
+
+
+def store_entries(
+    feed: Feed,
+    document: Document,
+    now: datetime,
+    *,
+    with_feed_state: Callable[[], list[str]] | None = None,
+) -> Plan:
+    """Stores a parsed document's entries for `feed` in one transaction and returns the plan.
+
+    `with_feed_state` runs inside the same transaction and names the feed fields it changed, so
+    the articles and the feed's new state commit together.
+    """
+    candidates = list(document.candidates)
+    language = (document.language or feed.outlet.language or "")[:35]
+    # Two workers on PostgreSQL may store the same new article (two feeds carrying it) at once:
+    # the loser's unique canonical_url fails, and its next attempt sees the winner's row.
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                plan = decide(candidates, _memory(feed, candidates))
+                _write_plan(feed, plan, language, now)
+                fields = with_feed_state() if with_feed_state else []
+                if document.title and not feed.title:
+                    feed.title = document.title[:500]
+                    fields.append("title")
+                if fields:
+                    feed.save(update_fields=fields)
+            return plan
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            logger.info("feed %s: a concurrent writer stored an article first; retrying", feed.url)
+    raise AssertionError("unreachable")
+
+
+def _article_fields(candidate: Candidate) -> dict[str, object]:
+    return {
+        "url": (candidate.link or "")[:2000],
+        "title": candidate.title,
+        "summary": candidate.summary,
+        "content": candidate.content,
+        "content_hash": candidate.content_hash,
+        "published_at": candidate.published_at,
+        "updated_at": candidate.updated_at,
+    }
+
+
+def _write_plan(feed: Feed, plan: Plan, language: str, now: datetime) -> None:
+    first_key: dict[int, str] = {}
+    for sighting in plan.sightings:
+        if sighting.ref.pending is not None:
+            first_key.setdefault(sighting.ref.pending, sighting.key)
+    full_text = FullTextStatus.PENDING if feed.fetch_full_text else FullTextStatus.NOT_WANTED
+    created = Article.objects.bulk_create(
+        [
+            Article(
+                outlet_id=feed.outlet_id,
+                feed=feed,
+                guid=first_key[index],
+                canonical_url=_storable(new.candidate.canonical_url),
+                language=language,
+                full_text_status=full_text,
+                **_article_fields(new.candidate),
+            )
+            for index, new in enumerate(plan.new)
+        ]
+    )
+    for change in plan.changed:
+        Article.objects.filter(pk=change.article_id).update(
+            earlier_titles=list(change.earlier_titles), changed_at=now,
+            **_article_fields(change.candidate),
+        )  # fmt: skip
+
+    def article_id(ref: Ref) -> int:
+        if ref.stored is not None:
+            return ref.stored
+        assert ref.pending is not None
+        return int(created[ref.pending].pk)
+
+    Sighting.objects.bulk_create(
+        [
+            Sighting(article_id=article_id(s.ref), feed=feed, key=s.key, first_seen_at=now)
+            for s in plan.sightings
+        ]
+    )
+    if created and article_ingested.has_listeners(Article):
+        transaction.on_commit(
+            lambda: [article_ingested.send(Article, article=article) for article in created]
+        )
+
+
+def _storable(canonical: str | None) -> str | None:
+    # Longer keys (rare) are left out of cross-feed dedupe rather than overflow the index.
+    return canonical if canonical and len(canonical) <= 1000 else None

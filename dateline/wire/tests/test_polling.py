@@ -1,0 +1,227 @@
+"""Polling against a real HTTP server on loopback, storing in a real database (no mocks)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from dateline.core.safehttp import FetchPolicy
+from dateline.wire import services
+from dateline.wire.models import Article, Feed, Sighting
+from dateline.wire.tests.feedfactory import Item, items, rss
+from tests.support.loopback import LoopbackServer, Reply
+
+pytestmark = pytest.mark.django_db
+
+FAST = FetchPolicy(allow_loopback=True, connect_timeout=2, read_timeout=1, total_timeout=2,
+                   max_bytes=200_000)  # fmt: skip
+
+
+@pytest.fixture
+def server():
+    with LoopbackServer() as running:
+        yield running
+
+
+def follow(url: str, name: str = "Outlet") -> Feed:
+    return services.add_feed(url=url, outlet_name=name)
+
+
+def poll(feed: Feed):
+    feed.refresh_from_db()
+    return services.poll_feed(feed, policy=FAST)
+
+
+def test_first_poll_stores_entries_then_304_stores_nothing(server):
+    url = server.route(
+        "/rss",
+        Reply(
+            body=rss(items(3)),
+            etag='"v1"',
+            headers={"Last-Modified": "Mon, 16 Feb 2026 09:00:00 GMT"},
+        ),
+    )
+    feed = follow(url)
+    first = poll(feed)
+    assert (first.status, first.new) == (200, 3)
+    feed.refresh_from_db()
+    assert feed.etag == '"v1"' and feed.last_modified == "Mon, 16 Feb 2026 09:00:00 GMT"
+    assert feed.title == "Test outlet" and feed.last_success_at is not None
+    assert feed.next_poll_at > timezone.now()
+
+    second = poll(feed)
+    assert (second.status, second.new) == (304, 0)
+    assert server.hits("/rss")[1].headers["if-none-match"] == '"v1"'
+    assert Article.objects.count() == 3 and Sighting.objects.count() == 3
+
+
+def test_same_bytes_without_validators_are_not_stored_again(server):
+    url = server.route("/rss", Reply(body=rss(items(2))))
+    feed = follow(url)
+    assert poll(feed).new == 2
+    again = poll(feed)
+    assert (again.status, again.new, again.error) == (200, 0, "")
+    assert Article.objects.count() == 2
+
+
+def test_updated_entry_updates_the_article_and_keeps_its_earlier_title(server):
+    versions = iter([
+        [Item("a", "Five dead in blast", "https://news.example/a")],
+        [Item("a", "Twelve dead in blast", "https://news.example/a")],
+        [Item("a", "Twelve dead in blast, 40 hurt", "https://news.example/a", summary="More.")],
+    ])  # fmt: skip
+    url = server.route("/rss", lambda seen: Reply(body=rss(next(versions))))
+    feed = follow(url)
+    assert poll(feed).new == 1
+    assert poll(feed).changed == 1
+    assert poll(feed).changed == 1
+    article = Article.objects.get()
+    assert article.title == "Twelve dead in blast, 40 hurt" and article.summary == "More."
+    assert article.earlier_titles == ["Five dead in blast", "Twelve dead in blast"]
+    assert article.changed_at is not None
+
+
+def test_article_in_two_feeds_is_stored_once_and_seen_by_both(server):
+    shared = Item("bbc-1", "Talks resume", "https://news.example/world/talks?utm_source=rss")
+    url_a = server.route("/a", Reply(body=rss([shared, *items(1, prefix="only-a")])))
+    same = Item("other-guid-9", "Talks resume", "http://NEWS.example/world/talks/#top")
+    url_b = server.route("/b", Reply(body=rss([same, *items(1, prefix="only-b")])))
+    feed_a, feed_b = follow(url_a, "A"), follow(url_b, "B")
+    assert poll(feed_a).new == 2
+    outcome = poll(feed_b)
+    assert (outcome.new, outcome.seen) == (1, 1)
+    talks = Article.objects.get(canonical_url="https://news.example/world/talks")
+    assert set(talks.sightings.values_list("feed__url", flat=True)) == {url_a, url_b}
+    assert Article.objects.count() == 3 and Sighting.objects.count() == 4
+
+
+def test_entries_without_guid_are_kept_apart_by_link_and_by_content(server):
+    entries = [
+        Item(None, "Linked", "https://news.example/linked"),
+        Item(None, "No link one", None, summary="first"),
+        Item(None, "No link two", None, summary="second"),
+    ]
+    url = server.route("/rss", Reply(body=rss(entries)))
+    feed = follow(url)
+    assert poll(feed).new == 3
+    keys = sorted(Sighting.objects.values_list("key", flat=True))
+    assert keys[0].startswith("hash:") and keys[1].startswith("hash:")
+    assert keys[2] == "link:https://news.example/linked"
+
+
+def test_301_updates_the_stored_url(server):
+    new_url = server.route("/new", Reply(body=rss(items(1))))
+    feed = follow(server.route("/old", Reply(status=301, headers={"Location": "/new"})))
+    assert poll(feed).new == 1
+    feed.refresh_from_db()
+    assert feed.url == new_url
+
+
+def test_410_stops_the_feed(server):
+    feed = follow(server.route("/gone", Reply(status=410)))
+    poll(feed)
+    feed.refresh_from_db()
+    assert not feed.active and "410" in feed.stopped_reason
+    assert not Feed.objects.due(timezone.now() + timedelta(days=30)).exists()
+
+
+def test_429_retry_after_is_honoured_and_counted_as_an_error(server):
+    feed = follow(server.route("/busy", Reply(status=429, headers={"Retry-After": "7200"})))
+    before = timezone.now()
+    poll(feed)
+    feed.refresh_from_db()
+    assert feed.error_count == 1 and feed.last_status == 429
+    assert feed.next_poll_at >= before + timedelta(seconds=7200)
+
+
+def test_errors_back_off_exponentially_and_recovery_resets_the_count(server):
+    state = {"fail": True}
+    url = server.route(
+        "/flaky",
+        lambda seen: Reply(status=500) if state["fail"] else Reply(body=rss(items(1))),
+    )
+    feed = follow(url)
+    waits = []
+    for _ in range(3):
+        start = timezone.now()
+        poll(feed)
+        feed.refresh_from_db()
+        waits.append(feed.next_poll_at - start)
+    assert feed.error_count == 3 and feed.last_error == "HTTP 500"
+    assert waits[0] < waits[1] < waits[2]
+    state["fail"] = False
+    poll(feed)
+    feed.refresh_from_db()
+    assert feed.error_count == 0 and feed.last_error == "" and feed.last_status == 200
+
+
+@pytest.mark.parametrize(
+    "reply, error",
+    [
+        (Reply(body=b"<html><head><title>Hi</title></head><body>home</body></html>",
+               headers={"Content-Type": "text/html"}), "not a feed"),
+        (Reply(body=rss(items(1)), delay=2.5), "timed out"),
+        (Reply(body=rss(items(40)), drip=0.01), "no complete answer"),
+        (Reply(body=b"x" * 300_000, unsized=True), "exceeds"),
+        (Reply(status=302, headers={"Location": "http://10.0.0.7/rss"}), "private"),
+        (Reply(status=302, headers={"Location": "/bad"}), "loop"),
+    ],
+    ids=["html", "timeout", "slow-drip", "oversized", "redirect-to-private", "redirect-loop"],
+)  # fmt: skip
+def test_bad_answers_are_recorded_not_raised(server, reply, error):
+    feed = follow(server.route("/bad", reply))
+    outcome = poll(feed)
+    assert error in outcome.error
+    feed.refresh_from_db()
+    assert feed.error_count == 1 and error in feed.last_error
+    assert Article.objects.count() == 0
+
+
+def test_gzip_and_a_wrong_charset_header_are_read(server):
+    body = rss([Item("c", "Café in Zürich", "https://news.example/cafe")], encoding="iso-8859-1")
+    url = server.route(
+        "/rss",
+        Reply(body=body, gzip=True, headers={"Content-Type": "application/rss+xml; charset=utf-8"}),
+    )
+    feed = follow(url)
+    assert poll(feed).new == 1
+    assert server.hits("/rss")[0].headers["accept-encoding"].startswith("gzip")
+    assert Article.objects.get().title == "Café in Zürich"
+
+
+def test_one_slow_feed_does_not_delay_the_others(server):
+    slow = follow(server.route("/slow", Reply(body=rss(items(1)), delay=2.5)), "Slow")
+    fast = [follow(server.route(f"/f{n}", Reply(body=rss(items(2, prefix=f"f{n}")))), f"F{n}")
+            for n in range(5)]  # fmt: skip
+    order = []
+    outcomes = services.poll_feeds(
+        [slow, *fast], timezone.now(), policy=FAST, progress=lambda o: order.append(o.feed_id)
+    )
+    assert order[-1] == slow.pk  # everything else was stored while the slow one still hung
+    assert sum(o.new for o in outcomes) == 10
+    assert Article.objects.count() == 10
+
+
+def test_due_feeds_are_claimed_polled_and_scheduled(server):
+    feeds = [follow(server.route(f"/d{n}", Reply(body=rss(items(1, prefix=f"d{n}")))), f"D{n}")
+             for n in range(3)]  # fmt: skip
+    now = timezone.now()
+    assert len(services.poll_due_feeds(now, policy=FAST)) == 3
+    assert services.poll_due_feeds(now, policy=FAST) == []  # rescheduled, not due again yet
+    for feed in feeds:
+        feed.refresh_from_db()
+        assert feed.claimed_until is None and feed.next_poll_at > now
+
+
+def test_health_shows_failing_feeds_first(server):
+    good = follow(server.route("/good", Reply(body=rss(items(3)))), "Good")
+    bad = follow(server.route("/bad", Reply(status=503)), "Bad")
+    poll(good)
+    poll(bad)
+    health = services.feed_health()
+    assert [h.feed_id for h in health] == [bad.pk, good.pk]
+    assert health[0].last_status == 503 and health[0].error_count == 1
+    assert health[1].last_status == 200 and health[1].next_poll_at is not None
+    assert health[1].entries_per_day is not None
