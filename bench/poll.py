@@ -32,7 +32,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -170,9 +169,7 @@ def run_dateline(port: int, feeds: int, cycles: int) -> dict[str, object]:
         cycle()
         memory.append(rss_mb())
     expected = served_entries(feeds, [1, 2])
-    recorded = dict(
-        Feed.objects.annotate(n=Count("sightings")).values_list("url", "n")
-    )
+    recorded = dict(Feed.objects.annotate(n=Count("sightings")).values_list("url", "n"))
     lost = sum(
         max(0, expected[i] - recorded[f"http://127.0.0.1:{port}/feed/{i}"]) for i in range(feeds)
     )
@@ -222,8 +219,8 @@ def run_reader(port: int, feeds: int, workers: int) -> dict[str, object]:
 
 def child(kind: str, port: int, feeds: int, cycles: int, workers: int) -> dict[str, object]:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    command = [sys.executable, __file__, "--child", kind, "--port", str(port),
-               "--feeds", str(feeds), "--cycles", str(cycles), "--workers", str(workers)]  # fmt: skip
+    command = [sys.executable, __file__, "--child", kind, "--port", str(port)]
+    command += ["--feeds", str(feeds), "--cycles", str(cycles), "--workers", str(workers)]
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"{kind} run failed:\n{done.stderr[-3000:]}")
@@ -257,10 +254,9 @@ def main() -> None:
         print(json.dumps({"skipped": f"no corpus at {CORPUS}"}))
         return
     port_file = Path(tempfile.mkdtemp(prefix="poll-bench-")) / "port"
-    server = subprocess.Popen(
-        [sys.executable, __file__, "--child", "server", "--port-file", str(port_file),
-         "--feeds", str(args.feeds)]  # fmt: skip
-    )
+    server_command = [sys.executable, __file__, "--child", "server"]
+    server_command += ["--port-file", str(port_file), "--feeds", str(args.feeds)]
+    server = subprocess.Popen(server_command)
     try:
         for _ in range(100):
             if port_file.exists() and port_file.read_text():

@@ -66,6 +66,7 @@ _MAX_CACHED_CLEANERS = 64
 
 _WEB_SCHEMES = frozenset({"http", "https", "mailto", "ftp", "tel", "news", "magnet", "xmpp"})
 
+
 @dataclass(frozen=True)
 class Policy:
     """A named allow-list. Build one cleaner per policy, once, at import."""

@@ -343,7 +343,7 @@ def _plain(element: etree._Element) -> str:
 
 def _attribute(element: etree._Element, *names: str) -> str | None:
     for name in names:
-        value = element.get(name)
+        value: str | None = element.get(name)
         if value is not None:
             value = value.strip()
             if value:
@@ -374,7 +374,7 @@ def _base(element: etree._Element, document: _Document) -> str | None:
     node: etree._Element | None = element
     while node is not None:
         try:
-            base = node.base
+            base: str | None = node.base
         except ValueError:
             base = None
         if not base:
@@ -650,8 +650,8 @@ class _ItunesBuilder:
         elif name == "block":
             self.fields["block"] = (element.text or "") == "yes"
         elif name == "link" and element.get("rel") == "image":
-            href = _attribute(element, "href")
-            self.fields["image"] = _resolve(href, element, document) if href else None
+            image_href = _attribute(element, "href")
+            self.fields["image"] = _resolve(image_href, element, document) if image_href else None
         elif name == "owner":
             person = _person_atom(element, document)
             self.fields["owner"] = person
@@ -666,7 +666,7 @@ class _ItunesBuilder:
         return Itunes(
             keywords=tuple(self.keywords),
             categories=tuple(self.categories),
-            **self.fields,  # type: ignore[arg-type]
+            **self.fields,  # type: ignore[arg-type,unused-ignore]
         )
 
 
@@ -742,7 +742,7 @@ class _MediaBuilder:
             thumbnails=tuple(self.thumbnails),
             keywords=tuple(self.keywords),
             credits=tuple(self.credits),
-            **self.fields,  # type: ignore[arg-type]
+            **self.fields,  # type: ignore[arg-type,unused-ignore]
         )
 
 
@@ -945,13 +945,17 @@ def _handles(*keys: str) -> Callable[[_Handler], _Handler]:
 
 
 @_handles("title", "dc:title")
-def _on_title(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_title(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     if found.title is None or _name(el) != "dc:title":
         found.title = _text_value(el, doc, lang)
 
 
 @_handles("subtitle", "tagline", "itunes:subtitle")
-def _on_subtitle(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_subtitle(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     if _name(el) == "itunes:subtitle":
         found.itunes.add("itunes:subtitle", el, doc)
         if found.subtitle is not None:
@@ -960,7 +964,9 @@ def _on_subtitle(found: _Common, el: etree._Element, doc: _Document, lang, level
 
 
 @_handles("description", "dc:description", "summary", "abstract")
-def _on_description(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_description(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     key = _name(el)
     if found.summary is not None and key == "dc:description":
         return
@@ -979,7 +985,9 @@ def _on_description(found: _Common, el: etree._Element, doc: _Document, lang, le
 
 
 @_handles("content:encoded", "content", "xhtml:body", "xhtml:div", "body", "fullitem")
-def _on_content(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_content(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     key = _name(el)
     if key in ("xhtml:body", "xhtml:div", "body"):
         value = _inner_markup(el)
@@ -998,18 +1006,24 @@ def _on_content(found: _Common, el: etree._Element, doc: _Document, lang, level,
 
 
 @_handles("rights", "copyright", "dc:rights", "dcterms:rights")
-def _on_rights(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_rights(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     if found.rights is None or _name(el) in ("rights", "copyright"):
         found.rights = _text_value(el, doc, lang)
 
 
 @_handles("info")
-def _on_info(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_info(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     found.info = _text_value(el, doc, lang)
 
 
 @_handles("link")
-def _on_link(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_link(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     link = _link(el, doc)
     if link is None:
         return
@@ -1030,7 +1044,9 @@ def _on_link(found: _Common, el: etree._Element, doc: _Document, lang, level, at
 
 
 @_handles("guid", "id", "dc:identifier")
-def _on_id(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_id(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     key = _name(el)
     if key == "dc:identifier" and found.id is not None:
         return
@@ -1046,13 +1062,17 @@ def _on_id(found: _Common, el: etree._Element, doc: _Document, lang, level, atom
 
 
 @_handles("pubdate", "published", "issued", "dcterms:issued")
-def _on_published(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_published(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     if found.published is None or _name(el) in ("pubdate", "published"):
         found.published = _date(el)
 
 
 @_handles("updated", "modified", "lastbuilddate", "dc:date", "dcterms:modified")
-def _on_updated(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_updated(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     key = _name(el)
     if found.updated is None or key in ("updated", "modified"):
         found.updated = _date(el)
@@ -1062,18 +1082,24 @@ def _on_updated(found: _Common, el: etree._Element, doc: _Document, lang, level,
 
 
 @_handles("created", "dcterms:created")
-def _on_created(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_created(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     found.created = _date(el)
 
 
 @_handles("expirationdate", "dcterms:valid")
-def _on_expired(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_expired(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     if _name(el) == "expirationdate":
         found.expired = _date(el)
 
 
 @_handles("author", "dc:creator", "dc:author", "creator", "managingeditor", "webmaster")
-def _on_author(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_author(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     key = _name(el)
     if key == "webmaster":
         found.publisher = found.publisher or person_from_text(_plain(el))
@@ -1087,7 +1113,9 @@ def _on_author(found: _Common, el: etree._Element, doc: _Document, lang, level, 
 
 
 @_handles("contributor", "dc:contributor")
-def _on_contributor(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_contributor(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     if len(el):
         found.contributors.append(_person_atom(el, doc))
     else:
@@ -1097,12 +1125,16 @@ def _on_contributor(found: _Common, el: etree._Element, doc: _Document, lang, le
 
 
 @_handles("dc:publisher")
-def _on_publisher(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_publisher(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     found.publisher = _person_atom(el, doc) if len(el) else person_from_text(_plain(el))
 
 
 @_handles("category", "dc:subject", "keywords")
-def _on_category(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_category(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     key = _name(el)
     if key == "keywords":
         for word in _plain(el).split(","):
@@ -1115,7 +1147,9 @@ def _on_category(found: _Common, el: etree._Element, doc: _Document, lang, level
 
 
 @_handles("enclosure")
-def _on_enclosure(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_enclosure(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     url = _attribute(el, "url", "href")
     if url:
         enclosure = Enclosure(
@@ -1130,18 +1164,24 @@ def _on_enclosure(found: _Common, el: etree._Element, doc: _Document, lang, leve
 
 
 @_handles("comments")
-def _on_comments(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_comments(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     found.comments = _resolve(_plain(el), el, doc) or None
 
 
 @_handles("wfw:commentrss", "wfw:comment")
-def _on_comment_feed(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_comment_feed(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     if _name(el) == "wfw:commentrss" or found.comments_feed is None:
         found.comments_feed = _resolve(_plain(el), el, doc) or None
 
 
 @_handles("language", "dc:language")
-def _on_language(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_language(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     found.language = _language_tag(_plain(el)) or found.language
 
 
@@ -1149,7 +1189,9 @@ _MEDIA_CATEGORY_SCHEME = "http://search.yahoo.com/mrss/category_schema"
 
 
 @_handles("media:category")
-def _on_media_category(found: _Common, el: etree._Element, doc, lang, level, atom) -> None:
+def _on_media_category(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     term = _plain(el)
     if term:
         found.categories.append(
@@ -1162,7 +1204,9 @@ def _on_media_category(found: _Common, el: etree._Element, doc, lang, level, ato
 
 
 @_handles("geo:lat", "geo:long", "geo:lon")
-def _on_geo(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_geo(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     try:
         value = float(_plain(el))
     except ValueError:
@@ -1174,25 +1218,33 @@ def _on_geo(found: _Common, el: etree._Element, doc: _Document, lang, level, ato
 
 
 @_handles("gml:point", "gml:linestring", "gml:polygon", "gml:envelope")
-def _on_gml(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_gml(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     shape = _gml(el)
     if shape is not None:
         found.where = shape
 
 
 @_handles("psc:chapters")
-def _on_chapters(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_chapters(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     if not found.chapters:  # the format allows one list of chapters per episode
         found.chapters.extend(_chapters(el, doc))
 
 
 @_handles("cc:license", "creativecommons:license")
-def _on_license(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_license(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     found.license = _attribute(el, f"{{{_RDF_NS}}}resource") or _plain(el) or None
 
 
 @_handles("source")
-def _on_source(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_source(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     if atom or any(isinstance(child.tag, str) for child in el):
         inner = _collect(el, doc, lang, "source")
         found.source = Source(
@@ -1222,17 +1274,23 @@ def _on_source(found: _Common, el: etree._Element, doc: _Document, lang, level, 
 
 
 @_handles("icon")
-def _on_icon(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_icon(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     found.icon = _resolve(_plain(el), el, doc) or None
 
 
 @_handles("logo")
-def _on_logo(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_logo(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     found.logo = _resolve(_plain(el), el, doc) or None
 
 
 @_handles("image")
-def _on_image(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_image(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     if found.image is not None:
         return
     values: dict[str, str | None] = {}
@@ -1262,7 +1320,9 @@ def _integer(text: str | None) -> int | None:
 
 
 @_handles("generator", "admin:generatoragent")
-def _on_generator(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_generator(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     uri = _attribute(el, "uri", "url", f"{{{_RDF_NS}}}resource")
     found.generator = Generator(
         name=_plain(el) or None,
@@ -1272,17 +1332,23 @@ def _on_generator(found: _Common, el: etree._Element, doc: _Document, lang, leve
 
 
 @_handles("docs")
-def _on_docs(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_docs(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     found.docs = _resolve(_plain(el), el, doc) or None
 
 
 @_handles("ttl")
-def _on_ttl(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_ttl(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     found.ttl = _plain(el) or None
 
 
 @_handles("cloud")
-def _on_cloud(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_cloud(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     found.cloud = Cloud(
         domain=_attribute(el, "domain"),
         port=_attribute(el, "port"),
@@ -1293,7 +1359,9 @@ def _on_cloud(found: _Common, el: etree._Element, doc: _Document, lang, level, a
 
 
 @_handles("textinput", "textInput")
-def _on_text_input(found: _Common, el: etree._Element, doc: _Document, lang, level, atom) -> None:
+def _on_text_input(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
     values: dict[str, str | None] = {}
     for child in el:
         if isinstance(child.tag, str):
@@ -1303,7 +1371,7 @@ def _on_text_input(found: _Common, el: etree._Element, doc: _Document, lang, lev
                 if local == "link":
                     text = _resolve(text, child, doc) or text
                 values[local] = text or None
-    found.text_input = TextInput(**values)  # type: ignore[arg-type]
+    found.text_input = TextInput(**values)  # type: ignore[arg-type,unused-ignore]
 
 
 # ------------------------------------------------------------------------ formats to records
@@ -1407,9 +1475,7 @@ def _entry(found: _Common, feed_link: str | None) -> Entry:
 
 def _read_atom(root: etree._Element, document: _Document) -> tuple[FeedInfo, list[Entry]]:
     language = _language(root, document.language)
-    found = _collect(
-        root, document, language, "channel", skip=lambda key: key in ("entry", "item")
-    )
+    found = _collect(root, document, language, "channel", skip=lambda key: key in ("entry", "item"))
     feed_info = _feed_info(found, language)
     entries = []
     for child in root:

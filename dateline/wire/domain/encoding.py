@@ -160,4 +160,3 @@ def decode(data: bytes, content_type: str | None = None) -> Decoded:
         warnings.append(f"labelled {label} but not valid in it: read as {fallback}")
         return Decoded(text, fallback, "; ".join(warnings), from_bom)
     raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
-

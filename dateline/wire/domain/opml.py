@@ -119,4 +119,5 @@ def write_opml(subscriptions: Iterable[Subscription], *, title: str, now: dateti
             attrs["category"] = ",".join(sub.labels[1:])
         ET.SubElement(parent, "outline", attrs)
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return document + b"\n"

@@ -64,9 +64,7 @@ def _numeric_reference(match: re.Match[str]) -> str:
 
 def _repair_references(text: str, entities: dict[str, str]) -> str:
     if entities:
-        text = _NAMED_ENTITY.sub(
-            lambda match: entities.get(match.group(1), match.group(0)), text
-        )
+        text = _NAMED_ENTITY.sub(lambda match: entities.get(match.group(1), match.group(0)), text)
     text = _NAMED_ENTITY.sub(_numeric_reference, text)
     text = _UPPERCASE_HEX_REFERENCE.sub(r"&#x\1;", text)
     return _BARE_AMPERSAND.sub("&amp;", text)
@@ -91,7 +89,9 @@ def replace_html_entities(document: str, entities: dict[str, str] | None = None)
     return "".join(parts)
 
 
-_ENTITY_DECLARATION = re.compile(r"<!ENTITY\s+([A-Za-z_][\w.-]{0,63})\s+(\"([^\"]*)\"|'([^']*)')\s*>")
+_ENTITY_DECLARATION = re.compile(
+    r"<!ENTITY\s+([A-Za-z_][\w.-]{0,63})\s+(\"([^\"]*)\"|'([^']*)')\s*>"
+)
 
 
 def declared_entities(doctype: str) -> dict[str, str]:
