@@ -77,7 +77,11 @@ def _render_feed(name: str, now: datetime) -> bytes:
 
 
 def _citation(outlet_name: str, guid: str) -> CitationDraft:
-    article = Article.objects.select_related("outlet").get(outlet__name=outlet_name, guid=guid)
+    article = (
+        Article.objects.served_with_guid(guid)
+        .select_related("outlet")
+        .get(outlet__name=outlet_name)
+    )
     return CitationDraft(
         outlet_name=article.outlet.name,
         source_headline=article.title,

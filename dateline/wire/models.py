@@ -6,6 +6,8 @@ from datetime import datetime
 
 from django.db import models
 
+from dateline.wire.domain.decide import make_candidate
+
 
 class Outlet(models.Model):
     """A news organisation or blog. One outlet may publish several feeds."""
@@ -90,6 +92,11 @@ class ArticleQuerySet(models.QuerySet["Article"]):
     def recent(self) -> ArticleQuerySet:
         return self.order_by("-published_at", "-id")
 
+    def served_with_guid(self, guid: str) -> ArticleQuerySet:
+        """Articles some feed served under this GUID (or atom:id), as the feed wrote it."""
+        key = make_candidate(guid=guid, link=None).key
+        return self.filter(sightings__key=key).distinct()
+
 
 class Article(models.Model):
     """One item an outlet published, as its feed described it."""
@@ -98,7 +105,8 @@ class Article(models.Model):
     feed = models.ForeignKey(
         Feed, on_delete=models.SET_NULL, null=True, blank=True, related_name="articles"
     )
-    # The entry's stable id in its feed (guid / atom:id, else its link, else a content hash).
+    # The entry's identity in the feed that first served it, as domain.decide keys it:
+    # "guid:<guid or atom:id>", else "link:<canonical link>", else "hash:<content hash>".
     guid = models.CharField(max_length=2000)
     url = models.URLField(max_length=2000, blank=True)
     title = models.TextField(blank=True)

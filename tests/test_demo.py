@@ -1,0 +1,39 @@
+"""`dateline demo` (what `make run` serves): the seed-style posts reach the home page, and loading
+twice changes nothing."""
+
+import io
+
+import lxml.html
+import pytest
+from django.core.management import call_command
+
+from dateline.blog.models import Post
+from dateline.comments.models import Comment
+from dateline.demo.content import POSTS
+from dateline.wire.models import Article
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_home_shows_seed_style_posts_and_loading_twice_changes_nothing(client):
+    call_command("demo", stdout=io.StringIO())
+    counts = (Post.objects.count(), Article.objects.count(), Comment.objects.count())
+    call_command("demo", stdout=io.StringIO())
+    assert (Post.objects.count(), Article.objects.count(), Comment.objects.count()) == counts
+    assert counts[0] == len(POSTS)
+
+    page = client.get("/")
+    assert page.status_code == 200
+    tree = lxml.html.fromstring(page.content)
+    text = " ".join(tree.text_content().split())
+    for post in POSTS:
+        assert post.headline in text
+        cited = Article.objects.served_with_guid(post.cited_guid).get()
+        # The source line names the outlet and quotes its own headline; the quote links onwards.
+        assert f"{post.cited_outlet}: {cited.title}" in text
+        assert tree.xpath(f'//a[@href="{cited.url}"][contains(., "Read more")]')
+    # Posts with an update show it on their page, citing the other outlet.
+    updated = next(post for post in POSTS if post.update)
+    post_page = client.get(Post.objects.get(slug=updated.slug).get_absolute_url())
+    post_text = " ".join(lxml.html.fromstring(post_page.content).text_content().split())
+    assert updated.update[2] in post_text
