@@ -179,8 +179,62 @@ def sanitize_html(html: str, policy: Policy, *, base_url: str | None = None) -> 
         # references are already safe HTML, and are kept as written (bare & and > escaped).
         if "&" in html:
             html = _BARE_AMPERSAND.sub("&amp;", html)
+            if "&#X" in html:  # written the usual way: &#x61;
+                html = html.replace("&#X", "&#x")
         return html.replace(">", "&gt;") if ">" in html else html
-    cleaned = policy.cleaner(base_url).clean(html)
+    kept = _keep_references(html) if "&#" in html else None
+    if kept is not None:
+        marked, references = kept
+        cleaned = _restore_references(policy.cleaner(base_url).clean(marked), references)
+        if cleaned is None:  # a reference was not where it seemed: clean the fragment as is
+            cleaned = policy.cleaner(base_url).clean(html)
+    else:
+        cleaned = policy.cleaner(base_url).clean(html)
     if "<" in cleaned:
         cleaned = _VOID_ELEMENT.sub(r"<\1\2 />", cleaned)
     return cleaned
+
+
+# Numeric character references in text are kept as the publisher wrote them (``&#38;`` stays
+# ``&#38;``, not ``&amp;``): sanitising removes what is unsafe and should not rewrite the rest.
+# nh3 decodes references while parsing, so each one in text is swapped for a marker nh3 keeps
+# verbatim, and swapped back afterwards. Only markers that come out in text are restored: a
+# reference in text means the same character the escaped form would, so nothing unsafe can
+# come of it. If a marker turns up inside a tag (the quick split below misjudged where text
+# is), the whole fragment is cleaned again without markers; attribute values are never marked.
+_MARKER = "dtlref"
+_TEXT_REFERENCE = re.compile(r"&#(?:[0-9]{1,7}|[xX][0-9a-fA-F]{1,6});")
+_TAG_OR_TEXT = re.compile(r"(<[^>]*>)|([^<]+)")
+_MARKED = re.compile(_MARKER + r"(\d+)z")
+
+
+def _keep_references(html: str) -> tuple[str, list[str]] | None:
+    if _MARKER in html:
+        return None
+    references: list[str] = []
+
+    def mark(match: re.Match[str]) -> str:
+        references.append(match.group(0).replace("&#X", "&#x"))
+        return f"{_MARKER}{len(references) - 1}z"
+
+    parts = []
+    for piece in _TAG_OR_TEXT.finditer(html):
+        tag, text = piece.group(1), piece.group(2)
+        parts.append(tag if tag is not None else _TEXT_REFERENCE.sub(mark, text))
+    if not references:
+        return None
+    return "".join(parts), references
+
+
+def _restore_references(cleaned: str, references: list[str]) -> str | None:
+    """Markers in text back to their references; None if one sits inside a tag."""
+    parts = []
+    for piece in _TAG_OR_TEXT.finditer(cleaned):
+        tag, text = piece.group(1), piece.group(2)
+        if tag is not None:
+            if _MARKER in tag:
+                return None
+            parts.append(tag)
+        else:
+            parts.append(_MARKED.sub(lambda match: references[int(match.group(1))], text))
+    return "".join(parts)

@@ -29,6 +29,7 @@ from dateline.wire.domain.dates import parse_date
 from dateline.wire.domain.records import (
     HTML,
     PLAIN,
+    UNREADABLE_GEOMETRY,
     XHTML,
     Category,
     Chapter,
@@ -550,6 +551,11 @@ def _pairs(numbers: list[float], swap: bool = True) -> tuple[tuple[float, float]
     return tuple((numbers[i], numbers[i + 1]) for i in range(0, len(numbers), 2))
 
 
+_GEORSS_SHAPES = frozenset(
+    {"georss:point", "georss:line", "georss:polygon", "georss:box", "georss:where"}
+)
+
+
 def _georss(key: str, element: etree._Element) -> Geometry | None:
     if key in ("georss:point", "georss:line", "georss:polygon", "georss:box"):
         numbers = _floats(_plain(element))
@@ -812,6 +818,9 @@ class _Common:
     updated: tuple[datetime | None, str] | None = None
     created: tuple[datetime | None, str] | None = None
     expired: tuple[datetime | None, str] | None = None
+    valid_from: tuple[datetime | None, str] | None = None
+    valid_until: tuple[datetime | None, str] | None = None
+    comment_api: str | None = None
     authors: list[Person] = field(default_factory=list)
     contributors: list[Person] = field(default_factory=list)
     publisher: Person | None = None
@@ -871,7 +880,13 @@ def _collect(
             shape = _georss(key, child)
             if shape is not None:
                 found.where = shape
-    if found.where is None and found.geo_lat is not None and found.geo_long is not None:
+            elif found.where is None and key in _GEORSS_SHAPES:
+                found.where = UNREADABLE_GEOMETRY
+    if (
+        found.where in (None, UNREADABLE_GEOMETRY)
+        and found.geo_lat is not None
+        and found.geo_long is not None
+    ):
         found.where = Geometry("Point", (found.geo_long, found.geo_lat))
     if level == "item" and found.id is None:
         about = element.get(f"{{{_RDF_NS}}}about")
@@ -1013,7 +1028,7 @@ def _on_rights(
         found.rights = _text_value(el, doc, lang)
 
 
-@_handles("info")
+@_handles("info", "feedburner:browserfriendly")
 def _on_info(
     found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
 ) -> None:
@@ -1088,12 +1103,25 @@ def _on_created(
     found.created = _date(el)
 
 
-@_handles("expirationdate", "dcterms:valid")
+@_handles("expirationdate")
 def _on_expired(
     found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
 ) -> None:
-    if _name(el) == "expirationdate":
-        found.expired = _date(el)
+    found.expired = _date(el)
+
+
+@_handles("dcterms:valid")
+def _on_valid(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
+    # A DCMI Period: "start=2002-10-13T09:00+01:00; end=2002-10-17T17:00+01:00; scheme=W3C-DTF".
+    for part in _plain(el).split(";"):
+        name, _, value = part.partition("=")
+        name, value = name.strip().lower(), value.strip()
+        if value and name == "start":
+            found.valid_from = (parse_date(value), value)
+        elif value and name == "end":
+            found.valid_until = (parse_date(value), value)
 
 
 @_handles("author", "dc:creator", "dc:author", "creator", "managingeditor", "webmaster")
@@ -1170,12 +1198,18 @@ def _on_comments(
     found.comments = _resolve(_plain(el), el, doc) or None
 
 
-@_handles("wfw:commentrss", "wfw:comment")
+@_handles("wfw:commentrss")
 def _on_comment_feed(
     found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
 ) -> None:
-    if _name(el) == "wfw:commentrss" or found.comments_feed is None:
-        found.comments_feed = _resolve(_plain(el), el, doc) or None
+    found.comments_feed = _resolve(_plain(el), el, doc) or None
+
+
+@_handles("wfw:comment")
+def _on_comment_api(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
+    found.comment_api = _resolve(_plain(el), el, doc) or None
 
 
 @_handles("language", "dc:language")
@@ -1413,6 +1447,12 @@ def _feed_info(found: _Common, language: str | None) -> FeedInfo:
         itunes=found.itunes.build(),
         updated_text=updated_text,
         published_text=published_text,
+        created=found.created[0] if found.created else None,
+        created_text=found.created[1] or None if found.created else None,
+        valid_from=found.valid_from[0] if found.valid_from else None,
+        valid_until=found.valid_until[0] if found.valid_until else None,
+        valid_from_text=found.valid_from[1] if found.valid_from else None,
+        valid_until_text=found.valid_until[1] if found.valid_until else None,
     )
 
 
@@ -1470,6 +1510,13 @@ def _entry(found: _Common, feed_link: str | None) -> Entry:
         comments_feed=found.comments_feed,
         updated_text=updated_text,
         published_text=published_text,
+        created_text=found.created[1] or None if found.created else None,
+        expired_text=found.expired[1] or None if found.expired else None,
+        valid_from=found.valid_from[0] if found.valid_from else None,
+        valid_until=found.valid_until[0] if found.valid_until else None,
+        valid_from_text=found.valid_from[1] if found.valid_from else None,
+        valid_until_text=found.valid_until[1] if found.valid_until else None,
+        comment_api=found.comment_api,
     )
 
 

@@ -237,6 +237,9 @@ def feed_view(info: FeedInfo) -> ViewDict:
         view["image"] = image
     _put_date(view, ("updated", "modified"), info.updated, info.updated_text)
     _put_date(view, ("published", "issued"), info.published, info.published_text)
+    _put_date(view, ("created",), info.created, info.created_text)
+    _put_date(view, ("validity_start",), info.valid_from, info.valid_from_text)
+    _put_date(view, ("validity_end",), info.valid_until, info.valid_until_text)
     _put_people(view, info.authors, info.contributors)
     if info.publisher is not None:
         view["publisher_detail"] = _person(info.publisher)
@@ -286,8 +289,10 @@ def entry_view(entry: Entry) -> ViewDict:
         view["links"] = [_link(link) for link in entry.links]
     _put_date(view, ("published", "issued"), entry.published, entry.published_text)
     _put_date(view, ("updated", "modified"), entry.updated, entry.updated_text)
-    _put_date(view, ("created",), entry.created, None)
-    _put_date(view, ("expired",), entry.expired, None)
+    _put_date(view, ("created",), entry.created, entry.created_text)
+    _put_date(view, ("expired",), entry.expired, entry.expired_text)
+    _put_date(view, ("validity_start",), entry.valid_from, entry.valid_from_text)
+    _put_date(view, ("validity_end",), entry.valid_until, entry.valid_until_text)
     _put_people(view, entry.authors, entry.contributors)
     if entry.publisher is not None:
         view["publisher_detail"] = _person(entry.publisher)
@@ -307,6 +312,7 @@ def entry_view(entry: Entry) -> ViewDict:
         view["source"] = _source(entry.source)
     _put(view, "comments", entry.comments)
     _put(view, "wfw_commentrss", entry.comments_feed)
+    _put(view, "wfw_comment", entry.comment_api)
     _put(view, "license", entry.license)
     if entry.image is not None:
         view["image"] = ViewDict(href=entry.image)
@@ -314,7 +320,9 @@ def entry_view(entry: Entry) -> ViewDict:
         view.setdefault("subtitle", entry.itunes.subtitle)
     _put(view, "language", entry.language)
     if entry.where is not None:
-        view["where"] = ViewDict(type=entry.where.type, coordinates=entry.where.coordinates)
+        view["where"] = ViewDict()
+        if entry.where.type:  # an unreadable location has no shape to show
+            view["where"].update(type=entry.where.type, coordinates=entry.where.coordinates)
     _put_itunes(view, entry.itunes)
     if entry.media is not None:
         media = entry.media
