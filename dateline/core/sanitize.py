@@ -179,8 +179,8 @@ def sanitize_html(html: str, policy: Policy, *, base_url: str | None = None) -> 
         # references are already safe HTML, and are kept as written (bare & and > escaped).
         if "&" in html:
             html = _BARE_AMPERSAND.sub("&amp;", html)
-            if "&#X" in html:  # written the usual way: &#x61;
-                html = html.replace("&#X", "&#x")
+            if "&#" in html:
+                html = _TEXT_REFERENCE.sub(_canonical_reference, html)
         return html.replace(">", "&gt;") if ">" in html else html
     kept = _keep_references(html) if "&#" in html else None
     if kept is not None:
@@ -208,13 +208,29 @@ _TAG_OR_TEXT = re.compile(r"(<[^>]*>)|([^<]+)")
 _MARKED = re.compile(_MARKER + r"(\d+)z")
 
 
+def _canonical_reference(match: re.Match[str]) -> str:
+    """``&#X61;`` as ``&#x61;``; a reference to a C1 control (``&#146;``) as the Windows-1252
+    character it always meant (``&#x2019;``), as HTML itself reads it."""
+    reference = match.group(0)
+    if reference[2] in "xX":
+        number = int(reference[3:-1], 16)
+        reference = "&#x" + reference[3:]
+    else:
+        number = int(reference[2:-1])
+    if 0x80 <= number <= 0x9F:
+        character = bytes([number]).decode("windows-1252", "ignore")
+        if character:
+            return f"&#x{ord(character):x};"
+    return reference
+
+
 def _keep_references(html: str) -> tuple[str, list[str]] | None:
     if _MARKER in html:
         return None
     references: list[str] = []
 
     def mark(match: re.Match[str]) -> str:
-        references.append(match.group(0).replace("&#X", "&#x"))
+        references.append(_canonical_reference(match))
         return f"{_MARKER}{len(references) - 1}z"
 
     parts = []

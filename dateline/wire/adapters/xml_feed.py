@@ -365,6 +365,7 @@ def _language_tag(text: str) -> str | None:
 
 
 _SAFE_BASE_SCHEMES = frozenset({"http", "https", "ftp"})
+_EXTRA_SLASHES = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)/+")
 
 
 def _base(element: etree._Element, document: _Document) -> str | None:
@@ -389,7 +390,8 @@ def _base(element: etree._Element, document: _Document) -> str | None:
                     return document.fallback_base
             return base
         if scheme in _SAFE_BASE_SCHEMES:
-            return base
+            # "http:///example.com/" (a slash too many) is a common slip: read as meant.
+            return _EXTRA_SLASHES.sub(r"\1", base, count=1)
         node = node.getparent()
     return document.fallback_base
 
@@ -1049,6 +1051,10 @@ def _on_link(
             found.link = link.href
         found.links.append(Link(href=link.href, rel="alternate", type="text/html"))
         return
+    if atom and link.rel == "self" and link.type is None:
+        # A feed's self link points at the feed: Atom, unless it says otherwise.
+        link = Link(link.href, "self", "application/atom+xml", link.title, link.length,
+                    link.hreflang)  # fmt: skip
     found.links.append(link)
     if link.rel == "enclosure":
         found.enclosures.append(Enclosure(url=link.href, type=link.type, length=link.length))

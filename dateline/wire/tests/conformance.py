@@ -441,7 +441,7 @@ class _CorpusServer:
 
 
 @contextmanager
-def _serving(root: Path, cases: list[dict[str, Any]]) -> Iterator[str]:
+def serving(root: Path, cases: list[dict[str, Any]]) -> Iterator[str]:
     headers = {case["path"]: case["http_headers"] for case in cases}
     with _CorpusServer(root, headers) as server:
         yield server.base
@@ -543,7 +543,7 @@ def load_manifest(root: Path) -> list[dict[str, Any]]:
 
 def run_corpus(root: Path) -> list[CaseResult]:
     cases = load_manifest(root)
-    with _serving(root, cases) as http_base:
+    with serving(root, cases) as http_base:
         return [run_case(case, root, http_base) for case in cases]
 
 
