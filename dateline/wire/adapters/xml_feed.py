@@ -207,7 +207,15 @@ def _parse_tree(text: str, base_url: str | None) -> tuple[etree._Element, list[s
         raise ParseError("not readable as XML", _describe(fatal)) from fatal
     if recovered is None:
         raise ParseError("not readable as XML", _describe(error)) from error
+    if isinstance(recovered.tag, str) and not _ends_with_closing_tag(text, _local(recovered.tag)):
+        warnings.append("the document ends early (truncated?): read what came before the break")
     return recovered, warnings, doctype or ""
+
+
+def _ends_with_closing_tag(text: str, root_local: str) -> bool:
+    """Whether the document's last markup closes its root element (a whole document does)."""
+    tail = text[-512:].rstrip().lower()
+    return re.search(r"</(?:[\w.-]+:)?" + re.escape(root_local) + r"\s*>$", tail) is not None
 
 
 def _expand_declared(text: str, entities: dict[str, str]) -> str:
@@ -221,7 +229,7 @@ def _expand_declared(text: str, entities: dict[str, str]) -> str:
 def _describe(error: etree.XMLSyntaxError) -> str:
     message = str(error.msg or error).strip()
     position = error.position if hasattr(error, "position") else None
-    if position:
+    if position and f"line {position[0]}" not in message:
         return f"{message} at line {position[0]}, column {position[1]}"
     return message
 
