@@ -114,6 +114,10 @@ _PREFIXES = {
 # Feeds misspell namespace URIs in case and trailing slash: those are matched loosely.
 _LOOSE_PREFIXES = {uri.lower().rstrip("/"): prefix for uri, prefix in _PREFIXES.items()}
 _key_cache: dict[str, str] = {}
+_CONVENTIONAL_PREFIXES = {prefix: prefix for prefix in _PREFIXES.values() if prefix} | {
+    "rss": "",
+    "rdf": "rdf",
+}
 
 
 def _key(tag: str) -> str:
@@ -125,6 +129,11 @@ def _key(tag: str) -> str:
             prefix = _PREFIXES.get(uri)
             if prefix is None:
                 prefix = _LOOSE_PREFIXES.get(uri.lower().rstrip("/"), "?" + uri)
+        elif ":" in tag:
+            # A prefix the document never declared (only a recovered parse lets one through):
+            # read it by the name feeds conventionally give that namespace ("dc:", "rss:").
+            written, _, local = tag.partition(":")
+            prefix = _CONVENTIONAL_PREFIXES.get(written.lower(), "?" + written)
         else:
             prefix, local = "", tag
         # Element names in old feeds vary in case (pubdate, PubDate): dispatch ignores case.
@@ -141,6 +150,8 @@ def _name(element: etree._Element) -> str:
 
 
 def _local(tag: str) -> str:
+    if tag[:1] != "{" and ":" in tag:  # an undeclared prefix in a recovered parse
+        return tag.rpartition(":")[2].lower()
     return tag.rpartition("}")[2].lower()
 
 
@@ -201,6 +212,7 @@ def _parse_tree(text: str, base_url: str | None) -> tuple[etree._Element, list[s
                 warnings.append("HTML entities used in XML (not defined there): read as HTML")
                 return root, warnings, doctype or ""
     warnings.append(f"not well-formed XML: {_describe(error)}")
+    data = _repair_markup(data.decode("utf-8")).encode("utf-8")
     try:
         recovered = etree.fromstring(data, _RECOVERING, base_url=base_url)
     except etree.XMLSyntaxError as fatal:
@@ -216,6 +228,34 @@ def _ends_with_closing_tag(text: str, root_local: str) -> bool:
     """Whether the document's last markup closes its root element (a whole document does)."""
     tail = text[-512:].rstrip().lower()
     return re.search(r"</(?:[\w.-]+:)?" + re.escape(root_local) + r"\s*>$", tail) is not None
+
+
+_COMMENT_OR_CDATA = re.compile(r"(<!--.*?-->|<!\[CDATA\[.*?\]\]>)", re.DOTALL)
+_STRAY_DECLARATION = re.compile(r"<\?xml\b.*?\?>", re.DOTALL)
+# A start tag's attributes so far (quoted values, or unquoted ones already seen), then one
+# attribute whose value has no quotes. Values are skipped whole, so "=" inside one never counts.
+_UNQUOTED_ATTRIBUTE = re.compile(
+    r"(<[A-Za-z][\w:.-]*(?:\s+[\w:.-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'<>=]+))?)*?"
+    r"\s+[\w:.-]+)\s*=\s*([^\s\"'<>=]+)"
+)
+
+
+def _repair_markup(text: str) -> str:
+    """Mends two breakages lxml's recovery cannot read past, outside comments and CDATA:
+    an XML declaration not at the start (a doubled or mangled one) and an attribute value
+    without quotes (``version=2.0``). Either makes libxml2 drop the rest of the document."""
+    if "<?xml" not in text and "=" not in text:
+        return text
+    parts = _COMMENT_OR_CDATA.split(text)
+    for index in range(0, len(parts), 2):  # even parts are outside comments and CDATA
+        part = _STRAY_DECLARATION.sub("", parts[index])
+        for _ in range(8):  # one unquoted value per tag each pass; tags rarely have more
+            mended = _UNQUOTED_ATTRIBUTE.sub(r'\1="\2"', part)
+            if mended == part:
+                break
+            part = mended
+        parts[index] = part
+    return "".join(parts)
 
 
 def _expand_declared(text: str, entities: dict[str, str]) -> str:
