@@ -240,15 +240,35 @@ _UNQUOTED_ATTRIBUTE = re.compile(
 )
 
 
+_CHARACTER_REFERENCE = re.compile(r"&#(?:([0-9]{1,8})|[xX]([0-9a-fA-F]{1,8}));")
+
+
+def _xml_character_or_replacement(match: re.Match[str]) -> str:
+    """A reference to a character XML forbids (NUL, a surrogate, U+FFFE) as U+FFFD: libxml2's
+    recovery would otherwise keep bytes no reader can decode."""
+    decimal, hexadecimal = match.groups()
+    number = int(decimal) if decimal else int(hexadecimal, 16)
+    allowed = (
+        number in (0x9, 0xA, 0xD)
+        or 0x20 <= number <= 0xD7FF
+        or 0xE000 <= number <= 0xFFFD
+        or 0x10000 <= number <= 0x10FFFF
+    )
+    return match.group(0) if allowed else "\ufffd"
+
+
 def _repair_markup(text: str) -> str:
-    """Mends two breakages lxml's recovery cannot read past, outside comments and CDATA:
-    an XML declaration not at the start (a doubled or mangled one) and an attribute value
-    without quotes (``version=2.0``). Either makes libxml2 drop the rest of the document."""
-    if "<?xml" not in text and "=" not in text:
+    """Mends breakages lxml's recovery cannot read past, outside comments and CDATA: an XML
+    declaration not at the start (a doubled or mangled one) and an attribute value without
+    quotes (``version=2.0``), either of which makes libxml2 drop the rest of the document, and
+    references to characters XML forbids."""
+    if "<?xml" not in text and "=" not in text and "&#" not in text:
         return text
     parts = _COMMENT_OR_CDATA.split(text)
     for index in range(0, len(parts), 2):  # even parts are outside comments and CDATA
         part = _STRAY_DECLARATION.sub("", parts[index])
+        if "&#" in part:
+            part = _CHARACTER_REFERENCE.sub(_xml_character_or_replacement, part)
         for _ in range(8):  # one unquoted value per tag each pass; tags rarely have more
             mended = _UNQUOTED_ATTRIBUTE.sub(r'\1="\2"', part)
             if mended == part:
