@@ -182,30 +182,55 @@ def sanitize_html(html: str, policy: Policy, *, base_url: str | None = None) -> 
             if "&#" in html:
                 html = _TEXT_REFERENCE.sub(_canonical_reference, html)
         return html.replace(">", "&gt;") if ">" in html else html
-    kept = _keep_references(html) if "&#" in html else None
-    if kept is not None:
-        marked, references = kept
-        cleaned = _restore_references(policy.cleaner(base_url).clean(marked), references)
-        if cleaned is None:  # a reference was not where it seemed: clean the fragment as is
-            cleaned = policy.cleaner(base_url).clean(html)
-    else:
+    marked = _keep_references(html) if "&#" in html else None
+    cleaned = None
+    if marked is not None:
+        cleaned = _restore_references(policy.cleaner(base_url).clean(marked))
+    if cleaned is None:  # nothing to keep, or a reference was not where it seemed
         cleaned = policy.cleaner(base_url).clean(html)
     if "<" in cleaned:
         cleaned = _VOID_ELEMENT.sub(r"<\1\2 />", cleaned)
     return cleaned
 
 
-# Numeric character references in text are kept as the publisher wrote them (``&#38;`` stays
-# ``&#38;``, not ``&amp;``): sanitising removes what is unsafe and should not rewrite the rest.
-# nh3 decodes references while parsing, so each one in text is swapped for a marker nh3 keeps
-# verbatim, and swapped back afterwards. Only markers that come out in text are restored: a
-# reference in text means the same character the escaped form would, so nothing unsafe can
-# come of it. If a marker turns up inside a tag (the quick split below misjudged where text
-# is), the whole fragment is cleaned again without markers; attribute values are never marked.
-_MARKER = "dtlref"
+# A character reference to "&", "<" or ">" in text is kept as the publisher wrote it
+# (``&#38;`` stays ``&#38;``): those characters must stay escaped, and sanitising should not
+# rewrite the escape's form (nh3 writes ``&amp;``). Other references become the characters they
+# stand for, as nh3 writes them. nh3 decodes references while parsing, so each kept one in text
+# (between tags, by a quick split) has its "&#" swapped for a marker nh3 passes verbatim, and
+# swapped back afterwards. nh3 escapes "<" and ">" everywhere but in tags, so a marker that
+# comes out inside a tag is seen (the quick split misjudged, e.g. a ">" inside an attribute
+# value): then the whole fragment is cleaned again without markers. A restored marker is in
+# text, where the reference means just the escaped character, so nothing unsafe can come of it.
+# Fragments without such a reference (nearly all) cost one regex search.
+_MARKER = "dtlref"  # stands for the "&#" of a kept reference; its digits and ";" stay as written
 _TEXT_REFERENCE = re.compile(r"&#(?:[0-9]{1,7}|[xX][0-9a-fA-F]{1,6});")
-_TAG_OR_TEXT = re.compile(r"(<[^>]*>)|([^<]+)")
-_MARKED = re.compile(_MARKER + r"(\d+)z")
+_MARKUP_REFERENCE = re.compile(r"&#(?=(?:0*(?:38|60|62)|[xX]0*(?:26|3[cCeE]));)")
+_TAG_SPLIT = re.compile(r"(<[^<>]*>)")
+_MARKER_IN_TAG = re.compile(r"<[^<>]*" + _MARKER)
+
+
+def _keep_references(html: str) -> str | None:
+    """``html`` with the references it keeps marked; None when there are none to keep."""
+    if _MARKUP_REFERENCE.search(html) is None or _MARKER in html:
+        return None
+    parts = _TAG_SPLIT.split(html)  # text at even places, tags at odd ones
+    found = False
+    for index in range(0, len(parts), 2):
+        text = parts[index]
+        if "&#" in text:
+            marked = _MARKUP_REFERENCE.sub(_MARKER, text)
+            if marked != text:
+                parts[index] = marked.replace(_MARKER + "X", _MARKER + "x")
+                found = True
+    return "".join(parts) if found else None
+
+
+def _restore_references(cleaned: str) -> str | None:
+    """Markers back to references; None if one sits inside a tag."""
+    if _MARKER_IN_TAG.search(cleaned):
+        return None
+    return cleaned.replace(_MARKER, "&#")
 
 
 def _canonical_reference(match: re.Match[str]) -> str:
@@ -222,35 +247,3 @@ def _canonical_reference(match: re.Match[str]) -> str:
         if character:
             return f"&#x{ord(character):x};"
     return reference
-
-
-def _keep_references(html: str) -> tuple[str, list[str]] | None:
-    if _MARKER in html:
-        return None
-    references: list[str] = []
-
-    def mark(match: re.Match[str]) -> str:
-        references.append(_canonical_reference(match))
-        return f"{_MARKER}{len(references) - 1}z"
-
-    parts = []
-    for piece in _TAG_OR_TEXT.finditer(html):
-        tag, text = piece.group(1), piece.group(2)
-        parts.append(tag if tag is not None else _TEXT_REFERENCE.sub(mark, text))
-    if not references:
-        return None
-    return "".join(parts), references
-
-
-def _restore_references(cleaned: str, references: list[str]) -> str | None:
-    """Markers in text back to their references; None if one sits inside a tag."""
-    parts = []
-    for piece in _TAG_OR_TEXT.finditer(cleaned):
-        tag, text = piece.group(1), piece.group(2)
-        if tag is not None:
-            if _MARKER in tag:
-                return None
-            parts.append(tag)
-        else:
-            parts.append(_MARKED.sub(lambda match: references[int(match.group(1))], text))
-    return "".join(parts)

@@ -1,4 +1,4 @@
-"""The shared sanitiser: character references in text kept as written, never a way around it."""
+"""The shared sanitiser: escapes in text kept as written, and never a way around it."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from dateline.core.sanitize import COMMENT, FEED_CONTENT, POST_BODY, sanitize_ht
     [
         ("<b>&#38;</b>", "<b>&#38;</b>"),
         ("<b>&#x26;</b>", "<b>&#x26;</b>"),
-        ("<p>&#X61; and &#146;</p>", "<p>&#x61; and &#x2019;</p>"),  # canonical, Windows-1252
-        ("don&#146;t", "don&#x2019;t"),
+        ("<p>&#X26;</p>", "<p>&#x26;</p>"),
+        ("<p>&#8217; and &#146;</p>", "<p>\u2019 and \u2019</p>"),  # others: the characters
+        ("don&#146;t &#X61;", "don&#x2019;t &#x61;"),  # no tags: all kept, in the usual form
         ("<p>&#60;script&#62;</p>", "<p>&#60;script&#62;</p>"),  # text, shown as text
     ],
 )
