@@ -142,6 +142,15 @@ def measure_memory(kind: str) -> dict[str, object]:
     }
 
 
+def _in_child(*arguments: str) -> dict[str, object]:
+    """Runs this script with ``arguments`` in a fresh process; its last line, read as JSON."""
+    completed = subprocess.run(
+        [sys.executable, __file__, *arguments], capture_output=True, text=True, check=True
+    )
+    result: dict[str, object] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print only the JSON result")
@@ -162,24 +171,12 @@ def main() -> int:
         return 0
     results = {}
     for name in PARSERS:
-        completed = subprocess.run(
-            [sys.executable, __file__, "--only", name, "--runs", str(arguments.runs)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        results[name] = json.loads(completed.stdout.strip().splitlines()[-1])
+        results[name] = _in_child("--only", name, "--runs", str(arguments.runs))
         if not arguments.json:
             print(f"{name}: {results[name]}")
     memory = {}
     for kind in ("whole", "truncated"):
-        completed = subprocess.run(
-            [sys.executable, __file__, "--memory", kind],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        memory[kind] = json.loads(completed.stdout.strip().splitlines()[-1])
+        memory[kind] = _in_child("--memory", kind)
         if not arguments.json:
             print(f"10 MB feed, {kind}: {memory[kind]}")
     seconds = {name: round(float(result["seconds"]), 4) for name, result in results.items()}
