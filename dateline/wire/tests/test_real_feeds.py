@@ -42,7 +42,7 @@ INTEGRATION = [row for row in index() if row["category"] == "integration-test"]
 
 
 def _absolute(url: str | None) -> bool:
-    return bool(url) and url.startswith(("http://", "https://"))  # type: ignore[union-attr]
+    return url is not None and url.startswith(("http://", "https://"))
 
 
 def _plain(text: str | None) -> str:
