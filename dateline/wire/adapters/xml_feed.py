@@ -544,7 +544,10 @@ def _text_value(
     base = _base(element, document)
     if kind in (HTML, XHTML):
         raw = sanitize_html(raw, FEED_CONTENT, base_url=base).strip()
-    return TextValue(value=raw, type=kind, language=_language(element, language), base=base)
+    src = element.get("src") if document.is_atom else None
+    if src is not None:
+        src = _resolve(src, element, document)
+    return TextValue(raw, kind, _language(element, language), base, src)
 
 
 def _is_binary_type(kind: str) -> bool:
@@ -913,6 +916,7 @@ class _Common:
     ttl: str | None = None
     cloud: Cloud | None = None
     text_input: TextInput | None = None
+    new_location: str | None = None
     image_url: str | None = None
     itunes: _ItunesBuilder = field(default_factory=_ItunesBuilder)
     media: _MediaBuilder = field(default_factory=_MediaBuilder)
@@ -1439,6 +1443,13 @@ def _on_generator(
     )
 
 
+@_handles("itunes:new-feed-url", "newlocation")
+def _on_new_location(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
+    found.new_location = _resolve(_plain(el), el, doc) or found.new_location
+
+
 @_handles("docs")
 def _on_docs(
     found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
@@ -1518,6 +1529,7 @@ def _feed_info(found: _Common, language: str | None) -> FeedInfo:
         ttl=found.ttl,
         cloud=found.cloud,
         text_input=found.text_input,
+        new_location=found.new_location,
         itunes=found.itunes.build(),
         updated_text=updated_text,
         published_text=published_text,
@@ -1629,6 +1641,11 @@ def _read_rss(root: etree._Element, document: _Document) -> tuple[FeedInfo, list
         found = _collect(channel, document, language, "channel", skip=lambda key: key == "item")
     else:
         found = _Common()
+    # A moved feed may say so in <redirect><newLocation>, beside (or without) the channel.
+    for child in root:
+        if isinstance(child.tag, str) and _local(child.tag) == "redirect":
+            moved = _collect(child, document, language, "channel")
+            found.new_location = found.new_location or moved.new_location
     # Images and text inputs of RSS 1.0 sit beside the channel.
     for child in root:
         if isinstance(child.tag, str) and _local(child.tag) in ("image", "textinput"):

@@ -28,6 +28,8 @@ class TextValue:
     type: str = PLAIN
     language: str | None = None
     base: str | None = None
+    # Atom out-of-line content (content src="..."): where the content itself is; value is "".
+    src: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +234,8 @@ class FeedInfo:
     cloud: Cloud | None = None
     text_input: TextInput | None = None
     itunes: Itunes | None = None
+    # Where the feed says it has moved (itunes:new-feed-url, RSS <redirect><newLocation>).
+    new_location: str | None = None
     # The raw date strings, kept because "unknown" dates still tell an editor something.
     updated_text: str | None = None
     published_text: str | None = None

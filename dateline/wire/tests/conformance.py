@@ -113,7 +113,9 @@ def _struct(moment: datetime | None) -> time.struct_time | None:
 def _text(value: TextValue | None) -> ViewDict | None:
     if value is None:
         return None
-    return ViewDict(value=value.value, type=value.type, language=value.language, base=value.base)
+    view = ViewDict(value=value.value, type=value.type, language=value.language, base=value.base)
+    _put(view, "src", value.src)
+    return view
 
 
 def _person(person: Person) -> ViewDict:
@@ -255,6 +257,7 @@ def feed_view(info: FeedInfo) -> ViewDict:
         _put(detail, "version", info.generator.version)
         view["generator_detail"] = detail
     _put(view, "docs", info.docs)
+    _put(view, "newlocation", info.new_location)
     _put(view, "ttl", info.ttl)
     if info.cloud is not None:
         cloud = ViewDict()
