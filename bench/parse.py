@@ -6,8 +6,11 @@ Reads the 200 real feeds of ../shared/data/feeds/real-news/fastfeedparser-benchm
 memory, then for each parser parses all of them N times (default 3) in a fresh subprocess and
 takes the median: Dateline (parse, normalise, sanitise, resolve: ``parse_feed``), feedparser
 6 (``feedparser.parse``) and fastfeedparser (``fastfeedparser.parse``). Each subprocess also
-reports its peak RSS. The last line printed is one JSON object:
-{"seconds": {...}, "mb": ..., "entries": {...}, "peak_rss_mb": {...}, "speedup": {...}}.
+reports its peak RSS. Then, each in a fresh subprocess, Dateline parses one synthetic 10 MB
+RSS feed (made here: some 13,500 items of HTML) whole, and the same feed cut short (the recovering
+path): their peak RSS is the memory figure (goal: under 200 MB). The last line printed is one
+JSON object: {"seconds": {...}, "mb": ..., "entries": {...}, "peak_rss_mb": {...},
+"speedup": {...}, "memory_10mb_feed": {...}}.
 """
 
 from __future__ import annotations
@@ -83,12 +86,83 @@ def run_one(name: str, runs: int) -> dict[str, object]:
     }
 
 
+MEMORY_FEED_BYTES = 10 * 1024 * 1024
+
+
+def synthetic_feed(size: int = MEMORY_FEED_BYTES) -> bytes:
+    """An RSS 2.0 feed of ``size`` bytes: items with escaped HTML, CDATA content, dates."""
+    head = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
+        "<title>Synthetic Wire</title><link>https://wire.example/</link>"
+        "<description>A large feed for the memory benchmark</description>"
+    )
+    parts = [head]
+    total = len(head)
+    number = 0
+    while total < size - 64:
+        number += 1
+        item = (
+            f"<item><title>Report {number}: council votes on harbour budget</title>"
+            f"<link>/news/{number}</link><guid>https://wire.example/news/{number}</guid>"
+            f"<pubDate>Tue, 17 Feb 2026 {number % 24:02d}:{number % 60:02d}:00 +0100</pubDate>"
+            f"<dc:creator>Desk {number % 17}</dc:creator><category>local</category>"
+            "<description>&lt;p&gt;The council met on &lt;b&gt;Tuesday&lt;/b&gt; and agreed"
+            ' &lt;a href="/budget"&gt;the budget&lt;/a&gt;.&lt;/p&gt;</description>'
+            "<content:encoded><![CDATA[<p>Full story with <em>markup</em>, an image "
+            f'<img src="/img/{number}.jpg" alt="harbour"> and a link to '
+            f'<a href="https://wire.example/news/{number}">itself</a>.</p>'
+            + "<p>Paragraph of reporting text that goes on for a while.</p>" * 3
+            + "]]></content:encoded></item>"
+        )
+        parts.append(item)
+        total += len(item)
+    parts.append("</channel></rss>")
+    return "".join(parts).encode("utf-8")
+
+
+def measure_memory(kind: str) -> dict[str, object]:
+    """Peak RSS of parsing the synthetic feed in this (fresh) process."""
+    from dateline.wire.adapters.feeds import parse_feed
+
+    data = synthetic_feed()
+    if kind == "truncated":
+        data = data[: len(data) - len(data) // 10]  # cut inside an item: the recovering path
+    before_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    parsed = parse_feed(data)
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {
+        "kind": kind,
+        "feed_mb": round(len(data) / 1024 / 1024, 2),
+        "entries": len(parsed.entries),
+        "well_formed": parsed.well_formed,
+        "rss_before_parse_mb": round(before_kb / 1024, 1),
+        "peak_rss_mb": round(peak_kb / 1024, 1),
+    }
+
+
+def _in_child(*arguments: str) -> dict[str, object]:
+    """Runs this script with ``arguments`` in a fresh process; its last line, read as JSON."""
+    completed = subprocess.run(
+        [sys.executable, __file__, *arguments], capture_output=True, text=True, check=True
+    )
+    result: dict[str, object] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print only the JSON result")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", choices=PARSERS, help="run one parser in this process")
+    parser.add_argument(
+        "--memory", choices=("whole", "truncated"), help="measure the 10 MB feed in this process"
+    )
     arguments = parser.parse_args()
+    if arguments.memory:
+        print(json.dumps(measure_memory(arguments.memory)))
+        return 0
     if not corpus_dir().is_dir():
         print(f"no benchmark corpus at {corpus_dir()}", file=sys.stderr)
         return 2
@@ -97,15 +171,14 @@ def main() -> int:
         return 0
     results = {}
     for name in PARSERS:
-        completed = subprocess.run(
-            [sys.executable, __file__, "--only", name, "--runs", str(arguments.runs)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        results[name] = json.loads(completed.stdout.strip().splitlines()[-1])
+        results[name] = _in_child("--only", name, "--runs", str(arguments.runs))
         if not arguments.json:
             print(f"{name}: {results[name]}")
+    memory = {}
+    for kind in ("whole", "truncated"):
+        memory[kind] = _in_child("--memory", kind)
+        if not arguments.json:
+            print(f"10 MB feed, {kind}: {memory[kind]}")
     seconds = {name: round(float(result["seconds"]), 4) for name, result in results.items()}
     summary = {
         "seconds": seconds,
@@ -117,6 +190,11 @@ def main() -> int:
             "dateline_vs_fastfeedparser": round(seconds["fastfeedparser"] / seconds["dateline"], 3),
         },
         "runs": arguments.runs,
+        "memory_10mb_feed": {
+            "peak_rss_mb": {kind: result["peak_rss_mb"] for kind, result in memory.items()},
+            "entries": {kind: result["entries"] for kind, result in memory.items()},
+            "under_200_mb": all(float(str(r["peak_rss_mb"])) < 200 for r in memory.values()),
+        },
     }
     print(json.dumps(summary))
     return 0

@@ -18,6 +18,7 @@ SUBCOMMANDS: dict[str, str] = {
     "migrate": "Create or update the database tables.",
     "backup": "Write a consistent copy of the SQLite database while the site runs.",
     "createsuperuser": "Create an editor account with every permission.",
+    "parse": "Parse one feed (a file or an http(s) URL) and print its feed and entries.",
 }
 
 

@@ -179,8 +179,71 @@ def sanitize_html(html: str, policy: Policy, *, base_url: str | None = None) -> 
         # references are already safe HTML, and are kept as written (bare & and > escaped).
         if "&" in html:
             html = _BARE_AMPERSAND.sub("&amp;", html)
+            if "&#" in html:
+                html = _TEXT_REFERENCE.sub(_canonical_reference, html)
         return html.replace(">", "&gt;") if ">" in html else html
-    cleaned = policy.cleaner(base_url).clean(html)
+    marked = _keep_references(html) if "&#" in html else None
+    cleaned = None
+    if marked is not None:
+        cleaned = _restore_references(policy.cleaner(base_url).clean(marked))
+    if cleaned is None:  # nothing to keep, or a reference was not where it seemed
+        cleaned = policy.cleaner(base_url).clean(html)
     if "<" in cleaned:
         cleaned = _VOID_ELEMENT.sub(r"<\1\2 />", cleaned)
     return cleaned
+
+
+# A character reference to "&", "<" or ">" in text is kept as the publisher wrote it
+# (``&#38;`` stays ``&#38;``): those characters must stay escaped, and sanitising should not
+# rewrite the escape's form (nh3 writes ``&amp;``). Other references become the characters they
+# stand for, as nh3 writes them. nh3 decodes references while parsing, so each kept one in text
+# (between tags, by a quick split) has its "&#" swapped for a marker nh3 passes verbatim, and
+# swapped back afterwards. nh3 escapes "<" and ">" everywhere but in tags, so a marker that
+# comes out inside a tag is seen (the quick split misjudged, e.g. a ">" inside an attribute
+# value): then the whole fragment is cleaned again without markers. A restored marker is in
+# text, where the reference means just the escaped character, so nothing unsafe can come of it.
+# Fragments without such a reference (nearly all) cost one regex search.
+_MARKER = "dtlref"  # stands for the "&#" of a kept reference; its digits and ";" stay as written
+_TEXT_REFERENCE = re.compile(r"&#(?:[0-9]{1,7}|[xX][0-9a-fA-F]{1,6});")
+_MARKUP_REFERENCE = re.compile(r"&#(?=(?:0*(?:38|60|62)|[xX]0*(?:26|3[cCeE]));)")
+_TAG_SPLIT = re.compile(r"(<[^<>]*>)")
+_MARKER_IN_TAG = re.compile(r"<[^<>]*" + _MARKER)
+
+
+def _keep_references(html: str) -> str | None:
+    """``html`` with the references it keeps marked; None when there are none to keep."""
+    if _MARKUP_REFERENCE.search(html) is None or _MARKER in html:
+        return None
+    parts = _TAG_SPLIT.split(html)  # text at even places, tags at odd ones
+    found = False
+    for index in range(0, len(parts), 2):
+        text = parts[index]
+        if "&#" in text:
+            marked = _MARKUP_REFERENCE.sub(_MARKER, text)
+            if marked != text:
+                parts[index] = marked.replace(_MARKER + "X", _MARKER + "x")
+                found = True
+    return "".join(parts) if found else None
+
+
+def _restore_references(cleaned: str) -> str | None:
+    """Markers back to references; None if one sits inside a tag."""
+    if _MARKER_IN_TAG.search(cleaned):
+        return None
+    return cleaned.replace(_MARKER, "&#")
+
+
+def _canonical_reference(match: re.Match[str]) -> str:
+    """``&#X61;`` as ``&#x61;``; a reference to a C1 control (``&#146;``) as the Windows-1252
+    character it always meant (``&#x2019;``), as HTML itself reads it."""
+    reference = match.group(0)
+    if reference[2] in "xX":
+        number = int(reference[3:-1], 16)
+        reference = "&#x" + reference[3:]
+    else:
+        number = int(reference[2:-1])
+    if 0x80 <= number <= 0x9F:
+        character = bytes([number]).decode("windows-1252", "ignore")
+        if character:
+            return f"&#x{ord(character):x};"
+    return reference

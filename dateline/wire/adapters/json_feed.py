@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 from urllib.parse import urljoin
 
@@ -72,12 +73,34 @@ def _people(container: dict[str, Any], base: str | None) -> tuple[Person, ...]:
     return tuple(people)
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _storable(value: Any) -> Any:
+    """JSON strings as text can be stored: escapes for NUL or for half a surrogate pair
+    (``\\u0000``, ``\\ud800``), which XML could never carry, are dropped or made U+FFFD."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            value = value.replace("\x00", "")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            value = _LONE_SURROGATE.sub("\ufffd", value)
+        return value
+    if isinstance(value, dict):
+        return {_storable(key): _storable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_storable(item) for item in value]
+    return value
+
+
 def build(text: str, *, base_url: str | None, language: str | None = None) -> ParsedFeed:
     """Parses a decoded JSON Feed document."""
     try:
         document = json.loads(text)
     except (ValueError, RecursionError) as error:
         raise ParseError("not a feed: invalid JSON", str(error)[:200]) from error
+    document = _storable(document)
     if not isinstance(document, dict) or not isinstance(document.get("items", []), list):
         raise ParseError("not a feed: JSON without a JSON Feed object and items list")
     version = _string(document.get("version")) or ""

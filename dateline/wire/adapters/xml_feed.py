@@ -29,6 +29,7 @@ from dateline.wire.domain.dates import parse_date
 from dateline.wire.domain.records import (
     HTML,
     PLAIN,
+    UNREADABLE_GEOMETRY,
     XHTML,
     Category,
     Chapter,
@@ -113,6 +114,10 @@ _PREFIXES = {
 # Feeds misspell namespace URIs in case and trailing slash: those are matched loosely.
 _LOOSE_PREFIXES = {uri.lower().rstrip("/"): prefix for uri, prefix in _PREFIXES.items()}
 _key_cache: dict[str, str] = {}
+_CONVENTIONAL_PREFIXES = {prefix: prefix for prefix in _PREFIXES.values() if prefix} | {
+    "rss": "",
+    "rdf": "rdf",
+}
 
 
 def _key(tag: str) -> str:
@@ -124,6 +129,11 @@ def _key(tag: str) -> str:
             prefix = _PREFIXES.get(uri)
             if prefix is None:
                 prefix = _LOOSE_PREFIXES.get(uri.lower().rstrip("/"), "?" + uri)
+        elif ":" in tag:
+            # A prefix the document never declared (only a recovered parse lets one through):
+            # read it by the name feeds conventionally give that namespace ("dc:", "rss:").
+            written, _, local = tag.partition(":")
+            prefix = _CONVENTIONAL_PREFIXES.get(written.lower(), "?" + written)
         else:
             prefix, local = "", tag
         # Element names in old feeds vary in case (pubdate, PubDate): dispatch ignores case.
@@ -140,6 +150,8 @@ def _name(element: etree._Element) -> str:
 
 
 def _local(tag: str) -> str:
+    if tag[:1] != "{" and ":" in tag:  # an undeclared prefix in a recovered parse
+        return tag.rpartition(":")[2].lower()
     return tag.rpartition("}")[2].lower()
 
 
@@ -200,13 +212,70 @@ def _parse_tree(text: str, base_url: str | None) -> tuple[etree._Element, list[s
                 warnings.append("HTML entities used in XML (not defined there): read as HTML")
                 return root, warnings, doctype or ""
     warnings.append(f"not well-formed XML: {_describe(error)}")
+    data = _repair_markup(data.decode("utf-8")).encode("utf-8")
     try:
         recovered = etree.fromstring(data, _RECOVERING, base_url=base_url)
     except etree.XMLSyntaxError as fatal:
         raise ParseError("not readable as XML", _describe(fatal)) from fatal
     if recovered is None:
         raise ParseError("not readable as XML", _describe(error)) from error
+    if isinstance(recovered.tag, str) and not _ends_with_closing_tag(text, _local(recovered.tag)):
+        warnings.append("the document ends early (truncated?): read what came before the break")
     return recovered, warnings, doctype or ""
+
+
+def _ends_with_closing_tag(text: str, root_local: str) -> bool:
+    """Whether the document's last markup closes its root element (a whole document does)."""
+    tail = text[-512:].rstrip().lower()
+    return re.search(r"</(?:[\w.-]+:)?" + re.escape(root_local) + r"\s*>$", tail) is not None
+
+
+_COMMENT_OR_CDATA = re.compile(r"(<!--.*?-->|<!\[CDATA\[.*?\]\]>)", re.DOTALL)
+_STRAY_DECLARATION = re.compile(r"<\?xml\b.*?\?>", re.DOTALL)
+# A start tag's attributes so far (quoted values, or unquoted ones already seen), then one
+# attribute whose value has no quotes. Values are skipped whole, so "=" inside one never counts.
+_UNQUOTED_ATTRIBUTE = re.compile(
+    r"(<[A-Za-z][\w:.-]*(?:\s+[\w:.-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'<>=]+))?)*?"
+    r"\s+[\w:.-]+)\s*=\s*([^\s\"'<>=]+)"
+)
+
+
+_CHARACTER_REFERENCE = re.compile(r"&#(?:([0-9]{1,8})|[xX]([0-9a-fA-F]{1,8}));")
+
+
+def _xml_character_or_replacement(match: re.Match[str]) -> str:
+    """A reference to a character XML forbids (NUL, a surrogate, U+FFFE) as U+FFFD: libxml2's
+    recovery would otherwise keep bytes no reader can decode."""
+    decimal, hexadecimal = match.groups()
+    number = int(decimal) if decimal else int(hexadecimal, 16)
+    allowed = (
+        number in (0x9, 0xA, 0xD)
+        or 0x20 <= number <= 0xD7FF
+        or 0xE000 <= number <= 0xFFFD
+        or 0x10000 <= number <= 0x10FFFF
+    )
+    return match.group(0) if allowed else "\ufffd"
+
+
+def _repair_markup(text: str) -> str:
+    """Mends breakages lxml's recovery cannot read past, outside comments and CDATA: an XML
+    declaration not at the start (a doubled or mangled one) and an attribute value without
+    quotes (``version=2.0``), either of which makes libxml2 drop the rest of the document, and
+    references to characters XML forbids."""
+    if "<?xml" not in text and "=" not in text and "&#" not in text:
+        return text
+    parts = _COMMENT_OR_CDATA.split(text)
+    for index in range(0, len(parts), 2):  # even parts are outside comments and CDATA
+        part = _STRAY_DECLARATION.sub("", parts[index])
+        if "&#" in part:
+            part = _CHARACTER_REFERENCE.sub(_xml_character_or_replacement, part)
+        for _ in range(8):  # one unquoted value per tag each pass; tags rarely have more
+            mended = _UNQUOTED_ATTRIBUTE.sub(r'\1="\2"', part)
+            if mended == part:
+                break
+            part = mended
+        parts[index] = part
+    return "".join(parts)
 
 
 def _expand_declared(text: str, entities: dict[str, str]) -> str:
@@ -220,7 +289,7 @@ def _expand_declared(text: str, entities: dict[str, str]) -> str:
 def _describe(error: etree.XMLSyntaxError) -> str:
     message = str(error.msg or error).strip()
     position = error.position if hasattr(error, "position") else None
-    if position:
+    if position and f"line {position[0]}" not in message:
         return f"{message} at line {position[0]}, column {position[1]}"
     return message
 
@@ -364,6 +433,7 @@ def _language_tag(text: str) -> str | None:
 
 
 _SAFE_BASE_SCHEMES = frozenset({"http", "https", "ftp"})
+_EXTRA_SLASHES = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)/+")
 
 
 def _base(element: etree._Element, document: _Document) -> str | None:
@@ -388,7 +458,8 @@ def _base(element: etree._Element, document: _Document) -> str | None:
                     return document.fallback_base
             return base
         if scheme in _SAFE_BASE_SCHEMES:
-            return base
+            # "http:///example.com/" (a slash too many) is a common slip: read as meant.
+            return _EXTRA_SLASHES.sub(r"\1", base, count=1)
         node = node.getparent()
     return document.fallback_base
 
@@ -473,7 +544,10 @@ def _text_value(
     base = _base(element, document)
     if kind in (HTML, XHTML):
         raw = sanitize_html(raw, FEED_CONTENT, base_url=base).strip()
-    return TextValue(value=raw, type=kind, language=_language(element, language), base=base)
+    src = element.get("src") if document.is_atom else None
+    if src is not None:
+        src = _resolve(src, element, document)
+    return TextValue(raw, kind, _language(element, language), base, src)
 
 
 def _is_binary_type(kind: str) -> bool:
@@ -548,6 +622,11 @@ def _pairs(numbers: list[float], swap: bool = True) -> tuple[tuple[float, float]
     if swap:
         return tuple((numbers[i + 1], numbers[i]) for i in range(0, len(numbers), 2))
     return tuple((numbers[i], numbers[i + 1]) for i in range(0, len(numbers), 2))
+
+
+_GEORSS_SHAPES = frozenset(
+    {"georss:point", "georss:line", "georss:polygon", "georss:box", "georss:where"}
+)
 
 
 def _georss(key: str, element: etree._Element) -> Geometry | None:
@@ -812,6 +891,9 @@ class _Common:
     updated: tuple[datetime | None, str] | None = None
     created: tuple[datetime | None, str] | None = None
     expired: tuple[datetime | None, str] | None = None
+    valid_from: tuple[datetime | None, str] | None = None
+    valid_until: tuple[datetime | None, str] | None = None
+    comment_api: str | None = None
     authors: list[Person] = field(default_factory=list)
     contributors: list[Person] = field(default_factory=list)
     publisher: Person | None = None
@@ -834,6 +916,7 @@ class _Common:
     ttl: str | None = None
     cloud: Cloud | None = None
     text_input: TextInput | None = None
+    new_location: str | None = None
     image_url: str | None = None
     itunes: _ItunesBuilder = field(default_factory=_ItunesBuilder)
     media: _MediaBuilder = field(default_factory=_MediaBuilder)
@@ -871,7 +954,13 @@ def _collect(
             shape = _georss(key, child)
             if shape is not None:
                 found.where = shape
-    if found.where is None and found.geo_lat is not None and found.geo_long is not None:
+            elif found.where is None and key in _GEORSS_SHAPES:
+                found.where = UNREADABLE_GEOMETRY
+    if (
+        found.where in (None, UNREADABLE_GEOMETRY)
+        and found.geo_lat is not None
+        and found.geo_long is not None
+    ):
         found.where = Geometry("Point", (found.geo_long, found.geo_lat))
     if level == "item" and found.id is None:
         about = element.get(f"{{{_RDF_NS}}}about")
@@ -1013,7 +1102,7 @@ def _on_rights(
         found.rights = _text_value(el, doc, lang)
 
 
-@_handles("info")
+@_handles("info", "feedburner:browserfriendly")
 def _on_info(
     found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
 ) -> None:
@@ -1034,6 +1123,10 @@ def _on_link(
             found.link = link.href
         found.links.append(Link(href=link.href, rel="alternate", type="text/html"))
         return
+    if atom and link.rel == "self" and link.type is None:
+        # A feed's self link points at the feed: Atom, unless it says otherwise.
+        link = Link(link.href, "self", "application/atom+xml", link.title, link.length,
+                    link.hreflang)  # fmt: skip
     found.links.append(link)
     if link.rel == "enclosure":
         found.enclosures.append(Enclosure(url=link.href, type=link.type, length=link.length))
@@ -1088,12 +1181,25 @@ def _on_created(
     found.created = _date(el)
 
 
-@_handles("expirationdate", "dcterms:valid")
+@_handles("expirationdate")
 def _on_expired(
     found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
 ) -> None:
-    if _name(el) == "expirationdate":
-        found.expired = _date(el)
+    found.expired = _date(el)
+
+
+@_handles("dcterms:valid")
+def _on_valid(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
+    # A DCMI Period: "start=2002-10-13T09:00+01:00; end=2002-10-17T17:00+01:00; scheme=W3C-DTF".
+    for part in _plain(el).split(";"):
+        name, _, value = part.partition("=")
+        name, value = name.strip().lower(), value.strip()
+        if value and name == "start":
+            found.valid_from = (parse_date(value), value)
+        elif value and name == "end":
+            found.valid_until = (parse_date(value), value)
 
 
 @_handles("author", "dc:creator", "dc:author", "creator", "managingeditor", "webmaster")
@@ -1170,12 +1276,18 @@ def _on_comments(
     found.comments = _resolve(_plain(el), el, doc) or None
 
 
-@_handles("wfw:commentrss", "wfw:comment")
+@_handles("wfw:commentrss")
 def _on_comment_feed(
     found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
 ) -> None:
-    if _name(el) == "wfw:commentrss" or found.comments_feed is None:
-        found.comments_feed = _resolve(_plain(el), el, doc) or None
+    found.comments_feed = _resolve(_plain(el), el, doc) or None
+
+
+@_handles("wfw:comment")
+def _on_comment_api(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
+    found.comment_api = _resolve(_plain(el), el, doc) or None
 
 
 @_handles("language", "dc:language")
@@ -1331,6 +1443,13 @@ def _on_generator(
     )
 
 
+@_handles("itunes:new-feed-url", "newlocation")
+def _on_new_location(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
+    found.new_location = _resolve(_plain(el), el, doc) or found.new_location
+
+
 @_handles("docs")
 def _on_docs(
     found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
@@ -1410,9 +1529,16 @@ def _feed_info(found: _Common, language: str | None) -> FeedInfo:
         ttl=found.ttl,
         cloud=found.cloud,
         text_input=found.text_input,
+        new_location=found.new_location,
         itunes=found.itunes.build(),
         updated_text=updated_text,
         published_text=published_text,
+        created=found.created[0] if found.created else None,
+        created_text=found.created[1] or None if found.created else None,
+        valid_from=found.valid_from[0] if found.valid_from else None,
+        valid_until=found.valid_until[0] if found.valid_until else None,
+        valid_from_text=found.valid_from[1] if found.valid_from else None,
+        valid_until_text=found.valid_until[1] if found.valid_until else None,
     )
 
 
@@ -1470,6 +1596,13 @@ def _entry(found: _Common, feed_link: str | None) -> Entry:
         comments_feed=found.comments_feed,
         updated_text=updated_text,
         published_text=published_text,
+        created_text=found.created[1] or None if found.created else None,
+        expired_text=found.expired[1] or None if found.expired else None,
+        valid_from=found.valid_from[0] if found.valid_from else None,
+        valid_until=found.valid_until[0] if found.valid_until else None,
+        valid_from_text=found.valid_from[1] if found.valid_from else None,
+        valid_until_text=found.valid_until[1] if found.valid_until else None,
+        comment_api=found.comment_api,
     )
 
 
@@ -1508,6 +1641,11 @@ def _read_rss(root: etree._Element, document: _Document) -> tuple[FeedInfo, list
         found = _collect(channel, document, language, "channel", skip=lambda key: key == "item")
     else:
         found = _Common()
+    # A moved feed may say so in <redirect><newLocation>, beside (or without) the channel.
+    for child in root:
+        if isinstance(child.tag, str) and _local(child.tag) == "redirect":
+            moved = _collect(child, document, language, "channel")
+            found.new_location = found.new_location or moved.new_location
     # Images and text inputs of RSS 1.0 sit beside the channel.
     for child in root:
         if isinstance(child.tag, str) and _local(child.tag) in ("image", "textinput"):

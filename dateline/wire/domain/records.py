@@ -28,6 +28,8 @@ class TextValue:
     type: str = PLAIN
     language: str | None = None
     base: str | None = None
+    # Atom out-of-line content (content src="..."): where the content itself is; value is "".
+    src: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +102,8 @@ class Geometry:
 
     ``coordinates`` follow GeoJSON order, (longitude, latitude): one pair for a Point, a list of
     pairs for a LineString or Box, a list of rings for a Polygon.
+    ``UNREADABLE_GEOMETRY`` (type "", no coordinates) says the entry had a location element
+    whose coordinates could not be read (too few, not numbers): known to be there, not guessed.
     """
 
     type: str
@@ -108,6 +112,9 @@ class Geometry:
         | tuple[tuple[float, float], ...]
         | tuple[tuple[tuple[float, float], ...], ...]
     )
+
+
+UNREADABLE_GEOMETRY = Geometry("", ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,9 +234,18 @@ class FeedInfo:
     cloud: Cloud | None = None
     text_input: TextInput | None = None
     itunes: Itunes | None = None
+    # Where the feed says it has moved (itunes:new-feed-url, RSS <redirect><newLocation>).
+    new_location: str | None = None
     # The raw date strings, kept because "unknown" dates still tell an editor something.
     updated_text: str | None = None
     published_text: str | None = None
+    created: datetime | None = None
+    created_text: str | None = None
+    # dcterms:valid, a DCMI period ("start=...; end=..."): when the feed's content holds.
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    valid_from_text: str | None = None
+    valid_until_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +288,14 @@ class Entry:
     comments_feed: str | None = None
     updated_text: str | None = None
     published_text: str | None = None
+    created_text: str | None = None
+    expired_text: str | None = None
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    valid_from_text: str | None = None
+    valid_until_text: str | None = None
+    # wfw:comment: where the CommentAPI takes new comments (not the comments feed).
+    comment_api: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

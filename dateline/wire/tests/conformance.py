@@ -113,7 +113,9 @@ def _struct(moment: datetime | None) -> time.struct_time | None:
 def _text(value: TextValue | None) -> ViewDict | None:
     if value is None:
         return None
-    return ViewDict(value=value.value, type=value.type, language=value.language, base=value.base)
+    view = ViewDict(value=value.value, type=value.type, language=value.language, base=value.base)
+    _put(view, "src", value.src)
+    return view
 
 
 def _person(person: Person) -> ViewDict:
@@ -237,6 +239,9 @@ def feed_view(info: FeedInfo) -> ViewDict:
         view["image"] = image
     _put_date(view, ("updated", "modified"), info.updated, info.updated_text)
     _put_date(view, ("published", "issued"), info.published, info.published_text)
+    _put_date(view, ("created",), info.created, info.created_text)
+    _put_date(view, ("validity_start",), info.valid_from, info.valid_from_text)
+    _put_date(view, ("validity_end",), info.valid_until, info.valid_until_text)
     _put_people(view, info.authors, info.contributors)
     if info.publisher is not None:
         view["publisher_detail"] = _person(info.publisher)
@@ -252,6 +257,7 @@ def feed_view(info: FeedInfo) -> ViewDict:
         _put(detail, "version", info.generator.version)
         view["generator_detail"] = detail
     _put(view, "docs", info.docs)
+    _put(view, "newlocation", info.new_location)
     _put(view, "ttl", info.ttl)
     if info.cloud is not None:
         cloud = ViewDict()
@@ -286,8 +292,10 @@ def entry_view(entry: Entry) -> ViewDict:
         view["links"] = [_link(link) for link in entry.links]
     _put_date(view, ("published", "issued"), entry.published, entry.published_text)
     _put_date(view, ("updated", "modified"), entry.updated, entry.updated_text)
-    _put_date(view, ("created",), entry.created, None)
-    _put_date(view, ("expired",), entry.expired, None)
+    _put_date(view, ("created",), entry.created, entry.created_text)
+    _put_date(view, ("expired",), entry.expired, entry.expired_text)
+    _put_date(view, ("validity_start",), entry.valid_from, entry.valid_from_text)
+    _put_date(view, ("validity_end",), entry.valid_until, entry.valid_until_text)
     _put_people(view, entry.authors, entry.contributors)
     if entry.publisher is not None:
         view["publisher_detail"] = _person(entry.publisher)
@@ -307,6 +315,7 @@ def entry_view(entry: Entry) -> ViewDict:
         view["source"] = _source(entry.source)
     _put(view, "comments", entry.comments)
     _put(view, "wfw_commentrss", entry.comments_feed)
+    _put(view, "wfw_comment", entry.comment_api)
     _put(view, "license", entry.license)
     if entry.image is not None:
         view["image"] = ViewDict(href=entry.image)
@@ -314,7 +323,9 @@ def entry_view(entry: Entry) -> ViewDict:
         view.setdefault("subtitle", entry.itunes.subtitle)
     _put(view, "language", entry.language)
     if entry.where is not None:
-        view["where"] = ViewDict(type=entry.where.type, coordinates=entry.where.coordinates)
+        view["where"] = ViewDict()
+        if entry.where.type:  # an unreadable location has no shape to show
+            view["where"].update(type=entry.where.type, coordinates=entry.where.coordinates)
     _put_itunes(view, entry.itunes)
     if entry.media is not None:
         media = entry.media
@@ -433,7 +444,7 @@ class _CorpusServer:
 
 
 @contextmanager
-def _serving(root: Path, cases: list[dict[str, Any]]) -> Iterator[str]:
+def serving(root: Path, cases: list[dict[str, Any]]) -> Iterator[str]:
     headers = {case["path"]: case["http_headers"] for case in cases}
     with _CorpusServer(root, headers) as server:
         yield server.base
@@ -535,7 +546,7 @@ def load_manifest(root: Path) -> list[dict[str, Any]]:
 
 def run_corpus(root: Path) -> list[CaseResult]:
     cases = load_manifest(root)
-    with _serving(root, cases) as http_base:
+    with serving(root, cases) as http_base:
         return [run_case(case, root, http_base) for case in cases]
 
 
