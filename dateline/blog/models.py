@@ -232,7 +232,14 @@ class Image(models.Model):
     )
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
-    card = models.ImageField(upload_to="images/cards/%Y/%m/", blank=True)
+    card = models.ImageField(
+        upload_to="images/cards/%Y/%m/",
+        blank=True,
+        width_field="card_width",
+        height_field="card_height",
+    )
+    card_width = models.PositiveIntegerField(default=0)
+    card_height = models.PositiveIntegerField(default=0)
     alt_text = models.CharField(max_length=500, blank=True)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
