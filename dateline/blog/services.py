@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile, File
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
@@ -270,11 +270,24 @@ def post_changed(post: Post | None = None) -> None:
 
 
 def site_generation() -> tuple[int, datetime]:
-    """The current generation number and when it last changed (cache keys, Last-Modified)."""
-    row = SiteGeneration.objects.filter(pk=1).values_list("value", "changed_at").first()
+    """The current generation number and when it last changed (cache keys, Last-Modified).
+
+    Read on every page request, cached or not, so it is one plain statement: building it with
+    the ORM costs more than serving a cached page does.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_GENERATION_SQL.format(table=connection.ops.quote_name(_GENERATION_TABLE)))
+        row = cursor.fetchone()
     if row is None:
         return 0, datetime(2000, 1, 1, tzinfo=UTC)
-    return row
+    value, changed_at = row
+    if isinstance(changed_at, str):  # SQLite hands back the UTC text Django wrote
+        changed_at = datetime.fromisoformat(changed_at).replace(tzinfo=UTC)
+    return int(value), changed_at
+
+
+_GENERATION_TABLE = SiteGeneration._meta.db_table
+_GENERATION_SQL = "SELECT value, changed_at FROM {table} WHERE id = 1"
 
 
 # --- internals -------------------------------------------------------------------------------
