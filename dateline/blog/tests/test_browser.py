@@ -50,8 +50,10 @@ def test_home_page_lists_posts_under_day_headers_and_links_to_them(chromium, liv
         card = page.locator("article.post-card", has_text="planning joint operation' in Raqqa")
         assert card.locator(".source-line").inner_text().startswith("The Guardian:")
         assert card.locator("img.card-image").evaluate("img => img.naturalWidth") == 1200
-        card.get_by_role("link", name="Russia and US 'planning joint operation' in Raqqa").click()
-        page.wait_for_load_state("load")
+        with page.expect_navigation():
+            card.get_by_role(
+                "link", name="Russia and US 'planning joint operation' in Raqqa"
+            ).click()
         return page.url
 
     assert chromium.run(browse) == live_server.url + site.post.get_absolute_url()
@@ -99,16 +101,16 @@ def test_search_from_the_form_shows_highlighted_results_and_says_when_none(
     def browse(context: BrowserContext) -> None:
         page = open_page(context, live_server.url + "/search/")
         page.get_by_label("Search posts").fill("Raqqa")
-        page.get_by_role("button", name="Search").click()
-        page.wait_for_load_state("load")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Search").click()
         assert "q=Raqqa" in page.url
         results = page.locator("ol.results li.result")
         assert results.count() >= 1
         assert page.locator(".result-count").inner_text().endswith("for “Raqqa”")
         assert page.locator("ol.results mark").first.inner_text().lower() == "raqqa"
         page.get_by_label("Search posts").fill("nothing like this")
-        page.keyboard.press("Enter")
-        page.wait_for_load_state("load")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
         assert page.locator(".result-count").inner_text().startswith("0 results")
 
     chromium.run(browse)
