@@ -13,3 +13,15 @@ def postgres_server_url():
             yield url
     except PostgresUnavailable as error:
         pytest.skip(f"PostgreSQL not available: {error}")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Real Chromium through Playwright, one per test process (see tests/support/browser.py)."""
+    from tests.support.browser import CHROMIUM, Chromium
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is absent (the CI script installs Debian's chromium)")
+    browser = Chromium()
+    yield browser
+    browser.close()

@@ -44,3 +44,7 @@ class PostNotFound(NotFound):
     def __init__(self, where: str) -> None:
         super().__init__(f"no published post at {where}")
         self.where = where
+
+
+class InvalidImage(BlogError):
+    """An upload is not a picture a browser can show, or is damaged or too large."""

@@ -12,11 +12,13 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.core.files.base import ContentFile, File
+from django.db import connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
 from dateline.blog import signals
+from dateline.blog.adapters import images
 from dateline.blog.domain.drafts import (
     CitationDraft,
     CommentaryDraft,
@@ -26,8 +28,9 @@ from dateline.blog.domain.drafts import (
     UpdateDraft,
 )
 from dateline.blog.domain.slugs import slugify, unique_slug
-from dateline.blog.exceptions import InvalidPart, InvalidPost, SlugTaken
+from dateline.blog.exceptions import InvalidImage, InvalidPart, InvalidPost, SlugTaken
 from dateline.blog.models import (
+    Image,
     Label,
     PartKind,
     Post,
@@ -42,6 +45,9 @@ from dateline.stories.models import Story
 
 MAX_HEADLINE = 500
 MAX_LABEL = 100
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+# Cards and social previews (OpenGraph asks for 1200 wide) share one copy.
+CARD_WIDTH = 1200
 
 
 def create_post(
@@ -154,6 +160,38 @@ def edit_post(
     return locked
 
 
+def upload_image(upload: File, *, alt_text: str = "") -> Image:
+    """Stores an uploaded picture through Django's storage API (local media by default) with a
+    copy sized for cards; a file that is not a web picture raises InvalidImage, storing nothing.
+    """
+    data = upload.read(MAX_IMAGE_BYTES + 1)
+    if len(data) > MAX_IMAGE_BYTES:
+        raise InvalidImage(f"the picture is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MB")
+    picture = images.read(data)
+    card = images.card_copy(data, max_width=CARD_WIDTH)
+    stem = slugify(str(upload.name or "image").rsplit("/", 1)[-1].rsplit(".", 1)[0])[:60]
+    image = Image(alt_text=" ".join(alt_text.split())[:500])
+    # Files first, the row last: a failed write leaves at most an unreferenced file, never a
+    # row pointing at nothing.
+    image.original.save(f"{stem}.{picture.extension}", ContentFile(data), save=False)
+    image.card.save(f"{stem}-card.{card.extension}", ContentFile(card.data), save=False)
+    # Known already: set here rather than have Django reopen the stored files to measure them.
+    image.width, image.height = picture.width, picture.height
+    image.card_width, image.card_height = card.width, card.height
+    image.save()
+    return image
+
+
+def set_featured_image(post: Post, image: Image | None) -> None:
+    """Shows `image` at the top of the post and in its link previews (None removes it)."""
+    with transaction.atomic():
+        locked = Post.objects.select_for_update().get(pk=post.pk)
+        locked.featured_image = image
+        locked.save(update_fields=["featured_image"])
+        _content_changed(locked)
+    post.featured_image = image
+
+
 def set_labels(post: Post, labels: Iterable[str]) -> None:
     edit_post(post, labels=labels)
 
@@ -232,11 +270,24 @@ def post_changed(post: Post | None = None) -> None:
 
 
 def site_generation() -> tuple[int, datetime]:
-    """The current generation number and when it last changed (cache keys, Last-Modified)."""
-    row = SiteGeneration.objects.filter(pk=1).values_list("value", "changed_at").first()
+    """The current generation number and when it last changed (cache keys, Last-Modified).
+
+    Read on every page request, cached or not, so it is one plain statement: building it with
+    the ORM costs more than serving a cached page does.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_GENERATION_SQL.format(table=connection.ops.quote_name(_GENERATION_TABLE)))
+        row = cursor.fetchone()
     if row is None:
         return 0, datetime(2000, 1, 1, tzinfo=UTC)
-    return row
+    value, changed_at = row
+    if isinstance(changed_at, str):  # SQLite hands back the UTC text Django wrote
+        changed_at = datetime.fromisoformat(changed_at).replace(tzinfo=UTC)
+    return int(value), changed_at
+
+
+_GENERATION_TABLE = SiteGeneration._meta.db_table
+_GENERATION_SQL = "SELECT value, changed_at FROM {table} WHERE id = 1"
 
 
 # --- internals -------------------------------------------------------------------------------

@@ -183,6 +183,10 @@ def sqlite_database(path: Path) -> dict[str, object]:
                 "PRAGMA busy_timeout=20000;"
             ),
         },
+        # Each web thread keeps its connection: opening one costs more than a cached page (the
+        # file open and the PRAGMAs above), and SQLite connections are cheap to hold.
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
         "TEST": {"NAME": str(path.with_name(path.stem + "-test.sqlite3"))},
     }
 

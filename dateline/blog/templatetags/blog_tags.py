@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from django import template
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -32,3 +34,12 @@ def asset(path: str) -> str:
         return staticfiles_storage.url(path)
     except ValueError:  # no manifest entry yet: the file is served unhashed by the finders
         return settings.STATIC_URL + path
+
+
+@register.filter
+def machine_time(value: datetime | None) -> str:
+    """A time for a `datetime` attribute: ISO 8601 to the second (HTML allows at most three
+    decimals, Django's "c" format writes six), in the site's time zone."""
+    if value is None:
+        return ""
+    return timezone.localtime(value).replace(microsecond=0).isoformat()

@@ -1,0 +1,419 @@
+"""Benchmark: the public site of 10,000 posts on SQLite, served the way `dateline serve` serves it.
+
+    .venv/bin/python bench/serve.py --json [--posts 10000] [--seconds 4] [--rounds 3]
+
+A fresh data directory gets a site of POSTS published posts (bulk-created: a citation and the
+editor's commentary each, every tenth with an update, two of 30 labels each, their search text),
+then `dateline serve` itself (gunicorn with `core.serving.server_options`, collectstatic, the
+production settings) answers on a free loopback port, started with the bench-only settings module
+bench/serve_settings.py whose only change is one URL more: the peer.
+
+The peer is a view of the same server that answers with the page's bytes held as a constant and
+does no work (bench/serve_urls.py): the physical limit of this stack (gunicorn, WSGI, middleware)
+for a page of that size. For the home page and a post page it measures
+
+  cached      every request a cache hit (the page cache of decision 0042)
+  uncached    every request a cache miss: a query string the page ignores but the cache key
+              holds, so each request renders the page from the database (and stores it)
+  constant    the peer, same bytes
+
+with CONNECTIONS keep-alive connections from client processes (raw HTTP/1.1 over sockets, so
+the client costs little next to the server) for SECONDS each, ROUNDS rounds interleaved, medians
+reported. Latency under that load includes the queue; the uncached post page's latency is also
+measured on one connection alone (`uncached_post_p99_ms`: the time one request takes, the goal's
+figure), and loaded (`uncached_post_p99_ms_loaded`).
+
+Last line: one JSON object. Goals: cached_page_rps >= 50% of constant_response_rps (the worse of
+the two pages is reported), uncached_post_p99_ms < 50.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_ROOT = BENCH_DIR.parent
+LABELS = 30
+
+
+# --- the site ------------------------------------------------------------------------------
+
+
+def build_site(posts: int) -> str:
+    """Writes the site with bulk inserts; returns the path of a post in the middle."""
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from dateline.blog.domain.slugs import slugify
+    from dateline.blog.models import (
+        Label,
+        PartKind,
+        Post,
+        PostPart,
+        PostStatus,
+        SearchDocument,
+        SiteGeneration,
+    )
+
+    call_command("migrate", verbosity=0)
+    start = datetime(2016, 3, 30, 6, 0, tzinfo=UTC)
+    with transaction.atomic():
+        labels = Label.objects.bulk_create(
+            Label(name=f"Region {n}", slug=f"region-{n}") for n in range(LABELS)
+        )
+        rows = []
+        for n in range(posts):
+            headline = f"Talks on the ceasefire resume in city {n} as envoys arrive"
+            rows.append(
+                Post(
+                    headline=headline,
+                    slug=slugify(f"{headline} {n}"),
+                    byline="WNU Editor",
+                    dateline_place="RAQQA, Syria",
+                    status=PostStatus.PUBLISHED,
+                    published_at=start + timedelta(hours=2 * n),
+                )
+            )
+        created = Post.objects.bulk_create(rows, batch_size=500)
+        parts, documents, links = [], [], []
+        through = Post.labels.through
+        for n, post in enumerate(created):
+            url = f"https://news.example.org/world/{n}"
+            quote = (
+                "<p>Officials said talks were <em>at an advanced stage</em> and that a "
+                "joint statement could follow within days.</p>"
+            )
+            parts.append(
+                PostPart(
+                    post=post,
+                    position=0,
+                    kind=PartKind.CITATION,
+                    outlet_name="The Guardian",
+                    source_headline=f"Envoys arrive for ceasefire talks, number {n}",
+                    url=url,
+                    quoted_excerpt=quote,
+                    retrieved_at=post.published_at,
+                )
+            )
+            parts.append(
+                PostPart(
+                    post=post,
+                    position=1,
+                    kind=PartKind.COMMENTARY,
+                    speaker="WNU Editor",
+                    body="<p>The third round this year; the last two ended within hours.</p>",
+                )
+            )
+            if n % 10 == 0:
+                parts.append(
+                    PostPart(
+                        post=post,
+                        position=2,
+                        kind=PartKind.UPDATE,
+                        at=post.published_at + timedelta(hours=1),
+                        body="<p>The talks were adjourned until tomorrow.</p>",
+                    )
+                )
+            documents.append(
+                SearchDocument(
+                    post=post,
+                    headline=post.headline,
+                    body_text="RAQQA The Guardian envoys ceasefire talks advanced stage",
+                )
+            )
+            for label in (labels[n % LABELS], labels[(n * 7 + 3) % LABELS]):
+                links.append(through(post_id=post.pk, label_id=label.pk))
+        PostPart.objects.bulk_create(parts, batch_size=500)
+        SearchDocument.objects.bulk_create(documents, batch_size=500)
+        through.objects.bulk_create(links, batch_size=500, ignore_conflicts=True)
+        SiteGeneration.objects.update_or_create(pk=1, defaults={"value": 1})
+    return created[posts // 2].get_absolute_url()
+
+
+# --- the load ------------------------------------------------------------------------------
+
+
+def _request_bytes(path: str) -> bytes:
+    return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: identity\r\n\r\n".encode()
+
+
+class _Connection:
+    """One keep-alive HTTP/1.1 connection; reconnects when the server closes it (gunicorn
+    recycles a worker after max_requests)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.sock: socket.socket | None = None
+        self.buffer = b""
+
+    def _connect(self) -> socket.socket:
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=30)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buffer = b""
+        return sock
+
+    def get(self, request: bytes) -> tuple[int, bytes]:
+        for attempt in (1, 2):
+            if self.sock is None:
+                self.sock = self._connect()
+            try:
+                self.sock.sendall(request)
+                return self._read()
+            except (ConnectionError, OSError):
+                self.sock.close()
+                self.sock = None
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _read(self) -> tuple[int, bytes]:
+        assert self.sock is not None
+        while b"\r\n\r\n" not in self.buffer:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionResetError("closed")
+            self.buffer += chunk
+        head, _, rest = self.buffer.partition(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        status = int(lines[0].split(b" ", 2)[1])
+        length, close = 0, False
+        for line in lines[1:]:
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"connection" and value.strip().lower() == b"close":
+                close = True
+        while len(rest) < length:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionResetError("closed mid-body")
+            rest += chunk
+        body, self.buffer = rest[:length], rest[length:]
+        if close:
+            self.sock.close()
+            self.sock = None
+        return status, body
+
+
+def _client_process(
+    port: int, path: str, vary: bool, threads: int, warm_until: float, stop_at: float, tag: str
+) -> tuple[list[float], int]:
+    latencies: list[list[float]] = [[] for _ in range(threads)]
+    errors = [0] * threads
+
+    def run(index: int) -> None:
+        connection = _Connection(port)
+        separator = "&" if "?" in path else "?"
+        counter = 0
+        fixed = _request_bytes(path)
+        while True:
+            started = time.time()
+            if started >= stop_at:
+                break
+            counter += 1
+            request = (
+                _request_bytes(f"{path}{separator}bench={tag}-{index}-{counter}") if vary else fixed
+            )
+            begin = time.perf_counter()
+            try:
+                status, _ = connection.get(request)
+            except OSError:
+                errors[index] += 1
+                continue
+            took = time.perf_counter() - begin
+            if status != 200:
+                errors[index] += 1
+            elif started >= warm_until:
+                latencies[index].append(took * 1000)
+
+    workers = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return [ms for per_thread in latencies for ms in per_thread], sum(errors)
+
+
+def measure(
+    port: int, path: str, *, vary: bool, connections: int, seconds: float, tag: str
+) -> dict[str, float]:
+    processes = min(connections, max(1, (os.cpu_count() or 2)))
+    per_process = [
+        connections // processes + (i < connections % processes) for i in range(processes)
+    ]
+    warm = 0.5
+    now = time.time() + 0.3  # let every process start before the clock runs
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        results = pool.starmap(
+            _client_process,
+            [
+                (port, path, vary, threads, now + warm, now + warm + seconds, f"{tag}{i}")
+                for i, threads in enumerate(per_process)
+            ],
+        )
+    latencies = sorted(ms for result in results for ms in result[0])
+    errors = sum(result[1] for result in results)
+    if not latencies:
+        raise SystemExit(f"no successful request to {path} ({errors} errors)")
+    return {
+        "rps": len(latencies) / seconds,
+        "p50_ms": latencies[len(latencies) // 2],
+        "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+        "errors": errors,
+    }
+
+
+# --- the server ----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(port: int, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"dateline serve exited with {server.returncode}")
+        try:
+            status, _ = _Connection(port).get(_request_bytes("/robots.txt"))
+            if status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("dateline serve did not answer in time")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--json", action="store_true", help="end with one JSON line (always)")
+    parser.add_argument("--posts", type=int, default=10_000)
+    parser.add_argument("--seconds", type=float, default=4.0, help="measured seconds per run")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=None, help="server worker processes")
+    args = parser.parse_args()
+
+    data_dir = Path(tempfile.mkdtemp(prefix="dateline-bench-serve-"))
+    constant_dir = data_dir / "constant"
+    constant_dir.mkdir()
+    os.environ.update(
+        DATELINE_DATA_DIR=str(data_dir),
+        DATELINE_ENV="production",
+        DATELINE_SECRET_KEY=secrets.token_urlsafe(40),
+        DATELINE_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DATELINE_LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="serve_settings",
+        BENCH_CONSTANT_DIR=str(constant_dir),
+        PYTHONPATH=os.pathsep.join([str(BENCH_DIR), str(REPO_ROOT)]),
+    )
+    if args.workers:
+        os.environ["DATELINE_WEB_WORKERS"] = str(args.workers)
+    sys.path[:0] = [str(BENCH_DIR), str(REPO_ROOT)]
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    began = time.monotonic()
+    post_path = build_site(args.posts)
+    build_seconds = time.monotonic() - began
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "django", "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(port, server)
+        pages = {"home": "/", "post": post_path}
+        for name, path in pages.items():
+            status, body = _Connection(port).get(_request_bytes(path))
+            assert status == 200, (path, status)
+            (constant_dir / f"{name}.html").write_bytes(body)
+            _, again = _Connection(port).get(_request_bytes(f"/__bench__/constant/{name}/"))
+            assert again == body, "the constant view must answer the very same bytes"
+
+        runs: dict[str, list[dict[str, float]]] = {}
+        for round_number in range(args.rounds):
+            for name, path in pages.items():
+                for kind, target, vary in (
+                    ("constant", f"/__bench__/constant/{name}/", False),
+                    ("cached", path, False),
+                    ("uncached", path, True),
+                ):
+                    runs.setdefault(f"{name}_{kind}", []).append(
+                        measure(
+                            port,
+                            target,
+                            vary=vary,
+                            connections=args.connections,
+                            seconds=args.seconds,
+                            tag=f"r{round_number}",
+                        )
+                    )
+            runs.setdefault("post_uncached_alone", []).append(
+                measure(port, post_path, vary=True, connections=1, seconds=args.seconds, tag="a")
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+    def median(key: str, field: str) -> float:
+        return round(statistics.median(run[field] for run in runs[key]), 2)
+
+    report: dict[str, object] = {}
+    for key in runs:
+        for field in ("rps", "p50_ms", "p99_ms"):
+            report[f"{key}_{field}"] = median(key, field)
+        report[f"{key}_errors"] = sum(run["errors"] for run in runs[key])
+    ratios = {
+        name: median(f"{name}_cached", "rps") / median(f"{name}_constant", "rps") for name in pages
+    }
+    worse = min(ratios, key=lambda name: ratios[name])
+    report.update(
+        posts=args.posts,
+        build_seconds=round(build_seconds, 1),
+        server_workers=settings.WEB_WORKERS,
+        connections=args.connections,
+        seconds_per_run=args.seconds,
+        rounds=args.rounds,
+        cached_page=worse,
+        cached_page_rps=median(f"{worse}_cached", "rps"),
+        constant_response_rps=median(f"{worse}_constant", "rps"),
+        cached_to_constant_ratio=round(ratios[worse], 3),
+        home_cached_to_constant_ratio=round(ratios["home"], 3),
+        post_cached_to_constant_ratio=round(ratios["post"], 3),
+        uncached_post_p99_ms=median("post_uncached_alone", "p99_ms"),
+        uncached_post_p50_ms=median("post_uncached_alone", "p50_ms"),
+        uncached_post_p99_ms_loaded=median("post_uncached", "p99_ms"),
+        goal_cached_ratio_met=ratios[worse] >= 0.5,
+        goal_uncached_post_p99_met=median("post_uncached_alone", "p99_ms") < 50,
+    )
+    for key, value in report.items():
+        if not args.json:
+            print(f"{key}: {value}")
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()
