@@ -40,6 +40,7 @@ from dateline.wire.domain.records import (
     Generator,
     Geometry,
     Image,
+    InReplyTo,
     Itunes,
     Link,
     Media,
@@ -917,6 +918,7 @@ class _Common:
     cloud: Cloud | None = None
     text_input: TextInput | None = None
     new_location: str | None = None
+    in_reply_to: list[InReplyTo] = field(default_factory=list)
     image_url: str | None = None
     itunes: _ItunesBuilder = field(default_factory=_ItunesBuilder)
     media: _MediaBuilder = field(default_factory=_MediaBuilder)
@@ -1450,6 +1452,23 @@ def _on_new_location(
     found.new_location = _resolve(_plain(el), el, doc) or found.new_location
 
 
+@_handles("thr:in-reply-to")
+def _on_in_reply_to(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
+    ref = _attribute(el, "ref")
+    if ref:
+        href, source = _attribute(el, "href"), _attribute(el, "source")
+        found.in_reply_to.append(
+            InReplyTo(
+                ref=ref,
+                href=_resolve(href, el, doc) if href else None,
+                type=_attribute(el, "type"),
+                source=_resolve(source, el, doc) if source else None,
+            )
+        )
+
+
 @_handles("docs")
 def _on_docs(
     found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
@@ -1530,6 +1549,7 @@ def _feed_info(found: _Common, language: str | None) -> FeedInfo:
         cloud=found.cloud,
         text_input=found.text_input,
         new_location=found.new_location,
+        in_reply_to=tuple(found.in_reply_to),
         itunes=found.itunes.build(),
         updated_text=updated_text,
         published_text=published_text,
@@ -1603,6 +1623,7 @@ def _entry(found: _Common, feed_link: str | None) -> Entry:
         valid_from_text=found.valid_from[1] if found.valid_from else None,
         valid_until_text=found.valid_until[1] if found.valid_until else None,
         comment_api=found.comment_api,
+        in_reply_to=tuple(found.in_reply_to),
     )
 
 

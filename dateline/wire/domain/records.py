@@ -186,6 +186,16 @@ class TextInput:
 
 
 @dataclass(frozen=True, slots=True)
+class InReplyTo:
+    """Atom Threading (RFC 4685) thr:in-reply-to: the resource a comment or reply answers."""
+
+    ref: str  # the id of what is answered
+    href: str | None = None  # where it can be read
+    type: str | None = None
+    source: str | None = None  # a feed that holds it
+
+
+@dataclass(frozen=True, slots=True)
 class Source:
     """The feed an entry was first published in (Atom source, RSS source)."""
 
@@ -236,6 +246,8 @@ class FeedInfo:
     itunes: Itunes | None = None
     # Where the feed says it has moved (itunes:new-feed-url, RSS <redirect><newLocation>).
     new_location: str | None = None
+    # A feed of replies (Blogger's comment feeds) may say what it answers, as entries do.
+    in_reply_to: tuple[InReplyTo, ...] = ()
     # The raw date strings, kept because "unknown" dates still tell an editor something.
     updated_text: str | None = None
     published_text: str | None = None
@@ -296,6 +308,7 @@ class Entry:
     valid_until_text: str | None = None
     # wfw:comment: where the CommentAPI takes new comments (not the comments feed).
     comment_api: str | None = None
+    in_reply_to: tuple[InReplyTo, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
