@@ -616,13 +616,21 @@ def _floats(text: str) -> list[float] | None:
         return None
 
 
-def _pairs(numbers: list[float], swap: bool = True) -> tuple[tuple[float, float], ...] | None:
-    """GeoRSS writes 'lat lon'; records keep GeoJSON order (lon, lat)."""
-    if len(numbers) % 2:
+def _pairs(
+    numbers: list[float], swap: bool = True, dimension: int = 2
+) -> tuple[tuple[float, ...], ...] | None:
+    """GeoRSS writes 'lat lon'; records keep GeoJSON order (lon, lat), height last."""
+    if dimension not in (2, 3) or len(numbers) % dimension:
         return None
+    positions = [tuple(numbers[i : i + dimension]) for i in range(0, len(numbers), dimension)]
     if swap:
-        return tuple((numbers[i + 1], numbers[i]) for i in range(0, len(numbers), 2))
-    return tuple((numbers[i], numbers[i + 1]) for i in range(0, len(numbers), 2))
+        return tuple((p[1], p[0], *p[2:]) for p in positions)
+    return tuple(positions)
+
+
+# Reference systems whose axes are latitude, then longitude (EPSG 4326 and its 3D 4979, the
+# GeoRSS default); any other srsName is a projection whose axes stay as written.
+_LATITUDE_FIRST = re.compile(r"(?:EPSG:+(?:[\d.]+:)?(?:4326|4979)|WGS ?84)$", re.IGNORECASE)
 
 
 _GEORSS_SHAPES = frozenset(
@@ -661,6 +669,9 @@ def _gml(element: etree._Element) -> Geometry | None:
     local = _local(element.tag)
     if local not in ("point", "linestring", "polygon", "envelope"):
         return None
+    srs_name = element.get("srsName")
+    swap = srs_name is None or _LATITUDE_FIRST.search(srs_name.strip()) is not None
+    dimension = _integer(element.get("srsDimension")) or 2
     positions: list[float] = []
     for child in element.iter():
         if not isinstance(child.tag, str):
@@ -671,7 +682,7 @@ def _gml(element: etree._Element) -> Geometry | None:
             if numbers is None:
                 return None
             positions.extend(numbers)
-    pairs = _pairs(positions)
+    pairs = _pairs(positions, swap, dimension)
     if not pairs:
         return None
     if local == "point":

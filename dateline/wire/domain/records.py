@@ -100,17 +100,19 @@ class Media:
 class Geometry:
     """A GeoRSS / GML shape: ``type`` is Point, LineString, Polygon or Box.
 
-    ``coordinates`` follow GeoJSON order, (longitude, latitude): one pair for a Point, a list of
-    pairs for a LineString or Box, a list of rings for a Polygon.
+    ``coordinates`` follow GeoJSON order, (longitude, latitude[, height]): one position for a
+    Point, a list of positions for a LineString or Box, a list of rings for a Polygon. GML in
+    a projected reference system (srsName other than WGS 84 latitude/longitude) keeps the
+    feed's own axis order (easting, northing), which is not longitude/latitude.
     ``UNREADABLE_GEOMETRY`` (type "", no coordinates) says the entry had a location element
     whose coordinates could not be read (too few, not numbers): known to be there, not guessed.
     """
 
     type: str
     coordinates: (
-        tuple[float, float]
-        | tuple[tuple[float, float], ...]
-        | tuple[tuple[tuple[float, float], ...], ...]
+        tuple[float, ...]
+        | tuple[tuple[float, ...], ...]
+        | tuple[tuple[tuple[float, ...], ...], ...]
     )
 
 
