@@ -918,6 +918,7 @@ class _Common:
     geo_lat: float | None = None
     geo_long: float | None = None
     chapters: list[Chapter] = field(default_factory=list)
+    chapters_version: str | None = None
     license: str | None = None
     source: Source | None = None
     icon: str | None = None
@@ -1357,6 +1358,7 @@ def _on_chapters(
 ) -> None:
     if not found.chapters:  # the format allows one list of chapters per episode
         found.chapters.extend(_chapters(el, doc))
+        found.chapters_version = _attribute(el, "version")
 
 
 @_handles("cc:license", "creativecommons:license")
@@ -1623,6 +1625,7 @@ def _entry(found: _Common, feed_link: str | None) -> Entry:
         where=found.where,
         itunes=found.itunes.build(),
         chapters=tuple(found.chapters),
+        chapters_version=found.chapters_version,
         license=found.license,
         comments_feed=found.comments_feed,
         updated_text=updated_text,

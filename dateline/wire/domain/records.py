@@ -298,6 +298,7 @@ class Entry:
     where: Geometry | None = None
     itunes: Itunes | None = None
     chapters: tuple[Chapter, ...] = ()
+    chapters_version: str | None = None  # the Podlove Simple Chapters version the list follows
     license: str | None = None
     comments_feed: str | None = None
     updated_text: str | None = None

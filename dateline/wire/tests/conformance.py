@@ -371,6 +371,7 @@ def entry_view(entry: Entry) -> ViewDict:
                 for chapter in entry.chapters
             ]
         )
+        _put(view["psc_chapters"], "version", entry.chapters_version)
     return view
 
 
