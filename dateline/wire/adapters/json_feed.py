@@ -94,12 +94,67 @@ def _storable(value: Any) -> Any:
     return value
 
 
+_DECODER = json.JSONDecoder()
+_WHITESPACE = " \t\n\r"
+
+
+def _read_until_break(text: str) -> dict[str, Any] | None:
+    """The top-level members and whole items of a JSON Feed that breaks off (a cut download):
+    each member, and each item of ``items``, is decoded in turn until one cannot be. None when
+    the text is not a JSON object at all or names no items."""
+    document: dict[str, Any] = {}
+    position = len(text) - len(text.lstrip(_WHITESPACE))
+    if text[position : position + 1] != "{":
+        return None
+    position += 1
+    try:
+        while True:
+            position = _skip(text, position, ",")
+            if text[position : position + 1] in ("}", ""):
+                break
+            key, position = _DECODER.raw_decode(text, position)
+            position = _skip(text, position, ":")
+            if key == "items" and text[position : position + 1] == "[":
+                items: list[Any] = []
+                document["items"] = items
+                position += 1
+                while True:
+                    position = _skip(text, position, ",")
+                    if text[position : position + 1] in ("]", ""):
+                        position += 1
+                        break
+                    item, position = _DECODER.raw_decode(text, position)
+                    items.append(item)
+            else:
+                document[str(key)], position = _DECODER.raw_decode(text, position)
+    except (ValueError, RecursionError):
+        pass  # the break: keep what came before it
+    return document if "items" in document else None
+
+
+def _skip(text: str, position: int, separator: str) -> int:
+    """Past whitespace and at most one ``separator``."""
+    while text[position : position + 1] and text[position] in _WHITESPACE:
+        position += 1
+    if text[position : position + 1] == separator:
+        position += 1
+        while text[position : position + 1] and text[position] in _WHITESPACE:
+            position += 1
+    return position
+
+
 def build(text: str, *, base_url: str | None, language: str | None = None) -> ParsedFeed:
     """Parses a decoded JSON Feed document."""
+    warnings: list[str] = []
     try:
         document = json.loads(text)
     except (ValueError, RecursionError) as error:
-        raise ParseError("not a feed: invalid JSON", str(error)[:200]) from error
+        partial = _read_until_break(text)
+        if partial is None:
+            raise ParseError("not a feed: invalid JSON", str(error)[:200]) from error
+        document = partial
+        warnings.append(f"not valid JSON: {str(error)[:200]}")
+        warnings.append("the document ends early (truncated?): read what came before the break")
     document = _storable(document)
     if not isinstance(document, dict) or not isinstance(document.get("items", []), list):
         raise ParseError("not a feed: JSON without a JSON Feed object and items list")
@@ -107,7 +162,6 @@ def build(text: str, *, base_url: str | None, language: str | None = None) -> Pa
     feed_format = _VERSIONS.get(version.rstrip("/"), "json")
     if feed_format == "json" and "items" not in document:
         raise ParseError("not a feed: JSON that is not a JSON Feed")
-    warnings: list[str] = []
     if feed_format == "json":
         warnings.append(f"unknown JSON Feed version {version!r}")
     home = _url(document.get("home_page_url"), base_url)

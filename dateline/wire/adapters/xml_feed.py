@@ -40,6 +40,7 @@ from dateline.wire.domain.records import (
     Generator,
     Geometry,
     Image,
+    InReplyTo,
     Itunes,
     Link,
     Media,
@@ -615,13 +616,21 @@ def _floats(text: str) -> list[float] | None:
         return None
 
 
-def _pairs(numbers: list[float], swap: bool = True) -> tuple[tuple[float, float], ...] | None:
-    """GeoRSS writes 'lat lon'; records keep GeoJSON order (lon, lat)."""
-    if len(numbers) % 2:
+def _pairs(
+    numbers: list[float], swap: bool = True, dimension: int = 2
+) -> tuple[tuple[float, ...], ...] | None:
+    """GeoRSS writes 'lat lon'; records keep GeoJSON order (lon, lat), height last."""
+    if dimension not in (2, 3) or len(numbers) % dimension:
         return None
+    positions = [tuple(numbers[i : i + dimension]) for i in range(0, len(numbers), dimension)]
     if swap:
-        return tuple((numbers[i + 1], numbers[i]) for i in range(0, len(numbers), 2))
-    return tuple((numbers[i], numbers[i + 1]) for i in range(0, len(numbers), 2))
+        return tuple((p[1], p[0], *p[2:]) for p in positions)
+    return tuple(positions)
+
+
+# Reference systems whose axes are latitude, then longitude (EPSG 4326 and its 3D 4979, the
+# GeoRSS default); any other srsName is a projection whose axes stay as written.
+_LATITUDE_FIRST = re.compile(r"(?:EPSG:+(?:[\d.]+:)?(?:4326|4979)|WGS ?84)$", re.IGNORECASE)
 
 
 _GEORSS_SHAPES = frozenset(
@@ -660,6 +669,9 @@ def _gml(element: etree._Element) -> Geometry | None:
     local = _local(element.tag)
     if local not in ("point", "linestring", "polygon", "envelope"):
         return None
+    srs_name = element.get("srsName")
+    swap = srs_name is None or _LATITUDE_FIRST.search(srs_name.strip()) is not None
+    dimension = _integer(element.get("srsDimension")) or 2
     positions: list[float] = []
     for child in element.iter():
         if not isinstance(child.tag, str):
@@ -670,7 +682,7 @@ def _gml(element: etree._Element) -> Geometry | None:
             if numbers is None:
                 return None
             positions.extend(numbers)
-    pairs = _pairs(positions)
+    pairs = _pairs(positions, swap, dimension)
     if not pairs:
         return None
     if local == "point":
@@ -906,6 +918,7 @@ class _Common:
     geo_lat: float | None = None
     geo_long: float | None = None
     chapters: list[Chapter] = field(default_factory=list)
+    chapters_version: str | None = None
     license: str | None = None
     source: Source | None = None
     icon: str | None = None
@@ -917,6 +930,7 @@ class _Common:
     cloud: Cloud | None = None
     text_input: TextInput | None = None
     new_location: str | None = None
+    in_reply_to: list[InReplyTo] = field(default_factory=list)
     image_url: str | None = None
     itunes: _ItunesBuilder = field(default_factory=_ItunesBuilder)
     media: _MediaBuilder = field(default_factory=_MediaBuilder)
@@ -1344,6 +1358,7 @@ def _on_chapters(
 ) -> None:
     if not found.chapters:  # the format allows one list of chapters per episode
         found.chapters.extend(_chapters(el, doc))
+        found.chapters_version = _attribute(el, "version")
 
 
 @_handles("cc:license", "creativecommons:license")
@@ -1450,6 +1465,23 @@ def _on_new_location(
     found.new_location = _resolve(_plain(el), el, doc) or found.new_location
 
 
+@_handles("thr:in-reply-to")
+def _on_in_reply_to(
+    found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
+) -> None:
+    ref = _attribute(el, "ref")
+    if ref:
+        href, source = _attribute(el, "href"), _attribute(el, "source")
+        found.in_reply_to.append(
+            InReplyTo(
+                ref=ref,
+                href=_resolve(href, el, doc) if href else None,
+                type=_attribute(el, "type"),
+                source=_resolve(source, el, doc) if source else None,
+            )
+        )
+
+
 @_handles("docs")
 def _on_docs(
     found: _Common, el: etree._Element, doc: _Document, lang: str | None, level: str, atom: bool
@@ -1530,6 +1562,7 @@ def _feed_info(found: _Common, language: str | None) -> FeedInfo:
         cloud=found.cloud,
         text_input=found.text_input,
         new_location=found.new_location,
+        in_reply_to=tuple(found.in_reply_to),
         itunes=found.itunes.build(),
         updated_text=updated_text,
         published_text=published_text,
@@ -1592,6 +1625,7 @@ def _entry(found: _Common, feed_link: str | None) -> Entry:
         where=found.where,
         itunes=found.itunes.build(),
         chapters=tuple(found.chapters),
+        chapters_version=found.chapters_version,
         license=found.license,
         comments_feed=found.comments_feed,
         updated_text=updated_text,
@@ -1603,6 +1637,7 @@ def _entry(found: _Common, feed_link: str | None) -> Entry:
         valid_from_text=found.valid_from[1] if found.valid_from else None,
         valid_until_text=found.valid_until[1] if found.valid_until else None,
         comment_api=found.comment_api,
+        in_reply_to=tuple(found.in_reply_to),
     )
 
 

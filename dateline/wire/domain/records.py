@@ -100,17 +100,19 @@ class Media:
 class Geometry:
     """A GeoRSS / GML shape: ``type`` is Point, LineString, Polygon or Box.
 
-    ``coordinates`` follow GeoJSON order, (longitude, latitude): one pair for a Point, a list of
-    pairs for a LineString or Box, a list of rings for a Polygon.
+    ``coordinates`` follow GeoJSON order, (longitude, latitude[, height]): one position for a
+    Point, a list of positions for a LineString or Box, a list of rings for a Polygon. GML in
+    a projected reference system (srsName other than WGS 84 latitude/longitude) keeps the
+    feed's own axis order (easting, northing), which is not longitude/latitude.
     ``UNREADABLE_GEOMETRY`` (type "", no coordinates) says the entry had a location element
     whose coordinates could not be read (too few, not numbers): known to be there, not guessed.
     """
 
     type: str
     coordinates: (
-        tuple[float, float]
-        | tuple[tuple[float, float], ...]
-        | tuple[tuple[tuple[float, float], ...], ...]
+        tuple[float, ...]
+        | tuple[tuple[float, ...], ...]
+        | tuple[tuple[tuple[float, ...], ...], ...]
     )
 
 
@@ -186,6 +188,16 @@ class TextInput:
 
 
 @dataclass(frozen=True, slots=True)
+class InReplyTo:
+    """Atom Threading (RFC 4685) thr:in-reply-to: the resource a comment or reply answers."""
+
+    ref: str  # the id of what is answered
+    href: str | None = None  # where it can be read
+    type: str | None = None
+    source: str | None = None  # a feed that holds it
+
+
+@dataclass(frozen=True, slots=True)
 class Source:
     """The feed an entry was first published in (Atom source, RSS source)."""
 
@@ -236,6 +248,8 @@ class FeedInfo:
     itunes: Itunes | None = None
     # Where the feed says it has moved (itunes:new-feed-url, RSS <redirect><newLocation>).
     new_location: str | None = None
+    # A feed of replies (Blogger's comment feeds) may say what it answers, as entries do.
+    in_reply_to: tuple[InReplyTo, ...] = ()
     # The raw date strings, kept because "unknown" dates still tell an editor something.
     updated_text: str | None = None
     published_text: str | None = None
@@ -284,6 +298,7 @@ class Entry:
     where: Geometry | None = None
     itunes: Itunes | None = None
     chapters: tuple[Chapter, ...] = ()
+    chapters_version: str | None = None  # the Podlove Simple Chapters version the list follows
     license: str | None = None
     comments_feed: str | None = None
     updated_text: str | None = None
@@ -296,6 +311,7 @@ class Entry:
     valid_until_text: str | None = None
     # wfw:comment: where the CommentAPI takes new comments (not the comments feed).
     comment_api: str | None = None
+    in_reply_to: tuple[InReplyTo, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ from dateline.wire.domain.records import (
     Category,
     Entry,
     FeedInfo,
+    InReplyTo,
     Link,
     ParsedFeed,
     Person,
@@ -190,6 +191,15 @@ def _put_itunes(view: ViewDict, itunes: Any) -> None:
         view["itunes_owner"] = _person(itunes.owner)
 
 
+def _put_replies(view: ViewDict, replies: tuple[InReplyTo, ...]) -> None:
+    if replies:  # feedparser's key holds one reply; the view shows the first
+        first = replies[0]
+        reply = ViewDict(ref=first.ref)
+        for name in ("href", "type", "source"):
+            _put(reply, name, getattr(first, name))
+        view["thr_in-reply-to"] = reply
+
+
 def _source(source: Source) -> ViewDict:
     view = ViewDict()
     _put(view, "title", source.title)
@@ -258,6 +268,7 @@ def feed_view(info: FeedInfo) -> ViewDict:
         view["generator_detail"] = detail
     _put(view, "docs", info.docs)
     _put(view, "newlocation", info.new_location)
+    _put_replies(view, info.in_reply_to)
     _put(view, "ttl", info.ttl)
     if info.cloud is not None:
         cloud = ViewDict()
@@ -316,6 +327,7 @@ def entry_view(entry: Entry) -> ViewDict:
     _put(view, "comments", entry.comments)
     _put(view, "wfw_commentrss", entry.comments_feed)
     _put(view, "wfw_comment", entry.comment_api)
+    _put_replies(view, entry.in_reply_to)
     _put(view, "license", entry.license)
     if entry.image is not None:
         view["image"] = ViewDict(href=entry.image)
@@ -359,6 +371,7 @@ def entry_view(entry: Entry) -> ViewDict:
                 for chapter in entry.chapters
             ]
         )
+        _put(view["psc_chapters"], "version", entry.chapters_version)
     return view
 
 

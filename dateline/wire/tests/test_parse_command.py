@@ -114,6 +114,44 @@ def test_a_truncated_feed_gives_what_was_read_and_a_warning(tmp_path: Path) -> N
     assert document["well_formed"] is False
 
 
+JSON_FEED = json.dumps(
+    {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Valley Courier",
+        "home_page_url": "https://courier.example/",
+        "items": [
+            {
+                "id": f"c-{n}",
+                "url": f"/story/{n}",
+                "title": f"Story {n}",
+                "date_published": "2026-02-15T12:00:00-05:00",
+            }
+            for n in range(1, 4)
+        ],
+    }
+).encode()
+
+
+def test_a_json_feed_file_gives_the_same_fields(tmp_path: Path) -> None:
+    path = tmp_path / "courier.json"
+    path.write_bytes(JSON_FEED)
+    document = json.loads(run_parse(str(path), "--json")[0])
+    assert document["format"] == "json11" and document["warnings"] == []
+    assert [entry["link"] for entry in document["entries"]] == [
+        f"https://courier.example/story/{n}" for n in range(1, 4)
+    ]
+    assert document["entries"][0]["published"] == "2026-02-15T17:00:00+00:00"
+
+
+def test_a_truncated_json_feed_gives_its_whole_items_and_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "cut.json"
+    path.write_bytes(JSON_FEED[: JSON_FEED.index(b'"Story 3"')])
+    document = json.loads(run_parse(str(path), "--json")[0])
+    assert document["feed"]["title"] == "Valley Courier"
+    assert [entry["title"] for entry in document["entries"]] == ["Story 1", "Story 2"]
+    assert any("truncated" in warning for warning in document["warnings"])
+
+
 def test_an_html_page_exits_non_zero_with_one_line() -> None:
     result = dateline(
         "-", stdin=b"<!DOCTYPE html><html><head><title>Home</title></head><body/></html>"

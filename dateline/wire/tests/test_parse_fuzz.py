@@ -41,9 +41,13 @@ _PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "fuzz-ci")
 
 @cache
 def corpus() -> tuple[bytes, ...]:
-    root = require("feeds/real-news/fastfeedparser-benchmark")
-    files = sorted(p for p in root.rglob("*") if p.is_file() and p.stat().st_size < _MAX_FEED_BYTES)
-    return tuple(path.read_bytes() for path in files)
+    """Small real feeds, plus the integration folder (a JSON Feed, UTF-16, broken XML, and
+    other parsers' JSON output, which is JSON but no feed)."""
+    files = []
+    for folder in ("fastfeedparser-benchmark", "fastfeedparser-integration"):
+        root = require(f"feeds/real-news/{folder}")
+        files += sorted(p for p in root.rglob("*") if p.is_file())
+    return tuple(p.read_bytes() for p in files if p.stat().st_size < _MAX_FEED_BYTES)
 
 
 _JUNK = [b"<", b">", b"&", b"&nbsp;", b"&#0;", b"&#xD800;", b"]]>", b"<![CDATA[", b"<!--",
