@@ -14,7 +14,7 @@ $(VENV)/.installed: pyproject.toml $(wildcard package-lock.json)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	if [ -f package-lock.json ]; then npm ci --silent --no-audit --no-fund; fi
+	if [ -f package-lock.json ]; then npm ci --silent --no-audit --no-fund --ignore-scripts; fi
 	touch $@
 
 run: install

@@ -21,7 +21,9 @@ with CONNECTIONS keep-alive connections from client processes (raw HTTP/1.1 over
 the client costs little next to the server) for SECONDS each, ROUNDS rounds interleaved, medians
 reported. Latency under that load includes the queue; the uncached post page's latency is also
 measured on one connection alone (`uncached_post_p99_ms`: the time one request takes, the goal's
-figure), and loaded (`uncached_post_p99_ms_loaded`).
+figure), and loaded (`uncached_post_p99_ms_loaded`). `*_cpu_ms` is the server's CPU time per
+request (master and workers, from /proc), which other programs on a shared machine inflate far
+less than they inflate latency; `load_average_1min` says how shared the machine was.
 
 Last line: one JSON object. Goals: cached_page_rps >= 50% of constant_response_rps (the worse of
 the two pages is reported), uncached_post_p99_ms < 50.
@@ -212,9 +214,10 @@ class _Connection:
 
 def _client_process(
     port: int, path: str, vary: bool, threads: int, warm_until: float, stop_at: float, tag: str
-) -> tuple[list[float], int]:
+) -> tuple[list[float], int, int]:
     latencies: list[list[float]] = [[] for _ in range(threads)]
     errors = [0] * threads
+    answered = [0] * threads
 
     def run(index: int) -> None:
         connection = _Connection(port)
@@ -236,6 +239,7 @@ def _client_process(
                 errors[index] += 1
                 continue
             took = time.perf_counter() - begin
+            answered[index] += 1
             if status != 200:
                 errors[index] += 1
             elif started >= warm_until:
@@ -246,11 +250,44 @@ def _client_process(
         worker.start()
     for worker in workers:
         worker.join()
-    return [ms for per_thread in latencies for ms in per_thread], sum(errors)
+    return [ms for per_thread in latencies for ms in per_thread], sum(errors), sum(answered)
+
+
+def server_cpu_seconds(master: int) -> float:
+    """CPU time used so far by the gunicorn master and its workers, live and reaped (Linux).
+
+    Unlike latency, this does not grow when other programs on the machine take the cores, so
+    it says what a request costs the server however busy the machine is."""
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def fields(pid: int | str) -> list[str]:
+        text = Path(f"/proc/{pid}/stat").read_text()
+        return text[text.rindex(")") + 2 :].split()
+
+    mine = fields(master)
+    # utime, stime, and cutime, cstime: what reaped workers (recycled after max_requests) used.
+    total = sum(int(value) for value in mine[11:15])
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            theirs = fields(entry.name)
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            continue
+        if theirs[1] == str(master):
+            total += int(theirs[11]) + int(theirs[12])
+    return total / ticks
 
 
 def measure(
-    port: int, path: str, *, vary: bool, connections: int, seconds: float, tag: str
+    port: int,
+    path: str,
+    *,
+    vary: bool,
+    connections: int,
+    seconds: float,
+    tag: str,
+    server: int,
 ) -> dict[str, float]:
     processes = min(connections, max(1, (os.cpu_count() or 2)))
     per_process = [
@@ -258,6 +295,7 @@ def measure(
     ]
     warm = 0.5
     now = time.time() + 0.3  # let every process start before the clock runs
+    cpu_before = server_cpu_seconds(server)
     with multiprocessing.get_context("fork").Pool(processes) as pool:
         results = pool.starmap(
             _client_process,
@@ -266,8 +304,10 @@ def measure(
                 for i, threads in enumerate(per_process)
             ],
         )
+    cpu = server_cpu_seconds(server) - cpu_before
     latencies = sorted(ms for result in results for ms in result[0])
     errors = sum(result[1] for result in results)
+    requests = sum(result[2] for result in results)
     if not latencies:
         raise SystemExit(f"no successful request to {path} ({errors} errors)")
     return {
@@ -275,6 +315,8 @@ def measure(
         "p50_ms": latencies[len(latencies) // 2],
         "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
         "errors": errors,
+        # Server CPU per request over the whole run, warm-up requests included.
+        "cpu_ms": cpu * 1000 / max(1, requests),
     }
 
 
@@ -368,10 +410,19 @@ def main() -> None:
                             connections=args.connections,
                             seconds=args.seconds,
                             tag=f"r{round_number}",
+                            server=server.pid,
                         )
                     )
             runs.setdefault("post_uncached_alone", []).append(
-                measure(port, post_path, vary=True, connections=1, seconds=args.seconds, tag="a")
+                measure(
+                    port,
+                    post_path,
+                    vary=True,
+                    connections=1,
+                    seconds=args.seconds,
+                    tag="a",
+                    server=server.pid,
+                )
             )
     finally:
         server.terminate()
@@ -383,7 +434,7 @@ def main() -> None:
 
     report: dict[str, object] = {}
     for key in runs:
-        for field in ("rps", "p50_ms", "p99_ms"):
+        for field in ("rps", "p50_ms", "p99_ms", "cpu_ms"):
             report[f"{key}_{field}"] = median(key, field)
         report[f"{key}_errors"] = sum(run["errors"] for run in runs[key])
     ratios = {
@@ -406,6 +457,8 @@ def main() -> None:
         uncached_post_p99_ms=median("post_uncached_alone", "p99_ms"),
         uncached_post_p50_ms=median("post_uncached_alone", "p50_ms"),
         uncached_post_p99_ms_loaded=median("post_uncached", "p99_ms"),
+        uncached_post_cpu_ms=median("post_uncached_alone", "cpu_ms"),
+        load_average_1min=round(os.getloadavg()[0], 2),
         goal_cached_ratio_met=ratios[worse] >= 0.5,
         goal_uncached_post_p99_met=median("post_uncached_alone", "p99_ms") < 50,
     )

@@ -74,7 +74,9 @@ class PostMeta:
     json_ld: dict[str, Any]
 
 
-def post_meta(request: HttpRequest, post: Post, parts: list[PostPart]) -> PostMeta:
+def post_meta(
+    request: HttpRequest, post: Post, parts: list[PostPart], labels: list[Label]
+) -> PostMeta:
     url = request.build_absolute_uri(post.get_absolute_url())
     description = post_description(parts)
     image = post.featured_image
@@ -100,7 +102,7 @@ def post_meta(request: HttpRequest, post: Post, parts: list[PostPart]) -> PostMe
         "author": {"@type": "Person", "name": post.author_name or settings.SITE_NAME},
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
         "description": description,
-        "keywords": [label.name for label in post.labels.all()],
+        "keywords": [label.name for label in labels],
     }
     if citations:
         json_ld["citation"] = citations
