@@ -1,6 +1,12 @@
 """Fixtures shared by every app's tests."""
 
 import pytest
+from hypothesis import settings
+
+# Speed is measured by the benchmarks in bench/, never by tests: on a shared two-core machine a
+# property example may take longer than Hypothesis's default 200 ms deadline for no fault of ours.
+settings.register_profile("dateline", deadline=None)
+settings.load_profile("dateline")
 
 
 @pytest.fixture(scope="session")
