@@ -26,7 +26,6 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:  # type: ignore
     parser.add_argument(
         "--output", "-o", metavar="FILE", help="where to write them (default: standard output)"
     )
-    parser.set_defaults(run=run)
 
 
 def run(out: TextIO, *, output: str | None, **_: Any) -> None:

@@ -204,7 +204,6 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:  # type: ignore
         help="a JSON-lines file of articles, or `db` for the stories in the database",
     )
     parser.add_argument("--limit", type=int, default=10, help="how many stories (default 10)")
-    parser.set_defaults(run=run)
 
 
 def run(out: TextIO, *, source: str, limit: int, **_: Any) -> None:
