@@ -205,11 +205,15 @@ def _lock_cursor() -> ClusteringCursor:
 class ClusteringWorker:
     """One process's share of the clustering job: its clusterer and what it knows of the database.
 
-    ``make_clusterer`` builds an empty clusterer (the shipped one by default).
+    ``make_clusterer`` builds an empty clusterer (the shipped one by default); ``batch`` is how
+    many articles one run clusters and writes in one transaction.
     """
 
-    def __init__(self, make_clusterer: Callable[[], StoryClusterer] = StoryClusterer) -> None:
+    def __init__(
+        self, make_clusterer: Callable[[], StoryClusterer] = StoryClusterer, *, batch: int = BATCH
+    ) -> None:
         self._make_clusterer = make_clusterer
+        self._batch = batch
         self._memory: _Memory | None = None
         # How many times this process rebuilt its clusterer from the database.
         self.restores = 0
@@ -245,14 +249,18 @@ class ClusteringWorker:
         batch = list(
             Article.objects.filter(id__gt=memory.last_article_id)
             .select_related("outlet")
-            .order_by("id")[:BATCH]
+            .order_by("id")[: self._batch]
         )
-        records = [article_in(article) for article in batch]
-        assignments = [memory.clusterer.add(record) for record in records]
-        # Stories close by the wire's clock (the latest article's time), not the wall's: a quiet
-        # wire or a backlog being caught up never closes a story the next articles continue.
-        memory.clock = max([memory.clock, *(r.published for r in records if r.published)])
-        closed = list(memory.clusterer.close_idle(memory.clock))
+        assignments, closed = [], []
+        for article in batch:
+            record = article_in(article)
+            # Stories close by the wire's clock (the latest article's time), not the wall's: a
+            # quiet wire, or a backlog being caught up, never closes a story the next articles
+            # continue. They close before the article that moves the clock on is matched.
+            if record.published and record.published > memory.clock:
+                memory.clock = record.published
+                closed += memory.clusterer.close_idle(memory.clock)
+            assignments.append(memory.clusterer.add(record))
         if not batch and not closed and not memory.unsaved_cluster_ids:
             return 0
         try:
@@ -297,6 +305,8 @@ class ClusteringWorker:
                 last_article_id=cursor.last_article_id,
                 last_correction_id=last_correction_id,
             )
+            empty = [story_id for story_id, _ in stories if story_id not in members]
+            Story.objects.filter(pk__in=empty).update(closed=True, closed_at=timezone.now())
             for story_id, cluster_id in stories:
                 if story_id not in members:
                     continue
@@ -304,10 +314,22 @@ class ClusteringWorker:
                     cluster_id = next(fresh)
                     Story.objects.filter(pk=story_id).update(cluster_id=cluster_id)
                 memory.bind(cluster_id, story_id)
+            # Articles editors moved apart, both still in open stories: the clusterer keeps them
+            # apart only while it knows.
+            open_articles = {a.pk for arts in members.values() for a in arts}
+            apart = [
+                (a, b)
+                for a, b in LabelledPair.objects.filter(same_story=False).values_list(
+                    "article_a_id", "article_b_id"
+                )
+                if a in open_articles and b in open_articles
+            ]
         for cluster_id, story_id in memory.story_of_cluster.items():
             records = [article_in(article) for article in members[story_id]]
             memory.clusterer.restore(cluster_id, records)
             memory.clock = max([memory.clock, *(r.published for r in records if r.published)])
+        for a, b in apart:
+            memory.clusterer.cannot_link(str(a), str(b))
         return memory
 
     def _catch_up(self, memory: _Memory) -> bool:

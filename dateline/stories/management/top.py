@@ -19,13 +19,12 @@ from typing import Any, TextIO
 
 from django.core.management.base import CommandError
 
-from dateline.stories.domain.clusterer import StoryClusterer
+from dateline.stories.domain.clusterer import StoryClusterer, replay
 from dateline.stories.domain.records import ArticleIn
 from dateline.stories.exceptions import BadArticleFile
 
 DATABASE = "db"
-# How often the in-memory replay lets idle stories close, as the worker does after each batch.
-CLOSE_EVERY = 200
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
 # Headlines shown under each story; the rest are counted.
 HEADLINES_SHOWN = 15
 
@@ -142,17 +141,11 @@ def _article(text: str, where: str) -> ArticleIn:
 
 def cluster_in_memory(articles: Sequence[ArticleIn]) -> list[TopStory]:
     """Replays the articles through a fresh clusterer in publication order (undated ones last,
-    in file order), letting idle stories close by the stream's clock as the worker would."""
-    replay = sorted(articles, key=lambda a: (a.published is None, a.published or datetime.min))
-    clusterer = StoryClusterer()
+    in file order), letting idle stories close as the articles' dates move on."""
+    replayed = sorted(articles, key=lambda a: (a.published is None, a.published or _EARLIEST))
     members: dict[int, list[ArticleIn]] = {}
-    latest: datetime | None = None
-    for count, article in enumerate(replay, start=1):
-        members.setdefault(clusterer.add(article).story_id, []).append(article)
-        if article.published and (latest is None or article.published > latest):
-            latest = article.published
-        if count % CLOSE_EVERY == 0 and latest is not None:
-            clusterer.close_idle(latest)
+    for article, assignment in zip(replayed, replay(StoryClusterer(), replayed), strict=True):
+        members.setdefault(assignment.story_id, []).append(article)
     return [
         TopStory(tuple(Line(a.outlet or "unknown outlet", a.title, a.published) for a in story))
         for story in members.values()
