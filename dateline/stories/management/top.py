@@ -72,19 +72,20 @@ def render(stories: Sequence[TopStory], *, title: str) -> str:
         lines.append("No stories.")
     for rank, story in enumerate(stories, start=1):
         first = story.articles[0]
+        indent = " " * len(f"{rank}. ")
         outlets = story.outlets
         lines.append(
             f"{rank}. {first.title} ({_count(len(story.articles), 'article')}, "
             f"{_count(len(outlets), 'outlet')})"
         )
-        lines.append(f"   first reported by {first.outlet} at {_when(first.published)}")
-        lines.append("   outlets: " + ", ".join(f"{name} ({n})" for name, n in outlets))
+        lines.append(f"{indent}first reported by {first.outlet} at {_when(first.published)}")
+        lines.append(indent + "outlets: " + ", ".join(f"{name} ({n})" for name, n in outlets))
         if story.countries:
-            lines.append("   countries: " + ", ".join(story.countries))
+            lines.append(indent + "countries: " + ", ".join(story.countries))
         for line in story.articles[:HEADLINES_SHOWN]:
-            lines.append(f"   - {line.outlet}: {line.title}")
+            lines.append(f"{indent}- {line.outlet}: {line.title}")
         if len(story.articles) > HEADLINES_SHOWN:
-            lines.append(f"   - ... and {len(story.articles) - HEADLINES_SHOWN} more")
+            lines.append(f"{indent}- ... and {len(story.articles) - HEADLINES_SHOWN} more")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -204,14 +205,16 @@ def run(out: TextIO, *, source: str, limit: int, **_: Any) -> None:
         raise CommandError("--limit must be at least 1.")
     if source == DATABASE:
         stories = from_database(limit)
-        title = f"The {limit} largest stories in the database"
+        title = f"The largest stories in the database (top {limit})"
     else:
         try:
             articles = read_articles(Path(source))
         except BadArticleFile as error:
             raise CommandError(str(error)) from None
-        stories = largest(cluster_in_memory(articles), limit)
+        clustered = cluster_in_memory(articles)
+        stories = largest(clustered, limit)
         title = (
-            f"The {limit} largest of the stories in {Path(source).name} ({len(articles)} articles)"
+            f"The largest stories in {Path(source).name} (top {limit}; {len(articles)} articles "
+            f"clustered into {len(clustered)} stories)"
         )
     out.write(render(stories, title=title))
