@@ -5,16 +5,13 @@ killed by the operating system while its clusterer holds a half-done batch; once
 expires, another worker picks up exactly where the last committed batch ended.
 """
 
-import os
 import re
 import signal
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[3]
+from tests.support.processes import dateline, isolated_env
+
 # Three batches commit (126 articles); the fourth dies. Quake31 (articles 124-127) spans the two,
 # so the rescuing worker must continue a story it restored.
 ARTICLES, BATCH, DIE_AT = 200, 42, 150
@@ -69,8 +66,7 @@ print("assigned", StoryArticle.objects.count(),
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_env(request, tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DATELINE_")}
-    env.update(DATELINE_DATA_DIR=str(tmp_path), PYTHONPATH=str(REPO))
+    env = isolated_env(tmp_path)
     if request.param == "sqlite":
         yield env
         return
@@ -81,27 +77,17 @@ def database_env(request, tmp_path):
 
 
 def test_a_killed_worker_neither_loses_nor_repeats_an_article(database_env):
-    def dateline(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "dateline.cli", *args],
-            cwd=REPO,
-            env=database_env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=check,
-        )
-
-    dateline("migrate", "-v", "0")
-    dateline("shell", "-c", SEED)
-    died = dateline("shell", "-c", DIE, check=False)
+    env = database_env
+    dateline("migrate", "-v", "0", env=env)
+    dateline("shell", "-c", SEED, env=env)
+    died = dateline("shell", "-c", DIE, env=env, check=False)
     assert died.returncode == -signal.SIGKILL, died.stderr
-    rescue = dateline("shell", "-c", RESCUE).stdout
+    rescue = dateline("shell", "-c", RESCUE, env=env).stdout
     # The dead worker's lease still held the cursor; three full batches had been committed.
     assert "busy 0" in rescue and f"after-kill {3 * BATCH}" in rescue, rescue
     report = re.search(
         r"assigned (\d+) articles (\d+) unassigned (\d+) stories (\d+) largest (\d+)",
-        dateline("shell", "-c", REPORT).stdout,
+        dateline("shell", "-c", REPORT, env=env).stdout,
     )
     assert report is not None
     assert [int(n) for n in report.groups()] == [ARTICLES, ARTICLES, 0, ARTICLES // 4, 4]
