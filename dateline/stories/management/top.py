@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from django.core.management.base import CommandError
+from django.db import DatabaseError
 
 from dateline.stories.domain.clusterer import StoryClusterer, replay
 from dateline.stories.domain.records import ArticleIn
@@ -204,7 +205,12 @@ def run(out: TextIO, *, source: str, limit: int, **_: Any) -> None:
     if limit < 1:
         raise CommandError("--limit must be at least 1.")
     if source == DATABASE:
-        stories = from_database(limit)
+        try:
+            stories = from_database(limit)
+        except DatabaseError as error:
+            raise CommandError(
+                f"cannot read the stories from the database ({error}); has `dateline migrate` run?"
+            ) from None
         title = f"The largest stories in the database (top {limit})"
     else:
         try:

@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from dateline.stories import services
+from tests.support.processes import dateline, isolated_env
 
 SMALL = Path(__file__).resolve().parent / "data" / "top-small.jsonl"
 
@@ -80,3 +81,10 @@ def test_db_lists_the_stories_in_the_database(wire):
     assert "first reported by BBC" in shown[0] and "outlets: BBC (1), DW (2)" in shown[0]
     assert "countries: DE, GB" in shown[0]
     assert "(1 article, 1 outlet)" in shown[1]
+
+
+def test_db_on_a_database_never_migrated_says_so_without_a_traceback(tmp_path):
+    result = dateline("stories", "top", "db", env=isolated_env(tmp_path), check=False)
+    assert result.returncode == 1
+    assert "has `dateline migrate` run?" in result.stderr
+    assert "Traceback" not in result.stderr
