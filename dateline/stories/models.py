@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 
 from dateline.stories.domain import ranking
-from dateline.wire.models import Article, Outlet
+from dateline.wire.models import Article
 
 
 class StoryQuerySet(models.QuerySet["Story"]):
@@ -95,13 +95,6 @@ class Story(models.Model):
 
     def score(self, now: datetime) -> float:
         return ranking.score_from_rank_key(self.rank_key, now)
-
-    def outlets(self) -> list[Outlet]:
-        """The outlets covering the story, first reporter first (uses prefetched articles)."""
-        seen: dict[int, Outlet] = {}
-        for article in self.articles.all():
-            seen.setdefault(article.outlet_id, article.outlet)
-        return list(seen.values())
 
 
 class StoryArticle(models.Model):

@@ -177,3 +177,17 @@ def test_the_desk_list_costs_two_queries_however_many_stories(wire, django_asser
     run_until_done(services.ClusteringWorker())
     with django_assert_num_queries(2):
         assert len(show_desk()) == 4
+
+
+def test_a_wire_article_reaches_the_clusterer_as_plain_text(wire):
+    outlet = wire.outlet("Le Monde", country="FR", language="fr")
+    article = wire.article(outlet, "vote")
+    article.summary = "<p>Les Chiliens &amp; <b>les</b>\n  urnes</p>"
+    article.published_at = article.fetched_at + timedelta(days=2)  # a feed with a fast clock
+    record = services.article_in(article)
+    assert record.id == str(article.pk) and record.outlet == str(outlet.pk)
+    assert record.text == "Les Chiliens & les urnes"
+    assert record.language == "fr"  # the outlet's, as the article has none
+    assert record.published == article.fetched_at  # never later than it reached the wire
+    article.summary, article.content = "", "<div><p>Full text</p> here</div>"
+    assert services.article_in(article).text == "Full text here"
