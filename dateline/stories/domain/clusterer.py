@@ -402,12 +402,12 @@ class StoryClusterer:
             best = max(best, _dot(member.vector, other.vector))
             best_title = max(best_title, _dot(member.title_vector, other.title_vector))
         idf = self._df.idf
-        shared = [idf(t) for t in member.vector if t in story.centroid]
-        shared_idf = sum(shared)
+        rarities = [idf(t) for t in member.vector if t in story.centroid]
+        shared_idf = sum(rarities)
         shared_title_idf = sum(idf(t) for t in member.title_vector if t in story.centroid)
         rarest = self._df.max_idf
-        max_shared_rarity = max(shared, default=0.0) / rarest
-        rare_shared = sum(1 for value in shared if value >= rarest / 2)
+        max_shared_rarity = max(rarities, default=0.0) / rarest
+        rare_shared = sum(1 for value in rarities if value >= rarest / 2)
         mine = member.entities
         theirs = story.entities
         if mine and theirs:
