@@ -343,7 +343,7 @@ class StoryClusterer:
             return []
         ranked = sorted(hits, key=lambda s: -hits[s])[: self.config.max_candidates]
         forbidden = self._cannot_link.get(member.article_id, ())
-        out: list[Candidate] = []
+        scored: list[tuple[int, tuple[float, ...], float]] = []
         for story_id in ranked:
             story = self._stories[story_id]
             if forbidden and any(other in story.members for other in forbidden):
@@ -351,9 +351,17 @@ class StoryClusterer:
             gap = self._gap(member.published, story)
             if gap is not None and gap > self.config.close_after:
                 continue
-            features = self._features(member, story)
-            logit = self.model.logit(features) + self._priors(member, story, gap)
-            out.append(Candidate(story_id, features, logit))
+            scored.append(
+                (story_id, self._features(member, story), self._priors(member, story, gap))
+            )
+        # How far each candidate stands above the best of the others (index 1: cos_best_member).
+        best = sorted((f[1] for _, f, _ in scored), reverse=True)[:2]
+        out: list[Candidate] = []
+        for story_id, features, prior in scored:
+            runner_up = best[1] if features[1] == best[0] and len(best) > 1 else best[0]
+            margin = features[1] - runner_up if len(scored) > 1 else features[1]
+            full = (*features, margin)
+            out.append(Candidate(story_id, full, self.model.logit(full) + prior))
         return out
 
     @staticmethod
@@ -393,6 +401,13 @@ class StoryClusterer:
         for other in recent:
             best = max(best, _dot(member.vector, other.vector))
             best_title = max(best_title, _dot(member.title_vector, other.title_vector))
+        idf = self._df.idf
+        rarities = [idf(t) for t in member.vector if t in story.centroid]
+        shared_idf = sum(rarities)
+        shared_title_idf = sum(idf(t) for t in member.title_vector if t in story.centroid)
+        rarest = self._df.max_idf
+        max_shared_rarity = max(rarities, default=0.0) / rarest
+        rare_shared = sum(1 for value in rarities if value >= rarest / 2)
         mine = member.entities
         theirs = story.entities
         if mine and theirs:
@@ -413,8 +428,11 @@ class StoryClusterer:
             containment,
             jaccard,
             no_entities,
-            math.log1p(len(story.members)),
             best * containment,
+            math.log1p(shared_idf),
+            math.log1p(shared_title_idf),
+            max_shared_rarity,
+            math.log1p(rare_shared),
         )
 
     def _attach(self, story: _Story, member: _Member) -> None:

@@ -16,7 +16,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-# The order of the model's weights. Each feature is in [0, 1] except the size term.
+# The order of the model's weights. No feature depends on a story's size: the training corpus has
+# three articles a story, and a size weight learned there would stop real stories from growing.
 PAIR_FEATURES: tuple[str, ...] = (
     "cos_centroid",  # article (headline + lead) against the story's centroid
     "cos_best_member",  # article against its closest member
@@ -25,8 +26,12 @@ PAIR_FEATURES: tuple[str, ...] = (
     "entity_containment",  # share of the article's entity weight the story also names
     "entity_jaccard",  # weighted overlap of article and story entity sets
     "no_entities",  # 1.0 when either side names no entity (the overlaps then say nothing)
-    "log_size",  # log(1 + members), a story's pull grows with its size
     "cos_best_x_entity",  # interaction: words and names agree
+    "shared_idf",  # log(1 + summed rarity of the terms article and story share)
+    "shared_title_idf",  # the same for the headline's terms only
+    "max_shared_rarity",  # the rarest shared term's idf over the largest idf possible now
+    "rare_shared",  # log(1 + shared terms at least half as rare as the rarest possible)
+    "margin",  # cos_best_member minus the best other candidate's (how clear the choice is)
 )
 
 

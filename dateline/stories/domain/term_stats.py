@@ -38,5 +38,10 @@ class DocumentFrequencies:
         return 1.0 + math.log((self.documents + 1) / (self.frequency(term) + 1))
 
     @property
+    def max_idf(self) -> float:
+        """The idf of a term seen in one document only."""
+        return 1.0 + math.log((self.documents + 1) / 2)
+
+    @property
     def live_terms(self) -> int:
         return len(self._live)

@@ -33,6 +33,12 @@ STOPWORDS = frozenset(
     """.split()
 )
 
+# Capitalised but naming no event.
+_NOT_NAMES = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april june "
+    "july august september october november december president".split()
+)
+
 # A headline in Title Case capitalises most of its words; then capitals say nothing about names.
 _TITLE_CASE_SHARE = 0.6
 
@@ -108,6 +114,7 @@ def _entities(words: list[tuple[str, str, bool]], trust_capitals: bool) -> set[s
             found.add(term)
         elif (
             term not in STOPWORDS
+            and term not in _NOT_NAMES
             and len(term) > 1
             and raw[0].isupper()
             # An all-capitals acronym counts even at a sentence start; other capitals only inside.
