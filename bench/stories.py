@@ -24,6 +24,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from itertools import accumulate
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -129,7 +130,7 @@ def synthetic_stream(seed: int = 7) -> Iterator[PreparedArticle]:
     """Yields (PreparedArticle) lazily, so the stream itself costs no memory."""
     rng = random.Random(seed)
     vocabulary = [f"w{i}" for i in range(20_000)]
-    weights = [1 / (i + 1) for i in range(len(vocabulary))]
+    cumulative = list(accumulate(1 / (i + 1) for i in range(len(vocabulary))))
     start = datetime(2026, 1, 1, tzinfo=UTC)
     step = timedelta(days=STREAM_DAYS) / STREAM_ARTICLES
     # (story number, its names, articles left, when it started)
@@ -147,7 +148,7 @@ def synthetic_stream(seed: int = 7) -> Iterator[PreparedArticle]:
             index = len(live) - 1
         number, names, left, began = live[index]
         live[index] = (number, names, left - 1, began)
-        common = rng.choices(vocabulary, weights, k=18)
+        common = rng.choices(vocabulary, cum_weights=cumulative, k=18)
         title = Counter(rng.sample(names, 3) + common[:3])
         lead = Counter(rng.sample(names, 4) + common[3:])
         terms = ArticleTerms(title=title, lead=lead, entities=frozenset(rng.sample(names, 2)))
