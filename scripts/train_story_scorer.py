@@ -9,9 +9,11 @@
    article joins its gold story), recording every retrieved candidate story with label "is its
    gold story". To see the statistics a live stream sees, the split is cut in two halves by
    story: each half is replayed with the other half's frequencies as its background.
-3. The join threshold: the real clusterer (its own decisions) replays each half at a grid of
-   thresholds; the lowest threshold whose B-cubed precision stays at or above PRECISION_FLOOR on
-   both halves is kept (precision first). The val split is never read.
+3. The join threshold: the real clusterer (its own decisions) replays the split at a grid of
+   thresholds, cut in six parts (streams the size of a labelled backtest) and in the two halves
+   (larger streams, where more open stories mean more chances of a false merge); the lowest
+   threshold whose precision holds on both (PRECISION_FLOOR, LARGE_STREAM_PRECISION_FLOOR) is
+   kept: precision first. The val split is never read.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ from dateline.stories.domain.scorer import PAIR_FEATURES, ScorerModel
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / "../shared/data/clustering/neus-dev.jsonl"
 MODEL_DIR = Path(__file__).resolve().parents[1] / "dateline/stories/domain/model"
 PRECISION_FLOOR = 0.93
+# Precision falls as more stories stay open at once; on the halves (about 3,200 articles, all
+# open: no dates) it must still hold this.
+LARGE_STREAM_PRECISION_FLOOR = 0.90
 L2 = 1e-3
 SEED = 5
 THRESHOLD_CHUNKS = 6
@@ -134,15 +139,23 @@ def main(argv: list[str]) -> int:
     ]
     chosen = THRESHOLDS[-1]
     for threshold in THRESHOLDS:
-        results = []
+        chunk_results = []
         for chunk, (df, documents) in zip(chunks, chunk_backgrounds, strict=True):
             model = ScorerModel(tuple(weights), bias, threshold, df, documents)
-            results.append(evaluate(chunk, lambda model=model: StoryClusterer(model=model)))
-        p = sum(r.bcubed.p for r in results) / len(results)
-        r = sum(r.bcubed.r for r in results) / len(results)
-        f1 = sum(r.bcubed.f1 for r in results) / len(results)
-        print(f"threshold {threshold}: mean P={p:.3f} R={r:.3f} F1={f1:.3f}", file=sys.stderr)
-        if p >= PRECISION_FLOOR:
+            chunk_results.append(evaluate(chunk, lambda model=model: StoryClusterer(model=model)))
+        half_results = []
+        for half, (df, documents) in zip(halves, backgrounds, strict=True):
+            model = ScorerModel(tuple(weights), bias, threshold, df, documents)
+            half_results.append(evaluate(half, lambda model=model: StoryClusterer(model=model)))
+        mean_p = sum(r.bcubed.p for r in chunk_results) / len(chunk_results)
+        mean_r = sum(r.bcubed.r for r in chunk_results) / len(chunk_results)
+        halves_p = min(r.bcubed.p for r in half_results)
+        print(
+            f"threshold {threshold}: parts mean P={mean_p:.3f} R={mean_r:.3f}; "
+            f"halves min P={halves_p:.3f}",
+            file=sys.stderr,
+        )
+        if mean_p >= PRECISION_FLOOR and halves_p >= LARGE_STREAM_PRECISION_FLOOR:
             chosen = threshold
             break
 
@@ -156,7 +169,8 @@ def main(argv: list[str]) -> int:
         "Logistic regression trained by scripts/train_story_scorer.py on neus-dev's train split "
         f"only ({len(train)} articles, {len(pairs)} candidate pairs from gold-forced replays of "
         f"two halves); threshold {chosen}: the lowest keeping mean B-cubed precision >= "
-        f"{PRECISION_FLOOR} over {THRESHOLD_CHUNKS} parts of the split replayed apart."
+        f"{PRECISION_FLOOR} over {THRESHOLD_CHUNKS} parts of the split replayed apart and >= "
+        f"{LARGE_STREAM_PRECISION_FLOOR} on each half."
     )
     (MODEL_DIR / "story_scorer.json").write_text(
         json.dumps(

@@ -255,8 +255,9 @@ class StoryClusterer:
             idle = self._stories.get(story_id)
             if idle is None or idle.last_activity != activity:
                 continue  # stale entry: the story moved on or is gone
-            for article_id in idle.members:
+            for article_id, member in idle.members.items():
                 del self._story_of[article_id]
+                self._df.remove(member.vector.keys() | member.entities.keys())
             self._drop(idle)
             closed.append(story_id)
         return closed

@@ -3,7 +3,9 @@
 The background (``model/background_df.json``) was counted over neus-dev's ``train`` split only
 (``scripts/train_story_scorer.py``). Every article the clusterer sees is added as it arrives, as in
 a live stream, so a new name ("Randy Fine") becomes informative after it has been seen once and
-common after it has been seen everywhere.
+common after it has been seen everywhere. When a story closes its articles are forgotten again:
+the live part counts the open window of the stream, so its memory stays bounded and rarity is
+judged against current news.
 """
 
 from __future__ import annotations
@@ -29,6 +31,17 @@ class DocumentFrequencies:
         live = self._live
         for term in terms:
             live[term] = live.get(term, 0) + 1
+
+    def remove(self, terms: Iterable[str]) -> None:
+        """Forgets one document counted by ``add`` (its story closed): memory stays bounded."""
+        self._live_documents -= 1
+        live = self._live
+        for term in terms:
+            left = live.get(term, 0) - 1
+            if left > 0:
+                live[term] = left
+            else:
+                live.pop(term, None)
 
     def frequency(self, term: str) -> int:
         return self._background.get(term, 0) + self._live.get(term, 0)

@@ -1,6 +1,6 @@
 """A floor under the clusterer's quality on neus-dev's val split (never used in training).
 
-Measured when the shipped model was made: B-cubed P 0.949, R 0.705, F1 0.809. The floor sits a
+Measured when the shipped model was made: B-cubed P 0.976, R 0.638, F1 0.772. The floor sits a
 little below so that a change that costs quality fails here, not in a backtest weeks later.
 """
 
@@ -22,5 +22,5 @@ def test_neus_val_quality_floor() -> None:
         rows = read_labelled(line for line in handle if json.loads(line)["split"] == "val")
     result = evaluate(rows)
     assert result.articles == 819
-    assert result.bcubed.p >= 0.93
-    assert result.bcubed.f1 >= 0.78
+    assert result.bcubed.p >= 0.95
+    assert result.bcubed.f1 >= 0.75
