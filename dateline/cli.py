@@ -16,6 +16,7 @@ SUBCOMMANDS: dict[str, str] = {
     "worker": "Run background work: polling, clustering, publishing scheduled posts.",
     "demo": "Migrate if needed and load the offline demo site (idempotent).",
     "migrate": "Create or update the database tables.",
+    "stories": "Stories: `eval FILE` scores the clusterer; `top FILE_OR_DB` lists the largest.",
     "backup": "Write a consistent copy of the SQLite database while the site runs.",
     "createsuperuser": "Create an editor account with every permission.",
     "parse": "Parse one feed (a file or an http(s) URL) and print its feed and entries.",

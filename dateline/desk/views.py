@@ -25,7 +25,7 @@ desk_only = staff_member_required(login_url="desk:login")
 
 @desk_only
 def triage(request: HttpRequest) -> HttpResponse:
-    stories = Story.objects.open().with_articles()[:STORIES_ON_DESK]
+    stories = Story.objects.for_desk()[:STORIES_ON_DESK]
     return render(
         request,
         "desk/triage.html",

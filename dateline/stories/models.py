@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
+
+from django.conf import settings
 from django.db import models
 
+from dateline.stories.domain import ranking
 from dateline.wire.models import Article
 
 
@@ -11,25 +16,85 @@ class StoryQuerySet(models.QuerySet["Story"]):
     def open(self) -> StoryQuerySet:
         return self.filter(closed=False)
 
+    def ranked(self) -> StoryQuerySet:
+        """Highest score first (dateline.stories.domain.ranking): the order holds at any time."""
+        return self.order_by("-rank_key", "-id")
+
+    def largest(self) -> StoryQuerySet:
+        return self.order_by("-article_count", "-outlet_count", "first_seen_at", "id")
+
     def with_articles(self) -> StoryQuerySet:
-        return self.prefetch_related("articles__outlet")
+        """Each story's articles, earliest first, with their outlets: two queries in all."""
+        return self.select_related("first_article__outlet").prefetch_related(
+            models.Prefetch(
+                "articles",
+                queryset=Article.objects.select_related("outlet").order_by("published_at", "id"),
+            )
+        )
+
+    def for_desk(self) -> StoryQuerySet:
+        """The open stories the desk triages, best first, with what it shows of each."""
+        return self.open().ranked().with_articles()
 
 
 class Story(models.Model):
-    headline = models.TextField(help_text="The headline of the story's first article.")
+    headline = models.TextField(help_text="The headline of the story's first reporter.")
     first_seen_at = models.DateTimeField()
     last_seen_at = models.DateTimeField(db_index=True)
     closed = models.BooleanField(default=False)
+    closed_at = models.DateTimeField(null=True, blank=True)
     articles = models.ManyToManyField(Article, through="StoryArticle", related_name="stories")
+
+    # The clusterer's own id for the story (dateline.stories.domain.records), so a worker that
+    # starts afresh hands the open stories back to it under the same ids. Unique among open
+    # stories only: a restored clusterer may give a closed story's number to a new one. Empty for a
+    # story an editor opened (moving an article out) until a worker tells the clusterer.
+    cluster_id = models.BigIntegerField(null=True, blank=True)
+    # Set when an editor merged this story into another; it is then closed and empty.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="absorbed"
+    )
+
+    # Coverage, recomputed in the transaction that changes the story's articles.
+    first_article = models.ForeignKey(
+        Article,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The first reporter: the story's earliest article.",
+    )
+    article_count = models.PositiveIntegerField(default=0)
+    outlet_count = models.PositiveIntegerField(default=0)
+    country_count = models.PositiveIntegerField(default=0)
+    language_count = models.PositiveIntegerField(default=0)
+    # ISO 3166-1 codes of the outlets' countries and primary language subtags, sorted.
+    countries = models.JSONField(default=list, blank=True)
+    languages = models.JSONField(default=list, blank=True)
+    # Articles in the ranking's velocity window up to the latest one.
+    recent_article_count = models.PositiveIntegerField(default=0)
+    # Sorts like the desk's score at any moment (dateline.stories.domain.ranking.rank_key).
+    rank_key = models.FloatField(default=0.0)
 
     objects = StoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-last_seen_at"]
         verbose_name_plural = "stories"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cluster_id"],
+                condition=models.Q(closed=False, cluster_id__isnull=False),
+                name="stories_story_unique_open_cluster_id",
+            )
+        ]
+        indexes = [models.Index(fields=["closed", "-rank_key"], name="stories_story_desk_rank")]
 
     def __str__(self) -> str:
         return self.headline
+
+    def score(self, now: datetime) -> float:
+        return ranking.score_from_rank_key(self.rank_key, now)
 
 
 class StoryArticle(models.Model):
@@ -38,6 +103,9 @@ class StoryArticle(models.Model):
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="memberships")
     article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="membership")
     joined_at = models.DateTimeField(auto_now_add=True)
+    # How strongly the clusterer matched it (0.0 when it opened the story or an editor put it
+    # there).
+    score = models.FloatField(default=0.0)
 
     def __str__(self) -> str:
         return f"article {self.article_id} in story {self.story_id}"
@@ -48,11 +116,74 @@ class ClusteringCursor(models.Model):
 
     A single row. The clustering job claims it (see dateline.core.claims) so exactly one worker
     clusters at a time, and moves it forward in the same transaction that records assignments, so
-    a killed worker neither loses nor repeats an article.
+    a killed worker neither loses nor repeats an article. Editors' corrections lock it too, so a
+    batch computed before a correction is never written after it.
     """
 
     last_article_id = models.BigIntegerField(default=0)
     claimed_until = models.DateTimeField(null=True, blank=True)
+    # Drawn when the row is made: a worker whose memory came from another database (restored from
+    # a backup, or a test's) sees a different one and rebuilds.
+    epoch = models.UUIDField(default=uuid.uuid4, editable=False)
 
     def __str__(self) -> str:
         return f"clustered up to article {self.last_article_id}"
+
+
+class CorrectionKind(models.TextChoices):
+    MERGE = "merge", "merged two stories"
+    MOVE_OUT = "move-out", "moved an article out into a story of its own"
+
+
+class StoryCorrection(models.Model):
+    """An editor's correction of the clusterer, in the order they were made.
+
+    Workers apply the ones made since they last looked to their in-memory clusterer (by id order),
+    and the labelled pairs it produced are kept for retraining.
+    """
+
+    kind = models.CharField(max_length=16, choices=CorrectionKind.choices)
+    # MERGE: the story kept; MOVE_OUT: the story the article left.
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="corrections")
+    # MERGE: the story absorbed; MOVE_OUT: the new story holding the article.
+    other_story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="+")
+    # MOVE_OUT only: the article moved.
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    made_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: story {self.story_id} / {self.other_story_id}"
+
+
+class LabelledPair(models.Model):
+    """Two articles an editor said are (or are not) about the same story: training data.
+
+    One row per unordered pair (``article_a`` has the lower id); the latest correction wins.
+    """
+
+    article_a = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    article_b = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    same_story = models.BooleanField()
+    correction = models.ForeignKey(
+        StoryCorrection, on_delete=models.CASCADE, related_name="labelled_pairs"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article_a", "article_b"], name="stories_labelledpair_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(article_a__lt=models.F("article_b")),
+                name="stories_labelledpair_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        verdict = "same" if self.same_story else "different"
+        return f"articles {self.article_a_id}, {self.article_b_id}: {verdict}"

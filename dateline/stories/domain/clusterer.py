@@ -1,0 +1,517 @@
+"""The incremental story clusterer: articles in, one at a time in arrival order; stories out.
+
+For each article:
+1. its words are turned into TF-IDF vectors (headline and lead apart) with document frequencies
+   from the shipped background plus everything seen so far (``term_stats``);
+2. candidate stories come from an inverted index over each open story's informative terms, the
+   most recent postings per term only, and within the time window when both sides are dated, so
+   the cost per article does not grow with history;
+3. each candidate gets a probability from the learned scorer (``scorer``) plus fixed priors for
+   time distance and same-outlet filing; the article joins the best candidate when that reaches
+   the model's threshold, else it opens a new story (precision first: a false merge claims two
+   newsrooms corroborate each other).
+
+Editor corrections stick: a merged story stays merged (the clusterer never splits), and an article
+moved out keeps "cannot-link" pairs with the story it left, which no later assignment crosses.
+Stories idle for ``close_after`` are closed by ``close_idle``: they leave the index and memory.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import islice
+
+from dateline.stories.domain.records import ArticleIn, Assignment
+from dateline.stories.domain.scorer import ScorerModel, default_model, probability
+from dateline.stories.domain.term_stats import DocumentFrequencies
+from dateline.stories.domain.text_features import ArticleTerms, article_terms
+
+
+@dataclass(frozen=True, slots=True)
+class ClustererConfig:
+    # A story with no new article for this long is closed (stream time: the articles' dates).
+    close_after: timedelta = timedelta(days=7)
+    # The headline's weight against the whole lead in an article's vector.
+    title_weight: float = 1.0
+    # How many of an article's strongest terms go into the index and into its query.
+    index_terms: int = 12
+    # Terms rarer than this (idf) only are indexed: common ones would fetch every story.
+    min_index_idf: float = 2.0
+    # The most recent stories looked at per query term, and candidates scored per article.
+    postings_per_term: int = 64
+    max_candidates: int = 32
+    # A large story is compared member by member only with its most recent members.
+    members_compared: int = 12
+    # Prior on the log-odds per log(1 + days) between the article and the story's nearest date.
+    time_penalty: float = 0.6
+    # An outlet rarely files twice on one event within hours: a weak prior, not a rule.
+    same_outlet_hours: float = 6.0
+    same_outlet_penalty: float = 1.0
+    # None: the model's own threshold.
+    join_probability: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedArticle:
+    """An article with its words already read: what depends on the article alone."""
+
+    article: ArticleIn
+    terms: ArticleTerms
+
+
+def prepare(article: ArticleIn) -> PreparedArticle:
+    return PreparedArticle(article, article_terms(article.title, article.text))
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    story_id: int
+    features: tuple[float, ...]
+    # The scorer's log-odds plus the time and outlet priors.
+    logit: float
+
+    @property
+    def probability(self) -> float:
+        return probability(self.logit)
+
+
+# Used by ``add_decided``: pick a story id among the candidates, or None to open a new story.
+Chooser = Callable[[Sequence[Candidate]], int | None]
+
+
+@dataclass(slots=True)
+class _Member:
+    article_id: str
+    outlet: str | None
+    published: datetime | None
+    vector: dict[str, float]
+    title_vector: dict[str, float]
+    entities: dict[str, float]
+    index_terms: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class _Story:
+    id: int
+    members: dict[str, _Member] = field(default_factory=dict)
+    centroid: dict[str, float] = field(default_factory=dict)
+    centroid_norm2: float = 0.0
+    entities: dict[str, float] = field(default_factory=dict)
+    entity_counts: Counter[str] = field(default_factory=Counter)
+    index_counts: Counter[str] = field(default_factory=Counter)
+    first_published: datetime | None = None
+    last_published: datetime | None = None
+    # Stream time of the last article (for closing); None until a clock is known.
+    last_activity: datetime | None = None
+
+
+def _unit(weights: dict[str, float]) -> dict[str, float]:
+    norm = math.sqrt(sum(w * w for w in weights.values()))
+    return {t: w / norm for t, w in weights.items()} if norm else {}
+
+
+def _dot(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b.get(t, 0.0) for t, w in a.items())
+
+
+class StoryClusterer:
+    def __init__(
+        self, config: ClustererConfig | None = None, model: ScorerModel | None = None
+    ) -> None:
+        self.config = config or ClustererConfig()
+        self.model = model or default_model()
+        self._threshold = (
+            self.config.join_probability
+            if self.config.join_probability is not None
+            else self.model.threshold
+        )
+        self._join_logit = math.log(self._threshold / (1.0 - self._threshold))
+        self._df = DocumentFrequencies(self.model.background_df, self.model.background_documents)
+        self._stories: dict[int, _Story] = {}
+        self._story_of: dict[str, int] = {}
+        self._postings: dict[str, dict[int, None]] = {}
+        self._cannot_link: dict[str, set[str]] = {}
+        self._next_id = 1
+        self._clock: datetime | None = None
+        # (last activity, story id), checked lazily against the story's current activity.
+        self._idle_heap: list[tuple[datetime, int]] = []
+        # Stories opened before any date was known: their idle clock starts at the next close_idle.
+        self._unclocked: set[int] = set()
+
+    # ---- the stream ------------------------------------------------------------------------
+
+    def add(self, article: ArticleIn | PreparedArticle) -> Assignment:
+        """Assigns one article to an open story or to a new one."""
+        return self.add_decided(article, self._choose)
+
+    def add_decided(self, article: ArticleIn | PreparedArticle, choose: Chooser) -> Assignment:
+        """Like ``add`` with the decision made by ``choose`` (training replays gold decisions)."""
+        prepared = article if isinstance(article, PreparedArticle) else prepare(article)
+        known = self._story_of.get(prepared.article.id)
+        if known is not None:
+            return Assignment(prepared.article.id, known, created=False, score=1.0)
+        member = self._member(prepared)
+        candidates = self._candidates(member)
+        chosen = choose(candidates)
+        if chosen is None:
+            story = self._new_story()
+            created, score = True, 0.0
+        else:
+            story = self._stories[chosen]
+            created = False
+            score = next((c.probability for c in candidates if c.story_id == chosen), 1.0)
+        self._attach(story, member)
+        return Assignment(member.article_id, story.id, created=created, score=score)
+
+    def candidates(self, article: ArticleIn | PreparedArticle) -> list[Candidate]:
+        """The scored candidate stories for an article, without adding it (diagnostics)."""
+        prepared = article if isinstance(article, PreparedArticle) else prepare(article)
+        return self._candidates(self._member(prepared, count=False))
+
+    def _choose(self, candidates: Sequence[Candidate]) -> int | None:
+        best = max(candidates, key=lambda c: c.logit, default=None)
+        if best is None or best.logit < self._join_logit:
+            return None
+        return best.story_id
+
+    # ---- a restarted worker, and editors ------------------------------------------------------
+
+    def restore(self, story_id: int, articles: Sequence[ArticleIn]) -> None:
+        """Hands back an open story after a restart; new ids continue above the highest one."""
+        if story_id in self._stories:
+            raise ValueError(f"story {story_id} is already open")
+        if not articles:
+            raise ValueError(f"story {story_id} has no articles")
+        for article in articles:
+            if article.id in self._story_of:
+                raise ValueError(
+                    f"article {article.id} is already in story {self._story_of[article.id]}"
+                )
+        story = _Story(story_id)
+        self._stories[story_id] = story
+        self._next_id = max(self._next_id, story_id + 1)
+        for article in articles:
+            self._attach(story, self._member(prepare(article)))
+
+    def merge(self, keep: int, absorb: int) -> None:
+        """An editor's merge: every article of ``absorb`` moves into ``keep`` for good."""
+        if keep == absorb:
+            raise ValueError("a story cannot absorb itself")
+        target, source = self._open(keep), self._open(absorb)
+        # The editor has said they belong together: earlier cannot-links between them go.
+        for member in source.members.values():
+            links = self._cannot_link.get(member.article_id)
+            if links:
+                links.difference_update(target.members)
+                for other in target.members:
+                    self._cannot_link.get(other, set()).discard(member.article_id)
+        for member in list(source.members.values()):
+            self._detach_member(source, member)
+            self._attach(target, member)
+        self._drop(source)
+
+    def detach(self, article_id: str) -> int:
+        """An editor moves an article out into a new story; returns the new story's id.
+
+        The article and the story it left keep cannot-link pairs, so no later assignment, restore
+        or re-arrival puts it back.
+        """
+        old = self._open(self._story_of_or_raise(article_id))
+        member = old.members[article_id]
+        self._detach_member(old, member)
+        for other in old.members:
+            self.cannot_link(article_id, other)
+        if not old.members:
+            self._drop(old)
+        story = self._new_story()
+        self._attach(story, member)
+        return story.id
+
+    def cannot_link(self, article_a: str, article_b: str) -> None:
+        """Records that two articles are never in one story (also to re-feed corrections)."""
+        self._cannot_link.setdefault(article_a, set()).add(article_b)
+        self._cannot_link.setdefault(article_b, set()).add(article_a)
+
+    def close_idle(self, now: datetime) -> list[int]:
+        """Closes stories with no new article for ``close_after``; returns their ids."""
+        self._advance_clock(now)
+        for story_id in self._unclocked:
+            story = self._stories[story_id]
+            story.last_activity = now
+            heapq.heappush(self._idle_heap, (now, story_id))
+        self._unclocked.clear()
+        cutoff = now - self.config.close_after
+        closed: list[int] = []
+        heap = self._idle_heap
+        while heap and heap[0][0] < cutoff:
+            activity, story_id = heapq.heappop(heap)
+            idle = self._stories.get(story_id)
+            if idle is None or idle.last_activity != activity:
+                continue  # stale entry: the story moved on or is gone
+            for article_id, member in idle.members.items():
+                del self._story_of[article_id]
+                self._df.remove(member.vector.keys() | member.entities.keys())
+            self._drop(idle)
+            closed.append(story_id)
+        return closed
+
+    # ---- reading ------------------------------------------------------------------------------
+
+    def story_of(self, article_id: str) -> int | None:
+        return self._story_of.get(article_id)
+
+    def members(self, story_id: int) -> list[str]:
+        return list(self._open(story_id).members)
+
+    @property
+    def open_stories(self) -> int:
+        return len(self._stories)
+
+    @property
+    def open_articles(self) -> int:
+        return len(self._story_of)
+
+    @property
+    def indexed_terms(self) -> int:
+        return len(self._postings)
+
+    # ---- internals ----------------------------------------------------------------------------
+
+    def _open(self, story_id: int) -> _Story:
+        story = self._stories.get(story_id)
+        if story is None:
+            raise KeyError(f"no open story {story_id}")
+        return story
+
+    def _story_of_or_raise(self, article_id: str) -> int:
+        story_id = self._story_of.get(article_id)
+        if story_id is None:
+            raise KeyError(f"article {article_id} is in no open story")
+        return story_id
+
+    def _new_story(self) -> _Story:
+        story = _Story(self._next_id)
+        self._next_id += 1
+        self._stories[story.id] = story
+        return story
+
+    def _advance_clock(self, when: datetime | None) -> None:
+        if when is not None and (self._clock is None or when > self._clock):
+            self._clock = when
+
+    def _member(self, prepared: PreparedArticle, count: bool = True) -> _Member:
+        article, terms = prepared.article, prepared.terms
+        if count:
+            self._df.add(set(terms.title) | set(terms.lead) | terms.entities)
+        idf = self._df.idf
+        title = _unit({t: (1.0 + math.log(n)) * idf(t) for t, n in terms.title.items()})
+        lead = _unit({t: (1.0 + math.log(n)) * idf(t) for t, n in terms.lead.items()})
+        combined = {t: self.config.title_weight * w for t, w in title.items()}
+        for t, w in lead.items():
+            combined[t] = combined.get(t, 0.0) + w
+        vector = _unit(combined)
+        strongest = sorted(vector.items(), key=lambda item: -item[1])
+        index_terms = tuple(t for t, _ in strongest if idf(t) >= self.config.min_index_idf)[
+            : self.config.index_terms
+        ]
+        return _Member(
+            article_id=article.id,
+            outlet=article.outlet,
+            published=article.published,
+            vector=vector,
+            title_vector=title,
+            entities={e: idf(e) for e in terms.entities},
+            index_terms=index_terms,
+        )
+
+    def _candidates(self, member: _Member) -> list[Candidate]:
+        hits: dict[int, float] = {}
+        per_term = self.config.postings_per_term
+        for term in member.index_terms:
+            posting = self._postings.get(term)
+            if posting:
+                weight = member.vector[term]
+                for story_id in islice(reversed(posting), per_term):
+                    hits[story_id] = hits.get(story_id, 0.0) + weight
+        if not hits:
+            return []
+        ranked = sorted(hits, key=lambda s: -hits[s])[: self.config.max_candidates]
+        forbidden = self._cannot_link.get(member.article_id, ())
+        scored: list[tuple[int, tuple[float, ...], float]] = []
+        for story_id in ranked:
+            story = self._stories[story_id]
+            if forbidden and any(other in story.members for other in forbidden):
+                continue
+            gap = self._gap(member.published, story)
+            if gap is not None and gap > self.config.close_after:
+                continue
+            scored.append(
+                (story_id, self._features(member, story), self._priors(member, story, gap))
+            )
+        # How far each candidate stands above the best of the others (index 1: cos_best_member).
+        best = sorted((f[1] for _, f, _ in scored), reverse=True)[:2]
+        out: list[Candidate] = []
+        for story_id, features, prior in scored:
+            runner_up = best[1] if features[1] == best[0] and len(best) > 1 else best[0]
+            margin = features[1] - runner_up if len(scored) > 1 else features[1]
+            full = (*features, margin)
+            out.append(Candidate(story_id, full, self.model.logit(full) + prior))
+        return out
+
+    @staticmethod
+    def _gap(published: datetime | None, story: _Story) -> timedelta | None:
+        """Time from the article to the story's nearest dated article, None if either is undated."""
+        if published is None or story.first_published is None or story.last_published is None:
+            return None
+        if published > story.last_published:
+            return published - story.last_published
+        if published < story.first_published:
+            return story.first_published - published
+        return timedelta(0)
+
+    def _priors(self, member: _Member, story: _Story, gap: timedelta | None) -> float:
+        prior = 0.0
+        if gap is not None:
+            prior -= self.config.time_penalty * math.log1p(gap.total_seconds() / 86400.0)
+        if member.outlet is not None:
+            window = timedelta(hours=self.config.same_outlet_hours)
+            for other in story.members.values():
+                if other.outlet != member.outlet:
+                    continue
+                if member.published is None or other.published is None:
+                    prior -= self.config.same_outlet_penalty / 2  # could be hours or weeks apart
+                    break
+                if abs(member.published - other.published) <= window:
+                    prior -= self.config.same_outlet_penalty
+                    break
+        return prior
+
+    def _features(self, member: _Member, story: _Story) -> tuple[float, ...]:
+        norm = math.sqrt(story.centroid_norm2) or 1.0
+        cos_centroid = _dot(member.vector, story.centroid) / norm
+        cos_title_centroid = _dot(member.title_vector, story.centroid) / norm
+        recent = islice(reversed(story.members.values()), self.config.members_compared)
+        best = best_title = 0.0
+        for other in recent:
+            best = max(best, _dot(member.vector, other.vector))
+            best_title = max(best_title, _dot(member.title_vector, other.title_vector))
+        idf = self._df.idf
+        rarities = [idf(t) for t in member.vector if t in story.centroid]
+        shared_idf = sum(rarities)
+        shared_title_idf = sum(idf(t) for t in member.title_vector if t in story.centroid)
+        rarest = self._df.max_idf
+        max_shared_rarity = max(rarities, default=0.0) / rarest
+        rare_shared = sum(1 for value in rarities if value >= rarest / 2)
+        mine = member.entities
+        theirs = story.entities
+        if mine and theirs:
+            shared = sum(w for e, w in mine.items() if e in theirs)
+            total_mine = sum(mine.values())
+            total_theirs = sum(theirs.values())
+            containment = shared / total_mine
+            jaccard = shared / (total_mine + total_theirs - shared)
+            no_entities = 0.0
+        else:
+            containment = jaccard = 0.0
+            no_entities = 1.0
+        return (
+            cos_centroid,
+            best,
+            best_title,
+            cos_title_centroid,
+            containment,
+            jaccard,
+            no_entities,
+            best * containment,
+            math.log1p(shared_idf),
+            math.log1p(shared_title_idf),
+            max_shared_rarity,
+            math.log1p(rare_shared),
+        )
+
+    def _attach(self, story: _Story, member: _Member) -> None:
+        story.members[member.article_id] = member
+        self._story_of[member.article_id] = story.id
+        self._add_centroid(story, member.vector, 1.0)
+        for entity, weight in member.entities.items():
+            story.entity_counts[entity] += 1
+            story.entities.setdefault(entity, weight)
+        for term in member.index_terms:
+            story.index_counts[term] += 1
+            posting = self._postings.setdefault(term, {})
+            posting.pop(story.id, None)  # re-inserted last: the most recent stories come first
+            posting[story.id] = None
+        if member.published is not None:
+            if story.first_published is None or member.published < story.first_published:
+                story.first_published = member.published
+            if story.last_published is None or member.published > story.last_published:
+                story.last_published = member.published
+        self._advance_clock(member.published)
+        activity = self._clock
+        if activity is not None and (story.last_activity is None or activity > story.last_activity):
+            story.last_activity = activity
+            heapq.heappush(self._idle_heap, (activity, story.id))
+            self._unclocked.discard(story.id)
+        elif activity is None:
+            self._unclocked.add(story.id)
+
+    def _detach_member(self, story: _Story, member: _Member) -> None:
+        del story.members[member.article_id]
+        del self._story_of[member.article_id]
+        self._add_centroid(story, member.vector, -1.0)
+        for entity in member.entities:
+            story.entity_counts[entity] -= 1
+            if story.entity_counts[entity] <= 0:
+                del story.entity_counts[entity]
+                story.entities.pop(entity, None)
+        for term in member.index_terms:
+            story.index_counts[term] -= 1
+            if story.index_counts[term] <= 0:
+                del story.index_counts[term]
+                self._unpost(term, story.id)
+        dates = [m.published for m in story.members.values() if m.published is not None]
+        story.first_published = min(dates, default=None)
+        story.last_published = max(dates, default=None)
+
+    def _add_centroid(self, story: _Story, vector: dict[str, float], sign: float) -> None:
+        centroid = story.centroid
+        norm2 = story.centroid_norm2
+        for term, weight in vector.items():
+            old = centroid.get(term, 0.0)
+            new = old + sign * weight
+            norm2 += new * new - old * old
+            if abs(new) < 1e-12:
+                centroid.pop(term, None)
+            else:
+                centroid[term] = new
+        story.centroid_norm2 = max(norm2, 0.0)
+
+    def _unpost(self, term: str, story_id: int) -> None:
+        posting = self._postings.get(term)
+        if posting is not None:
+            posting.pop(story_id, None)
+            if not posting:
+                del self._postings[term]
+
+    def _drop(self, story: _Story) -> None:
+        for term in story.index_counts:
+            self._unpost(term, story.id)
+        self._unclocked.discard(story.id)
+        del self._stories[story.id]
+
+
+def replay(clusterer: StoryClusterer, articles: Iterable[ArticleIn]) -> list[Assignment]:
+    """Adds articles in order, closing idle stories as the articles' own dates move on."""
+    out: list[Assignment] = []
+    for article in articles:
+        out.append(clusterer.add(article))
+        if article.published is not None:
+            clusterer.close_idle(article.published)
+    return out

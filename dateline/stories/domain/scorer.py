@@ -1,0 +1,104 @@
+"""The learned part: how likely an article belongs to a candidate story, from a few features.
+
+A logistic regression over lexical, entity and story-size features (``PAIR_FEATURES``), trained by
+``scripts/train_story_scorer.py`` on neus-dev's ``train`` split only; its weights ship as
+``model/story_scorer.json``. Time and outlet evidence cannot be learned from that corpus (it has
+neither), so they enter as fixed priors on the log-odds (``ClustererConfig``), not as weights.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+# The order of the model's weights. No feature depends on a story's size: the training corpus has
+# three articles a story, and a size weight learned there would stop real stories from growing.
+PAIR_FEATURES: tuple[str, ...] = (
+    "cos_centroid",  # article (headline + lead) against the story's centroid
+    "cos_best_member",  # article against its closest member
+    "cos_title_best_member",  # headline against the closest member's headline
+    "cos_title_centroid",  # headline alone against the story's centroid
+    "entity_containment",  # share of the article's entity weight the story also names
+    "entity_jaccard",  # weighted overlap of article and story entity sets
+    "no_entities",  # 1.0 when either side names no entity (the overlaps then say nothing)
+    "cos_best_x_entity",  # interaction: words and names agree
+    "shared_idf",  # log(1 + summed rarity of the terms article and story share)
+    "shared_title_idf",  # the same for the headline's terms only
+    "max_shared_rarity",  # the rarest shared term's idf over the largest idf possible now
+    "rare_shared",  # log(1 + shared terms at least half as rare as the rarest possible)
+    "margin",  # cos_best_member minus the best other candidate's (how clear the choice is)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ScorerModel:
+    weights: tuple[float, ...]
+    bias: float
+    # Join the best candidate only when its probability reaches this.
+    threshold: float
+    # The background document frequencies shipped with the model.
+    background_df: Mapping[str, int]
+    background_documents: int
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if len(self.weights) != len(PAIR_FEATURES):
+            raise ValueError(
+                f"the model has {len(self.weights)} weights, the scorer {len(PAIR_FEATURES)}"
+            )
+
+    def logit(self, features: Sequence[float]) -> float:
+        return self.bias + sum(w * x for w, x in zip(self.weights, features, strict=True))
+
+
+def probability(logit: float) -> float:
+    if logit >= 0:
+        return 1.0 / (1.0 + math.exp(-logit))
+    e = math.exp(logit)
+    return e / (1.0 + e)
+
+
+def model_from_json(data: Mapping[str, Any], background: Mapping[str, Any]) -> ScorerModel:
+    names = tuple(data["features"])
+    if names != PAIR_FEATURES:
+        raise ValueError(
+            f"the model was trained on features {names}, the scorer has {PAIR_FEATURES}"
+        )
+    return ScorerModel(
+        weights=tuple(float(w) for w in data["weights"]),
+        bias=float(data["bias"]),
+        threshold=float(data["threshold"]),
+        background_df={str(k): int(v) for k, v in background["df"].items()},
+        background_documents=int(background["documents"]),
+        note=str(data.get("note", "")),
+    )
+
+
+_PACKAGE = "dateline.stories.domain"
+
+
+def load_model(directory: Path | None = None) -> ScorerModel:
+    """The shipped model, or the one in ``directory`` (story_scorer.json + background_df.json)."""
+    if directory is None:
+        folder = resources.files(_PACKAGE).joinpath("model")
+        scorer_text = folder.joinpath("story_scorer.json").read_text(encoding="utf-8")
+        background_text = folder.joinpath("background_df.json").read_text(encoding="utf-8")
+    else:
+        scorer_text = (directory / "story_scorer.json").read_text(encoding="utf-8")
+        background_text = (directory / "background_df.json").read_text(encoding="utf-8")
+    return model_from_json(json.loads(scorer_text), json.loads(background_text))
+
+
+_DEFAULT: list[ScorerModel] = []
+
+
+def default_model() -> ScorerModel:
+    """The shipped model, read once per process."""
+    if not _DEFAULT:
+        _DEFAULT.append(load_model())
+    return _DEFAULT[0]

@@ -1,0 +1,90 @@
+"""`dateline stories top FILE_OR_DB`: the largest stories with their outlets."""
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from dateline.stories import services
+from tests.support.processes import dateline, isolated_env
+
+SMALL = Path(__file__).resolve().parent / "data" / "top-small.jsonl"
+
+
+def top(*args: str) -> str:
+    out = StringIO()
+    call_command("stories", "top", *args, stdout=out)
+    return out.getvalue()
+
+
+def blocks(listing: str) -> list[str]:
+    return [block for block in listing.split("\n\n")[1:] if block.strip()]
+
+
+def test_a_file_is_clustered_in_memory_largest_first():
+    shown = blocks(top(str(SMALL)))
+    assert len(shown) == 5  # four events, and one undated row with no outlet
+    quake, strike, vote = shown[:3]
+    # The earliest report leads, though the file lists a later one first.
+    assert quake.startswith("1. Magnitude 7.1 earthquake strikes Hokkaido")
+    assert "(4 articles, 3 outlets)" in quake
+    assert "first reported by wire-one.example at 2026-02-16 09:05 UTC" in quake
+    assert "outlets: wire-one.example (1), wire-two.example (2), island-times.example (1)" in quake
+    assert "(3 articles, 3 outlets)" in strike and "harbour-news.example" in strike
+    assert "Chile" in vote and "(2 articles, 2 outlets)" in vote
+    assert "Rotterdam" not in quake and "Hokkaido" not in strike
+    assert "first reported by unknown outlet at an unknown time" in shown[4]
+
+
+def test_limit_keeps_the_largest():
+    shown = blocks(top(str(SMALL), "--limit", "2"))
+    assert [block.split(".")[0] for block in shown] == ["1", "2"]
+    assert "Hokkaido" in shown[0] and "Rotterdam" in shown[1]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"id": "a", "title": "Fine"}\n{"id": "b", "title": \n', "line 2"),
+        ('{"id": "a"}\n', "needs an `id` and a `title`"),
+        ("[1, 2]\n", "not a JSON object"),
+        ('{"id": "a", "title": "T", "published": "last Tuesday"}\n', "ISO 8601"),
+    ],
+)
+def test_a_bad_file_gets_a_clear_error(tmp_path, content, message):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(content, encoding="utf-8")
+    with pytest.raises(CommandError, match=message):
+        top(str(bad))
+
+
+def test_a_missing_file_gets_a_clear_error(tmp_path):
+    with pytest.raises(CommandError, match="cannot read the file"):
+        top(str(tmp_path / "absent.jsonl"))
+
+
+@pytest.mark.django_db
+def test_db_lists_the_stories_in_the_database(wire):
+    bbc, dw = wire.outlet("BBC", country="GB"), wire.outlet("DW", country="DE")
+    wire.article(dw, "strike", hours=1)
+    wire.article(bbc, "strike", hours=0)
+    wire.article(dw, "strike", hours=2)
+    wire.article(bbc, "vote", hours=3)
+    worker = services.ClusteringWorker()
+    while worker.run(timezone.now()):
+        pass
+    shown = blocks(top("db"))
+    assert len(shown) == 2
+    assert "(3 articles, 2 outlets)" in shown[0]
+    assert "first reported by BBC" in shown[0] and "outlets: BBC (1), DW (2)" in shown[0]
+    assert "countries: DE, GB" in shown[0]
+    assert "(1 article, 1 outlet)" in shown[1]
+
+
+def test_db_on_a_database_never_migrated_says_so_without_a_traceback(tmp_path):
+    result = dateline("stories", "top", "db", env=isolated_env(tmp_path), check=False)
+    assert result.returncode == 1
+    assert "has `dateline migrate` run?" in result.stderr
+    assert "Traceback" not in result.stderr
