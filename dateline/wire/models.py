@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from django.db import models
+from django.db import connections, models
 
 
 class Outlet(models.Model):
@@ -33,6 +34,30 @@ class FeedQuerySet(models.QuerySet["Feed"]):
         return self.active().filter(
             models.Q(next_poll_at__isnull=True) | models.Q(next_poll_at__lte=now)
         )
+
+    def save_fields(self, feeds: Sequence[Feed], fields: Sequence[str]) -> None:
+        """Writes `fields` of many feeds in one statement run for each (executemany).
+
+        The poller's batched state writes: Django's bulk_update builds a CASE expression per
+        field and row, which costs more than a commit per feed at a few hundred rows.
+        """
+        if not feeds:
+            return
+        connection = connections[self.db]
+        quote = connection.ops.quote_name
+        columns = [Feed._meta.get_field(name) for name in fields]
+        assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
+        sql = (
+            f"UPDATE {quote(Feed._meta.db_table)} SET {assignments} "
+            f"WHERE {quote(Feed._meta.pk.column)} = %s"  # type: ignore[union-attr]
+        )
+        rows = [
+            [column.get_db_prep_save(getattr(feed, column.attname), connection)
+             for column in columns] + [feed.pk]
+            for feed in feeds
+        ]  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
 
 
 class Feed(models.Model):

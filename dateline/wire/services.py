@@ -221,10 +221,12 @@ def poll_feeds(
             return
         finish(_guarded(job.feed, ingest.record_document, job, document, now))
 
+    # Feeds whose answer changes only their own row (304, errors) are written in batches.
+    batch = ingest.StateBatch()
     for answer in fetch_all(requests, policy=policy or fetch_policy(), limits=limits,
                             resolve=resolve):  # fmt: skip
         feed = by_id[answer.request.key]
-        job = _guarded(feed, ingest.triage, feed, answer, now)
+        job = _guarded(feed, ingest.triage, feed, answer, now, batch)
         if isinstance(job, PollOutcome):
             finish(job)
         else:
@@ -234,7 +236,16 @@ def poll_feeds(
             store_parsed(*parsing.popleft())
     while parsing:
         store_parsed(*parsing.popleft())
+    _guarded_flush(batch)
     return outcomes
+
+
+def _guarded_flush(batch: ingest.StateBatch) -> None:
+    # Like _guarded: a failed write leaves those feeds claimed until the lease expires.
+    try:
+        batch.flush()
+    except Exception:
+        logger.exception("storing the state of unchanged feeds failed")
 
 
 def _guarded(feed: Feed, store: Callable[..., T], *args: object) -> T | PollOutcome:
