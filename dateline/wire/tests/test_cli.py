@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 
 from dateline.wire.tests.feedfactory import items, rss
+from tests.support.cli import REPO, cli_env, dateline
 from tests.support.loopback import LoopbackServer, Reply
-
-REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")
@@ -25,22 +24,9 @@ def server():
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("DATELINE_")}
-    environ.update(
-        DATELINE_DATA_DIR=str(tmp_path / "var"),
-        DATELINE_FETCH_ALLOW_LOOPBACK="true",
-        DATELINE_LOG_LEVEL="WARNING",
-        PYTHONPATH=str(REPO),
-    )
+    environ = cli_env(tmp_path / "var")
     assert dateline("migrate", "-v", "0", env=environ).returncode == 0
     return environ
-
-
-def dateline(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "dateline.cli", *args],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
 
 
 def ok(*args: str, env: dict[str, str]) -> str:
@@ -137,8 +123,7 @@ def test_errors_are_one_line_and_exit_non_zero(server, env, tmp_path, args, mess
 
 
 def test_commands_refuse_an_unmigrated_database_in_one_line(tmp_path):
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("DATELINE_")}
-    environ.update(DATELINE_DATA_DIR=str(tmp_path / "empty"), PYTHONPATH=str(REPO))
+    environ = cli_env(tmp_path / "empty")
     assert "dateline migrate" in one_line_failure("poll", "--once", env=environ)
     assert "dateline migrate" in one_line_failure("feeds", "list", env=environ)
 
