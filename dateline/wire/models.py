@@ -115,6 +115,9 @@ class ArticleQuerySet(models.QuerySet["Article"]):
     def recent(self) -> ArticleQuerySet:
         return self.order_by("-published_at", "-id")
 
+    def awaiting_full_text(self) -> ArticleQuerySet:
+        return self.filter(full_text_status=FullTextStatus.PENDING)
+
 
 class Article(models.Model):
     """One item an outlet published, as its feed described it."""
@@ -151,6 +154,10 @@ class Article(models.Model):
     full_text_status = models.CharField(
         max_length=16, choices=FullTextStatus.choices, default=FullTextStatus.NOT_WANTED
     )
+    # Why the full text is missing when it was wanted ("HTTP 404", "no main text found").
+    full_text_note = models.CharField(max_length=300, blank=True)
+    # Set while a worker fetches the article's page (see dateline.core.claims).
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -168,6 +175,13 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.url or self.guid
+
+    @property
+    def body(self) -> str:
+        """The fullest text there is: the page's main text, else the feed's content or summary."""
+        if self.full_text_status == FullTextStatus.FETCHED and self.full_text:
+            return self.full_text
+        return self.content or self.summary
 
 
 class Sighting(models.Model):

@@ -23,7 +23,7 @@ from dateline.core import claims
 from dateline.core.safehttp import FetchError, FetchPolicy, Resolver
 from dateline.core.safehttp import fetch as fetch_url
 from dateline.core.urls import InvalidURL, canonical_url
-from dateline.wire import ingest
+from dateline.wire import fulltext, ingest
 from dateline.wire.adapters.feeds import parse_feed
 from dateline.wire.domain.discover import DiscoveredFeed, discover_feeds
 from dateline.wire.domain.opml import Subscription, read_opml, write_opml
@@ -292,6 +292,26 @@ def poll_job(now: datetime) -> int:
     return len(poll_due_feeds(now))
 
 
+# --- full text ---------------------------------------------------------------------------------
+
+
+def set_full_text(feed: Feed, wanted: bool) -> Feed:
+    """Turns "fetch the full article" on or off for a feed's new articles."""
+    if feed.fetch_full_text != wanted:
+        feed.fetch_full_text = wanted
+        feed.save(update_fields=["fetch_full_text"])
+    return feed
+
+
+def full_text_job(now: datetime, *, policy: FetchPolicy | None = None) -> int:
+    """The worker's full-text job: one batch of articles waiting for their page's main text."""
+    articles = fulltext.claim_pending(now)
+    if not articles:
+        return 0
+    fulltext.store(fulltext.fetch_full_texts(articles, policy=policy or fetch_policy()))
+    return len(articles)
+
+
 # --- health --------------------------------------------------------------------------------------
 
 
@@ -354,6 +374,7 @@ __all__ = [
     "claim_due_feeds",
     "export_opml",
     "feed_health",
+    "full_text_job",
     "get_feed",
     "import_opml",
     "ingest_document",
@@ -361,4 +382,5 @@ __all__ = [
     "poll_feed",
     "poll_feeds",
     "poll_job",
+    "set_full_text",
 ]

@@ -25,6 +25,11 @@ class Command(BaseCommand):
         )
         add.add_argument("url")
         add.add_argument("--outlet", default="", help="The outlet's name (default: feed title).")
+        add.add_argument(
+            "--full-text",
+            action="store_true",
+            help="Fetch each new article's page and keep its main text (summary-only feeds).",
+        )
         actions.add_parser("list", help="List the feeds followed, with their polling health.")
         importing = actions.add_parser("import-opml", help="Follow every feed of an OPML file.")
         importing.add_argument("file", type=Path)
@@ -41,9 +46,9 @@ class Command(BaseCommand):
             # Bad URLs, unreachable sites, not-a-feed pages, broken OPML: one line, exit 1.
             raise CommandError(str(error)) from error
 
-    def _add(self, *, url: str, outlet: str, **options: Any) -> None:
+    def _add(self, *, url: str, outlet: str, full_text: bool, **options: Any) -> None:
         added = services.add_from_url(url, outlet_name=outlet)
-        feed = added.feed
+        feed = services.set_full_text(added.feed, True) if full_text else added.feed
         self.stdout.write(f"following {feed.url} ({feed.outlet.name}), feed #{feed.pk}")
         for other in added.alternatives:
             self.stdout.write(f"  the page also names: {other.url} {other.title}".rstrip())
