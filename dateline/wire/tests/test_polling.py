@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dateline.core.safehttp import FetchPolicy
@@ -225,3 +227,37 @@ def test_health_shows_failing_feeds_first(server):
     assert health[0].last_status == 503 and health[0].error_count == 1
     assert health[1].last_status == 200 and health[1].next_poll_at is not None
     assert health[1].entries_per_day is not None
+
+
+def test_a_document_the_parser_reads_as_empty_shows_why_and_is_read_again(server):
+    # A declaration after a comment, prefixed elements: not well-formed, and nothing recovered.
+    broken = (
+        b'<!-- generated -->\n<?xml?xml version="1.0" ??>\n<rss rss:version=2.0><rss:channel>'
+        b"<rss:item><rss:title>A</rss:title></rss:item></rss:channel></rss>"
+    )
+    feed = follow(server.route("/odd", Reply(body=broken)))
+    outcome = poll(feed)
+    feed.refresh_from_db()
+    assert (outcome.status, outcome.new) == (200, 0)
+    assert feed.last_error.startswith("no entries could be read: not well-formed XML")
+    # No body hash kept: the same bytes are parsed again (a fixed parser would then read them).
+    assert feed.body_hash == ""
+    assert poll(feed).new == 0 and len(server.hits("/odd")) == 2
+
+
+def test_unchanged_feeds_are_written_together_not_one_by_one(server):
+    feeds = [
+        follow(server.route(f"/same/{n}", Reply(body=rss(items(1, prefix=f"s{n}")), etag=f'"{n}"')))
+        for n in range(30)
+    ]
+    services.poll_feeds(feeds, timezone.now(), policy=FAST)
+    for feed in feeds:
+        feed.refresh_from_db()
+    later = timezone.now()
+    with CaptureQueriesContext(connection) as queries:
+        outcomes = services.poll_feeds(feeds, later, policy=FAST)
+    assert [o.status for o in outcomes] == [304] * 30
+    assert len(queries) < 10  # one batched write, not a transaction per feed
+    for feed in Feed.objects.all():
+        assert feed.last_status == 304 and feed.last_fetched_at == later
+        assert feed.claimed_until is None and feed.next_poll_at > later and feed.error_count == 0
