@@ -117,12 +117,24 @@ async def _produce(
             asyncio.create_task(fetcher(client))
             for _ in range(min(limits.concurrency, len(requests)))
         ]
-        try:
-            await asyncio.gather(*workers)
-        finally:
+
+        async def cancel_when_stopped() -> None:
+            # The consumer went away (an error, Ctrl-C): abandon the fetches in flight.
+            while not stop.is_set():
+                await asyncio.sleep(0.1)
             for worker in workers:
                 worker.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
+
+        watcher = asyncio.create_task(cancel_when_stopped())
+        try:
+            outcomes = await asyncio.gather(*workers, return_exceptions=True)
+        finally:
+            watcher.cancel()
+            for worker in workers:
+                worker.cancel()
+        for outcome in outcomes:
+            if isinstance(outcome, Exception):
+                raise outcome  # a bug in a fetcher: the consumer re-raises it
 
 
 def fetch_all(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from dateline.core.safehttp import FetchPolicy
 from dateline.wire import services
+from dateline.wire.fetching import Request, fetch_all
 from dateline.wire.models import Article, Feed, Sighting
 from dateline.wire.tests.feedfactory import Item, items, rss
 from tests.support.loopback import LoopbackServer, Reply
@@ -261,3 +263,18 @@ def test_unchanged_feeds_are_written_together_not_one_by_one(server):
     for feed in Feed.objects.all():
         assert feed.last_status == 304 and feed.last_fetched_at == later
         assert feed.claimed_until is None and feed.next_poll_at > later and feed.error_count == 0
+
+
+def test_a_consumer_that_stops_early_abandons_the_fetches_in_flight(server):
+    slow = FetchPolicy(allow_loopback=True, total_timeout=30, read_timeout=30)
+    server.route("/quick", Reply(body=b"ok"))
+    server.route("/hangs", Reply(body=b"late", delay=20))  # longer than fetch_all waits
+    requests = [Request(0, server.url("/quick"))] + [
+        Request(n, server.url("/hangs")) for n in range(1, 4)
+    ]
+    answers = fetch_all(requests, policy=slow)
+    first = next(answers)
+    assert first.request.key == 0
+    answers.close()  # the consumer leaves while three fetches still wait on the server
+    # The fetch thread ended with the generator, long before the server would have answered.
+    assert not any(t.name == "dateline-fetch" and t.is_alive() for t in threading.enumerate())
