@@ -15,9 +15,13 @@ line printed is one JSON object with medians over the runs:
 
   dateline_feeds_per_s / reader_feeds_per_s   first pass, whole pipeline, every feed 200
   cycle_500_seconds                           Dateline, the 80 %-304 cycle
-  lost                                        entries served that Dateline did not record
-                                              (an article carried by two feeds is stored once
-                                              but must be seen by both: sightings are counted)
+  cycle_500_main_cpu_s                        the CPU the Dateline process spent on it (parse
+                                              workers excluded): on a shared machine the wall
+                                              clock also counts waiting for a core
+  lost, lost_by_feed                          entries served that Dateline did not record,
+                                              checked entry by entry (an article carried by two
+                                              feeds is stored once but must be seen by both:
+                                              each feed needs a sighting of each entry)
   peak_rss_mb, rss_mb_by_cycle                Dateline process memory, across repeated cycles
 """
 
