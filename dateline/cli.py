@@ -14,6 +14,8 @@ import sys
 SUBCOMMANDS: dict[str, str] = {
     "serve": "Run the web site under the production server (gunicorn), static files included.",
     "worker": "Run background work: polling, clustering, publishing scheduled posts.",
+    "feeds": "Follow feeds (add URL, import-opml FILE), list them, export-opml.",
+    "poll": "Poll the feeds that are due now, in the foreground (--once: then exit).",
     "demo": "Migrate if needed and load the offline demo site (idempotent).",
     "migrate": "Create or update the database tables.",
     "stories": "Stories: `eval FILE` scores the clusterer; `top FILE_OR_DB` lists the largest.",

@@ -15,3 +15,11 @@ class BlogConfig(AppConfig):
             services.publish_scheduled,
             help="Publish scheduled posts whose time has come.",
         )
+        # The wire keeps every article a post cites when it prunes old ones.
+        from dateline.blog.models import PostPart
+        from dateline.wire import retention
+
+        retention.register_keeper(
+            "blog.citations",
+            lambda: PostPart.objects.filter(article__isnull=False).values("article_id"),
+        )

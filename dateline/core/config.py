@@ -83,6 +83,12 @@ SETTINGS: tuple[Setting, ...] = (
         "addresses (`true` for tests and the offline demo only).",
     ),
     Setting("DATELINE_LOG_LEVEL", "INFO", "Log level for Dateline's own loggers."),
+    Setting(
+        "DATELINE_ARTICLE_RETENTION_DAYS",
+        "180",
+        "The worker deletes articles fetched more than this many days ago that no post cites "
+        "and no open story needs. `0` keeps every article forever.",
+    ),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

@@ -20,6 +20,7 @@ one-shot synchronous helper for commands such as `dateline parse URL`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ from dateline.core.errors import DatelineError, InvalidInput
 
 USER_AGENT = "Dateline/0.1 (+https://github.com/dateline-news/dateline; feed reader)"
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+# A non-200 body shorter than this is read and dropped so its connection can be reused.
+DRAIN_BYTES = 64 * 1024
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECTS = frozenset({301, 308})
 # Response headers a caller may need; everything else is dropped so results stay small.
@@ -223,11 +226,12 @@ def _guarded_transport(policy: FetchPolicy, resolve: Resolver) -> httpx.AsyncHTT
     limits = httpx.Limits(
         max_connections=policy.max_connections, max_keepalive_connections=policy.max_connections
     )
-    transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
+    ssl_context = httpx.create_ssl_context(trust_env=False)
+    transport = httpx.AsyncHTTPTransport(verify=ssl_context, limits=limits, trust_env=False)
     # httpx offers no argument for the network backend, so the pool it built is replaced by the
     # same pool over the guarded backend. test_safehttp proves the guard is in the path.
     transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=httpx.create_ssl_context(trust_env=False),
+        ssl_context=ssl_context,
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,
         keepalive_expiry=limits.keepalive_expiry,
@@ -311,6 +315,8 @@ class SafeClient:
             check_scheme(current)
             response = await self._send(current, headers)
             try:
+                if response.status_code != 200:
+                    await self._drain(response)
                 location = response.headers.get("location")
                 if response.status_code in REDIRECT_STATUSES and location:
                     target = urljoin(current, location.strip())
@@ -357,6 +363,23 @@ class SafeClient:
             raise ConnectionFailed(url, f"not a usable URL: {error}") from error
         except httpx.HTTPError as error:
             raise ConnectionFailed(url, str(error) or type(error).__name__) from error
+
+    async def _drain(self, response: httpx.Response) -> None:
+        """Reads a short non-200 body (a 304's empty one, a redirect's note) to its end.
+
+        The connection goes back to the pool only once its answer was read to the end: closed
+        unread, every 304 would cost a new connection. A long or broken body is not worth it:
+        the connection is closed instead.
+        """
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > DRAIN_BYTES:
+            return
+        size = 0
+        with contextlib.suppress(httpx.HTTPError):
+            async for chunk in response.aiter_raw():
+                size += len(chunk)
+                if size > DRAIN_BYTES:
+                    return
 
     async def _read(self, url: str, response: httpx.Response, limit: int) -> bytes:
         declared = response.headers.get("content-length", "")

@@ -15,3 +15,11 @@ class StoriesConfig(AppConfig):
             services.cluster_new_articles,
             help="Assign newly arrived articles to stories.",
         )
+        # The wire keeps the articles of open stories when it prunes old ones.
+        from dateline.stories.models import StoryArticle
+        from dateline.wire import retention
+
+        retention.register_keeper(
+            "stories.open",
+            lambda: StoryArticle.objects.filter(story__closed=False).values("article_id"),
+        )

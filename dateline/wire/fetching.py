@@ -87,38 +87,54 @@ async def _produce(
 ) -> None:
     everyone = asyncio.Semaphore(limits.concurrency)
     hosts: dict[str, asyncio.Semaphore] = {}
+    upcoming = iter(requests)
+
+    async def hand_over(answer: Answer) -> None:
+        # Most answers fit in the queue at once; only a full one (a slow database) waits, in a
+        # worker thread, so the loop keeps serving the other fetches meanwhile.
+        try:
+            out.put_nowait(answer)
+            return
+        except queue.Full:
+            pass
+        while not stop.is_set():
+            try:
+                await asyncio.to_thread(out.put, answer, True, 0.5)
+                return
+            except queue.Full:
+                continue
+
+    async def fetcher(client: SafeClient) -> None:
+        # A fixed set of fetchers pulls requests as they go, so 10,000 feeds cost 10,000 small
+        # objects at most, not 10,000 coroutines waiting on semaphores.
+        for request in upcoming:
+            if stop.is_set():
+                return
+            await hand_over(await _fetch_one(client, request, everyone, hosts, limits.per_host))
+
     async with SafeClient(policy, resolve=resolve) as client:
-        # Tasks are started as slots free up rather than all at once, so 10,000 feeds cost
-        # 10,000 small objects at most, not 10,000 coroutines waiting on semaphores.
-        pending: set[asyncio.Task[Answer]] = set()
-        upcoming = iter(requests)
-        exhausted = False
-        while (pending or not exhausted) and not stop.is_set():
-            while not exhausted and len(pending) < limits.concurrency * 2:
-                request = next(upcoming, None)
-                if request is None:
-                    exhausted = True
-                    break
-                pending.add(
-                    asyncio.create_task(
-                        _fetch_one(client, request, everyone, hosts, limits.per_host)
-                    )
-                )
-            if not pending:
-                break
-            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                answer = task.result()
-                # Blocking put in a worker thread: a full queue pauses this loop, not the process.
-                while not stop.is_set():
-                    try:
-                        await asyncio.to_thread(out.put, answer, True, 0.5)
-                        break
-                    except queue.Full:
-                        continue
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+        workers = [
+            asyncio.create_task(fetcher(client))
+            for _ in range(min(limits.concurrency, len(requests)))
+        ]
+
+        async def cancel_when_stopped() -> None:
+            # The consumer went away (an error, Ctrl-C): abandon the fetches in flight.
+            while not stop.is_set():
+                await asyncio.sleep(0.1)
+            for worker in workers:
+                worker.cancel()
+
+        watcher = asyncio.create_task(cancel_when_stopped())
+        try:
+            outcomes = await asyncio.gather(*workers, return_exceptions=True)
+        finally:
+            watcher.cancel()
+            for worker in workers:
+                worker.cancel()
+        for outcome in outcomes:
+            if isinstance(outcome, Exception):
+                raise outcome  # a bug in a fetcher: the consumer re-raises it
 
 
 def fetch_all(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -53,6 +53,44 @@ class PollOutcome:
 # --- answers -> feed state -------------------------------------------------------------------
 
 
+class StateBatch:
+    """Feed rows whose new state (health, schedule, claim released) waits to be written together.
+
+    Most answers of a cycle change nothing but their feed's own row: a 304, an error, the same
+    bytes again. Writing those one transaction each costs a commit per feed; a batch writes up
+    to `size` of them in one UPDATE. A worker killed before `flush()` leaves those feeds claimed
+    until the lease runs out and then polls them again: nothing was learnt from them that a
+    second poll does not learn again, so nothing is lost.
+    """
+
+    def __init__(self, size: int = 200) -> None:
+        self.size = size
+        # Grouped by the fields they changed: a row is written only where its answer changed it.
+        self._groups: dict[tuple[str, ...], dict[int, Feed]] = {}
+        self._count = 0
+
+    def add(self, feed: Feed, fields: list[str]) -> None:
+        self._groups.setdefault(tuple(sorted(fields)), {})[feed.pk] = feed
+        self._count += 1
+        if self._count >= self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        groups, self._groups, self._count = self._groups, {}, 0
+        if not groups:
+            return
+        with transaction.atomic():
+            for fields, feeds in groups.items():
+                Feed.objects.save_fields(list(feeds.values()), fields)
+
+
+def _save(feed: Feed, fields: list[str], batch: StateBatch | None) -> None:
+    if batch is None:
+        feed.save(update_fields=fields)
+    else:
+        batch.add(feed, fields)
+
+
 @dataclass(frozen=True, slots=True)
 class NeedsParsing:
     """A 200 answer with a body not seen before: parse it, then `record_document`."""
@@ -62,24 +100,30 @@ class NeedsParsing:
     body_hash: str
 
 
-def triage(feed: Feed, answer: Answer, now: datetime) -> PollOutcome | NeedsParsing:
-    """Stores every answer that needs no parsing (errors, 304, 410, same bytes as last time)."""
+def triage(
+    feed: Feed, answer: Answer, now: datetime, batch: StateBatch | None = None
+) -> PollOutcome | NeedsParsing:
+    """Stores every answer that needs no parsing (errors, 304, 410, same bytes as last time).
+
+    With a `batch`, those feed rows are written when the batch is flushed, not one by one.
+    """
     if answer.error is not None:
-        return _record_failure(feed, now, status=None, error=str(answer.error))
+        return _record_failure(feed, now, status=None, error=str(answer.error), batch=batch)
     result = answer.result
     assert result is not None
     if result.status == 410:
-        return _record_gone(feed, now)
+        return _record_gone(feed, now, batch)
     if result.not_modified:
-        return _record_unchanged(feed, result, now)
+        return _record_unchanged(feed, result, now, batch)
     if not result.ok:
         return _record_failure(
-            feed, now, status=result.status, error=f"HTTP {result.status}", headers=result.headers
-        )
+            feed, now, status=result.status, error=f"HTTP {result.status}",
+            headers=result.headers, batch=batch,
+        )  # fmt: skip
     body_hash = hashlib.sha256(result.body).hexdigest()
     if body_hash == feed.body_hash:
         # Same bytes as last time from a server that ignores validators: nothing to parse.
-        return _record_unchanged(feed, result, now)
+        return _record_unchanged(feed, result, now, batch)
     return NeedsParsing(feed, result, body_hash)
 
 
@@ -119,7 +163,8 @@ def _record_failure(
     *,
     status: int | None,
     error: str,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+    batch: StateBatch | None = None,
 ) -> PollOutcome:
     _release(feed, now, status)
     feed.error_count += 1
@@ -128,26 +173,32 @@ def _record_failure(
         now, succeeded=False, error_count=feed.error_count, headers=headers, rng=_rng
     )
     feed.next_poll_at = plan.at
-    feed.save(update_fields=_STATE_FIELDS)
+    _save(feed, _STATE_FIELDS, batch)
     logger.info("feed %s failed (%d in a row): %s", feed.url, feed.error_count, error)
     return PollOutcome(feed.id, feed.url, status, error=error)
 
 
-def _record_gone(feed: Feed, now: datetime) -> PollOutcome:
+def _record_gone(feed: Feed, now: datetime, batch: StateBatch | None = None) -> PollOutcome:
     _release(feed, now, 410)
     feed.active = False
     feed.stopped_reason = "HTTP 410 Gone: the publisher removed this feed"
     feed.next_poll_at = None
-    feed.save(update_fields=[*_STATE_FIELDS, "active", "stopped_reason"])
+    _save(feed, [*_STATE_FIELDS, "active", "stopped_reason"], batch)
     return PollOutcome(feed.id, feed.url, 410, error=feed.stopped_reason)
 
 
-def _record_unchanged(feed: Feed, result: FetchResult, now: datetime) -> PollOutcome:
+def _record_unchanged(
+    feed: Feed, result: FetchResult, now: datetime, batch: StateBatch | None = None
+) -> PollOutcome:
     _succeeded(feed, result, now, previous=feed.poll_interval, entry_times=())
     fields = [*_STATE_FIELDS, *_SUCCESS_FIELDS]
-    with transaction.atomic():
-        fields += _follow_permanent_redirect(feed, result)
-        feed.save(update_fields=fields)
+    if result.permanent_url and result.permanent_url != feed.url:
+        # A move is checked against the other feeds and written at once, not batched.
+        with transaction.atomic():
+            fields += _follow_permanent_redirect(feed, result)
+            feed.save(update_fields=fields)
+    else:
+        _save(feed, fields, batch)
     return PollOutcome(feed.id, feed.url, result.status)
 
 
@@ -251,7 +302,13 @@ def record_document(job: NeedsParsing, document: Document, now: datetime) -> Pol
 
     def feed_state() -> list[str]:
         _succeeded(feed, result, now, previous=None, entry_times=entry_times)
-        feed.body_hash = body_hash
+        if not document.candidates and document.warnings:
+            # The parser read nothing and said why (malformed XML it could not recover): show
+            # the editor, and keep no body hash so the same bytes are read again next time.
+            feed.last_error = f"no entries could be read: {document.warnings[0]}"[:2000]
+            feed.body_hash = ""
+        else:
+            feed.body_hash = body_hash
         feed.entries_per_day = schedule.entries_per_day(entry_times, now)
         fields = [*_STATE_FIELDS, *_SUCCESS_FIELDS, "body_hash", "entries_per_day"]
         return fields + _follow_permanent_redirect(feed, result)

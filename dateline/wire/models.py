@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from django.db import models
+from django.db import connections, models
 
 from dateline.wire.domain.decide import make_candidate
 
@@ -35,6 +36,30 @@ class FeedQuerySet(models.QuerySet["Feed"]):
         return self.active().filter(
             models.Q(next_poll_at__isnull=True) | models.Q(next_poll_at__lte=now)
         )
+
+    def save_fields(self, feeds: Sequence[Feed], fields: Sequence[str]) -> None:
+        """Writes `fields` of many feeds in one statement run for each (executemany).
+
+        The poller's batched state writes: Django's bulk_update builds a CASE expression per
+        field and row, which costs more than a commit per feed at a few hundred rows.
+        """
+        if not feeds:
+            return
+        connection = connections[self.db]
+        quote = connection.ops.quote_name
+        columns = [Feed._meta.get_field(name) for name in fields]
+        assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
+        sql = (
+            f"UPDATE {quote(Feed._meta.db_table)} SET {assignments} "
+            f"WHERE {quote(Feed._meta.pk.column)} = %s"  # type: ignore[union-attr]
+        )
+        rows = [
+            [column.get_db_prep_save(getattr(feed, column.attname), connection)
+             for column in columns] + [feed.pk]
+            for feed in feeds
+        ]  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
 
 
 class Feed(models.Model):
@@ -97,6 +122,9 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         key = make_candidate(guid=guid, link=None).key
         return self.filter(sightings__key=key).distinct()
 
+    def awaiting_full_text(self) -> ArticleQuerySet:
+        return self.filter(full_text_status=FullTextStatus.PENDING)
+
 
 class Article(models.Model):
     """One item an outlet published, as its feed described it."""
@@ -134,6 +162,10 @@ class Article(models.Model):
     full_text_status = models.CharField(
         max_length=16, choices=FullTextStatus.choices, default=FullTextStatus.NOT_WANTED
     )
+    # Why the full text is missing when it was wanted ("HTTP 404", "no main text found").
+    full_text_note = models.CharField(max_length=300, blank=True)
+    # Set while a worker fetches the article's page (see dateline.core.claims).
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -151,6 +183,13 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.url or self.guid
+
+    @property
+    def body(self) -> str:
+        """The fullest text there is: the page's main text, else the feed's content or summary."""
+        if self.full_text_status == FullTextStatus.FETCHED and self.full_text:
+            return self.full_text
+        return self.content or self.summary
 
 
 class Sighting(models.Model):

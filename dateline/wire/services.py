@@ -23,7 +23,7 @@ from dateline.core import claims
 from dateline.core.safehttp import FetchError, FetchPolicy, Resolver
 from dateline.core.safehttp import fetch as fetch_url
 from dateline.core.urls import InvalidURL, canonical_url
-from dateline.wire import ingest
+from dateline.wire import fulltext, ingest
 from dateline.wire.adapters.feeds import parse_feed
 from dateline.wire.domain.discover import DiscoveredFeed, discover_feeds
 from dateline.wire.domain.opml import Subscription, read_opml, write_opml
@@ -221,10 +221,12 @@ def poll_feeds(
             return
         finish(_guarded(job.feed, ingest.record_document, job, document, now))
 
+    # Feeds whose answer changes only their own row (304, errors) are written in batches.
+    batch = ingest.StateBatch()
     for answer in fetch_all(requests, policy=policy or fetch_policy(), limits=limits,
                             resolve=resolve):  # fmt: skip
         feed = by_id[answer.request.key]
-        job = _guarded(feed, ingest.triage, feed, answer, now)
+        job = _guarded(feed, ingest.triage, feed, answer, now, batch)
         if isinstance(job, PollOutcome):
             finish(job)
         else:
@@ -234,7 +236,16 @@ def poll_feeds(
             store_parsed(*parsing.popleft())
     while parsing:
         store_parsed(*parsing.popleft())
+    _guarded_flush(batch)
     return outcomes
+
+
+def _guarded_flush(batch: ingest.StateBatch) -> None:
+    # Like _guarded: a failed write leaves those feeds claimed until the lease expires.
+    try:
+        batch.flush()
+    except Exception:
+        logger.exception("storing the state of unchanged feeds failed")
 
 
 def _guarded(feed: Feed, store: Callable[..., T], *args: object) -> T | PollOutcome:
@@ -279,6 +290,26 @@ def poll_due_feeds(
 def poll_job(now: datetime) -> int:
     """The worker's polling job: one batch of due feeds; returns how many were polled."""
     return len(poll_due_feeds(now))
+
+
+# --- full text ---------------------------------------------------------------------------------
+
+
+def set_full_text(feed: Feed, wanted: bool) -> Feed:
+    """Turns "fetch the full article" on or off for a feed's new articles."""
+    if feed.fetch_full_text != wanted:
+        feed.fetch_full_text = wanted
+        feed.save(update_fields=["fetch_full_text"])
+    return feed
+
+
+def full_text_job(now: datetime, *, policy: FetchPolicy | None = None) -> int:
+    """The worker's full-text job: one batch of articles waiting for their page's main text."""
+    articles = fulltext.claim_pending(now)
+    if not articles:
+        return 0
+    fulltext.store(fulltext.fetch_full_texts(articles, policy=policy or fetch_policy()))
+    return len(articles)
 
 
 # --- health --------------------------------------------------------------------------------------
@@ -343,6 +374,7 @@ __all__ = [
     "claim_due_feeds",
     "export_opml",
     "feed_health",
+    "full_text_job",
     "get_feed",
     "import_opml",
     "ingest_document",
@@ -350,4 +382,5 @@ __all__ = [
     "poll_feed",
     "poll_feeds",
     "poll_job",
+    "set_full_text",
 ]

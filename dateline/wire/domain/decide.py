@@ -39,11 +39,17 @@ class Candidate:
 
     @property
     def key(self) -> str:
-        """This entry's identity within its feed: GUID, else link, else content hash."""
+        """This entry's identity within its feed: GUID, else link, else content hash.
+
+        An entry with neither GUID nor link is told apart by its date as well: feeds of status
+        events repeat the same text ("was added and is broken") as distinct, dated entries.
+        """
         if self.guid:
             return _bounded("guid", self.guid)
         if self.link:
             return _bounded("link", self.canonical_url or self.link)
+        if self.published_at is not None:
+            return f"hash:{self.content_hash}@{self.published_at.isoformat()}"
         return "hash:" + self.content_hash
 
 

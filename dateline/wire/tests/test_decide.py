@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from dateline.wire.domain.decide import Known, Memory, Ref, decide, make_candidate
 
 
@@ -103,3 +105,18 @@ def test_hash_separates_fields():
     assert (
         entry(title="ab", summary="c").content_hash != entry(title="a", summary="bc").content_hash
     )
+
+
+def test_entries_without_guid_or_link_that_differ_only_by_date_are_both_sighted():
+    # A status feed repeats the same text as distinct, dated entries: neither may be lost.
+    first, second = (
+        make_candidate(guid=None, link=None, summary="is broken", published_at=when)
+        for when in (datetime(2024, 10, 1, tzinfo=UTC), datetime(2024, 10, 2, tzinfo=UTC))
+    )
+    plan = decide([first, second], Memory())
+    assert len({s.key for s in plan.sightings}) == 2
+    # One text, one article: both sightings point at it.
+    assert len(plan.new) == 1 and {s.ref for s in plan.sightings} == {Ref(pending=0)}
+    # Polled again, the same two entries add nothing.
+    again = decide([first, second], Memory(keys={s.key: 5 for s in plan.sightings}))
+    assert again.empty and again.unchanged == 2

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dateline.core.safehttp import FetchPolicy
 from dateline.wire import services
+from dateline.wire.fetching import Request, fetch_all
 from dateline.wire.models import Article, Feed, Sighting
 from dateline.wire.tests.feedfactory import Item, items, rss
 from tests.support.loopback import LoopbackServer, Reply
@@ -225,3 +229,52 @@ def test_health_shows_failing_feeds_first(server):
     assert health[0].last_status == 503 and health[0].error_count == 1
     assert health[1].last_status == 200 and health[1].next_poll_at is not None
     assert health[1].entries_per_day is not None
+
+
+def test_a_document_the_parser_reads_as_empty_shows_why_and_is_read_again(server):
+    # Its one item stands after the end of the document: not well-formed, and no entry recovered.
+    broken = (
+        b'<rss version="2.0"><channel><title>T</title></channel></rss>'
+        b"<item><title>A</title></item>"
+    )
+    feed = follow(server.route("/odd", Reply(body=broken)))
+    outcome = poll(feed)
+    feed.refresh_from_db()
+    assert (outcome.status, outcome.new) == (200, 0)
+    assert feed.last_error.startswith("no entries could be read: not well-formed XML")
+    # No body hash kept: the same bytes are parsed again (a fixed parser would then read them).
+    assert feed.body_hash == ""
+    assert poll(feed).new == 0 and len(server.hits("/odd")) == 2
+
+
+def test_unchanged_feeds_are_written_together_not_one_by_one(server):
+    feeds = [
+        follow(server.route(f"/same/{n}", Reply(body=rss(items(1, prefix=f"s{n}")), etag=f'"{n}"')))
+        for n in range(30)
+    ]
+    services.poll_feeds(feeds, timezone.now(), policy=FAST)
+    for feed in feeds:
+        feed.refresh_from_db()
+    later = timezone.now()
+    with CaptureQueriesContext(connection) as queries:
+        outcomes = services.poll_feeds(feeds, later, policy=FAST)
+    assert [o.status for o in outcomes] == [304] * 30
+    assert len(queries) < 10  # one batched write, not a transaction per feed
+    for feed in Feed.objects.all():
+        assert feed.last_status == 304 and feed.last_fetched_at == later
+        assert feed.claimed_until is None and feed.next_poll_at > later and feed.error_count == 0
+
+
+def test_a_consumer_that_stops_early_abandons_the_fetches_in_flight(server):
+    slow = FetchPolicy(allow_loopback=True, total_timeout=30, read_timeout=30)
+    server.route("/quick", Reply(body=b"ok"))
+    server.route("/hangs", Reply(body=b"late", delay=20))  # longer than fetch_all waits
+    requests = [Request(0, server.url("/quick"))] + [
+        Request(n, server.url("/hangs")) for n in range(1, 4)
+    ]
+    answers = fetch_all(requests, policy=slow)
+    first = next(answers)
+    assert first.request.key == 0
+    answers.close()  # the consumer leaves while three fetches still wait on the server
+    # The fetch thread ended with the generator, long before the server would have answered.
+    assert not any(t.name == "dateline-fetch" and t.is_alive() for t in threading.enumerate())

@@ -1,0 +1,33 @@
+"""Running the real `dateline` command in a subprocess, as a user or an init system would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def cli_env(data_dir: Path, **settings: str) -> dict[str, str]:
+    """This process's environment minus any DATELINE_* setting, plus a data dir, loopback
+    fetching (the tests' servers are on 127.0.0.1) and `settings`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATELINE_")}
+    env.update(
+        DATELINE_DATA_DIR=str(data_dir),
+        DATELINE_FETCH_ALLOW_LOOPBACK="true",
+        DATELINE_LOG_LEVEL="WARNING",
+        PYTHONPATH=str(REPO),
+        **settings,
+    )
+    return env
+
+
+def dateline(
+    *args: str, env: dict[str, str], check: bool = False
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "dateline.cli", *args],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=check,
+    )  # fmt: skip
