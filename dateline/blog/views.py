@@ -23,7 +23,7 @@ from dateline.blog import search as post_search
 from dateline.blog.caching import public_page
 from dateline.blog.domain.days import group_by_day
 from dateline.blog.exceptions import PostNotFound
-from dateline.blog.models import Label, Post, PostPart, SlugRedirect
+from dateline.blog.models import Label, Post, PostPart, SlugRedirect, published_neighbours
 
 POSTS_PER_PAGE = 20
 SEARCH_RESULTS_PER_PAGE = 20
@@ -189,6 +189,7 @@ def post(request: HttpRequest, year: str, month: str, slug: str) -> HttpResponse
     parts = list(PostPart.objects.filter(post_id=found.pk).order_by("position"))
     labels = list(Label.objects.filter(posts__id=found.pk).order_by("name"))
     updates = [part for part in parts if part.kind == "update"]
+    previous_post, next_post = published_neighbours(found)
     return render(
         request,
         "blog/post.html",
@@ -197,8 +198,8 @@ def post(request: HttpRequest, year: str, month: str, slug: str) -> HttpResponse
             "parts": parts,
             "updates": updates,
             "labels": labels,
-            "previous_post": Post.objects.published().before(found).only_link().first(),
-            "next_post": Post.objects.published().after(found).only_link().first(),
+            "previous_post": previous_post,
+            "next_post": next_post,
             "sections": _sections(request, found),
             "canonical_path": canonical,
             "meta": seo.post_meta(request, found, parts, labels),

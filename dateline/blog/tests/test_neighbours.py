@@ -1,0 +1,56 @@
+"""A post page's previous and next links: the nearest public posts on each side, in the order
+list pages use (newest first, ties on time broken by id)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from dateline.blog.models import Post, PostStatus, published_neighbours
+from dateline.blog.tests.factories import BASE_TIME, prose_post
+
+pytestmark = pytest.mark.django_db
+
+
+def headlines(pair: tuple[Post | None, Post | None]) -> tuple[str | None, str | None]:
+    return tuple(post.headline if post else None for post in pair)  # type: ignore[return-value]
+
+
+def test_neighbours_follow_publication_time_and_break_ties_by_id():
+    early = prose_post(1, at=BASE_TIME)
+    tied_first = prose_post(2, at=BASE_TIME + timedelta(hours=1))
+    tied_second = prose_post(3, at=BASE_TIME + timedelta(hours=1))
+    tied_third = prose_post(4, at=BASE_TIME + timedelta(hours=1))
+    late = prose_post(5, at=BASE_TIME + timedelta(hours=2))
+
+    assert published_neighbours(early) == (None, tied_first)
+    assert published_neighbours(tied_first) == (early, tied_second)
+    assert published_neighbours(tied_second) == (tied_first, tied_third)
+    assert published_neighbours(tied_third) == (tied_second, late)
+    assert published_neighbours(late) == (tied_third, None)
+    # Only what a link needs is loaded, and it makes the same URL as the full post.
+    previous, _ = published_neighbours(late)
+    assert previous is not None
+    assert previous.get_absolute_url() == tied_third.get_absolute_url()
+    assert headlines(published_neighbours(tied_second)) == (
+        tied_first.headline,
+        tied_third.headline,
+    )
+
+
+def test_neighbours_skip_what_the_public_may_not_see():
+    first = prose_post(1, at=BASE_TIME)
+    prose_post(2, at=BASE_TIME + timedelta(hours=1), status=PostStatus.DRAFT)
+    prose_post(3, at=BASE_TIME + timedelta(hours=2), status=PostStatus.PRIVATE)
+    middle = prose_post(4, at=BASE_TIME + timedelta(hours=3))
+    prose_post(5, at=timezone.now() + timedelta(days=1))  # published, but its time has not come
+    assert published_neighbours(first) == (None, middle)
+    assert published_neighbours(middle) == (first, None)
+
+
+def test_a_scheduled_post_seen_by_staff_links_back_to_the_newest_public_post():
+    older = prose_post(1, at=BASE_TIME)
+    newest = prose_post(2, at=BASE_TIME + timedelta(hours=1))
+    coming = prose_post(3, at=timezone.now() + timedelta(days=1), status=PostStatus.SCHEDULED)
+    assert published_neighbours(coming) == (newest, None)
+    assert published_neighbours(older) == (None, newest)
