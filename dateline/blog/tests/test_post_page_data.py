@@ -1,13 +1,14 @@
-"""A post page's previous and next links: the nearest public posts on each side, in the order
-list pages use (newest first, ties on time broken by id)."""
+"""What a post page loads by plain SQL: its parts and labels, and its previous and next links
+(the nearest public posts on each side, in the order list pages use, ties broken by id)."""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from dateline.blog.models import Post, PostStatus, published_neighbours
-from dateline.blog.tests.factories import BASE_TIME, prose_post
+from dateline.blog import services
+from dateline.blog.models import Post, PostStatus, labels_of, parts_of, published_neighbours
+from dateline.blog.tests.factories import BASE_TIME, citation, prose_post, seed_post
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +55,15 @@ def test_a_scheduled_post_seen_by_staff_links_back_to_the_newest_public_post():
     coming = prose_post(3, at=timezone.now() + timedelta(days=1), status=PostStatus.SCHEDULED)
     assert published_neighbours(coming) == (newest, None)
     assert published_neighbours(older) == (None, newest)
+
+
+def test_parts_come_in_their_order_with_every_column_and_labels_by_name():
+    post = seed_post(1, parts=[citation(k) for k in range(3)], labels=("Syria", "Aleppo", "Iraq"))
+    services.append_update(post, text="<p>Later.</p>", citation=citation(9))
+    seed_post(2, labels=("Yemen",))  # another post's parts and labels stay out
+    parts = parts_of(post)
+    assert [part.position for part in parts] == sorted(part.position for part in parts)
+    assert [part.kind for part in parts] == ["citation"] * 3 + ["update"]
+    assert parts == list(post.parts.order_by("position"))
+    assert parts[-1].url == citation(9).url and parts[-1].at is not None
+    assert [label.name for label in labels_of(post)] == ["Aleppo", "Iraq", "Syria"]
