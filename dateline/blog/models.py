@@ -310,15 +310,31 @@ class SearchDocument(models.Model):
         return f"search text of post {self.post_id}"
 
 
-# A post page's parts and labels, by plain SQL: for one post, compiling the ORM queries cost
+# A post page's post, parts and labels, by plain SQL: for one post, compiling the ORM queries cost
 # three times what running them does (measured at 10,000 posts), and these run on every
 # uncached post page. List pages, which load many posts, keep the ORM's prefetching.
+_POST_SQL = "SELECT * FROM {posts} WHERE slug = %s"
+_PUBLIC_SQL = " AND status = %s AND published_at <= %s"
 _PARTS_SQL = "SELECT * FROM {parts} WHERE post_id = %s ORDER BY position"
 _LABELS_SQL = """
 SELECT label.id, label.name, label.slug FROM {labels} AS label
 JOIN {links} AS link ON link.label_id = label.id
 WHERE link.post_id = %s ORDER BY label.name
 """
+
+
+def post_by_slug(slug: str, *, public_only: bool = True) -> Post | None:
+    """The post with `slug`; only if the public may see it unless `public_only` is false.
+
+    Its picture and author account are not joined in: most posts have neither (no query is
+    made then); one that has them costs a primary-key query for each when it is shown."""
+    sql = _POST_SQL.format(posts=Post._meta.db_table)
+    parameters: list[object] = [slug]
+    if public_only:
+        sql += _PUBLIC_SQL
+        moment = connections[Post.objects.db].ops.adapt_datetimefield_value
+        parameters += [PostStatus.PUBLISHED.value, moment(timezone.now())]
+    return next(iter(Post.objects.raw(sql, parameters)), None)
 
 
 def parts_of(post: Post) -> list[PostPart]:

@@ -29,6 +29,7 @@ from dateline.blog.models import (
     SlugRedirect,
     labels_of,
     parts_of,
+    post_by_slug,
     published_neighbours,
 )
 
@@ -169,11 +170,7 @@ def archive(
 
 
 def _find_post(request: HttpRequest, slug: str) -> Post:
-    visible = Post.objects.all() if _signed_in_staff(request) else Post.objects.published()
-    # One row by its unique slug: a plain slice, not first() (which would add an ORDER BY).
-    found = next(
-        iter(visible.filter(slug=slug).select_related("featured_image", "author")[:1]), None
-    )
+    found = post_by_slug(slug, public_only=not _signed_in_staff(request))
     if found is None:
         raise PostNotFound(request.path)
     return found

@@ -1,5 +1,6 @@
-"""What a post page loads by plain SQL: its parts and labels, and its previous and next links
-(the nearest public posts on each side, in the order list pages use, ties broken by id)."""
+"""What a post page loads by plain SQL: the post by its slug, its parts and labels, and its
+previous and next links (the nearest public posts on each side, in list pages' order, ties
+broken by id)."""
 
 from datetime import timedelta
 
@@ -7,7 +8,14 @@ import pytest
 from django.utils import timezone
 
 from dateline.blog import services
-from dateline.blog.models import Post, PostStatus, labels_of, parts_of, published_neighbours
+from dateline.blog.models import (
+    Post,
+    PostStatus,
+    labels_of,
+    parts_of,
+    post_by_slug,
+    published_neighbours,
+)
 from dateline.blog.tests.factories import BASE_TIME, citation, prose_post, seed_post
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +75,16 @@ def test_parts_come_in_their_order_with_every_column_and_labels_by_name():
     assert parts == list(post.parts.order_by("position"))
     assert parts[-1].url == citation(9).url and parts[-1].at is not None
     assert [label.name for label in labels_of(post)] == ["Aleppo", "Iraq", "Syria"]
+
+
+def test_a_post_is_found_by_slug_only_when_the_public_may_see_it_unless_staff_asks():
+    public = prose_post(1)
+    draft = prose_post(2, status=PostStatus.DRAFT)
+    coming = prose_post(3, at=timezone.now() + timedelta(days=1))
+    found = post_by_slug(public.slug)
+    assert found == public and found.headline == public.headline
+    assert found.published_at == public.published_at  # times read back as the ORM reads them
+    assert post_by_slug(draft.slug) is None and post_by_slug(coming.slug) is None
+    assert post_by_slug(draft.slug, public_only=False) == draft
+    assert post_by_slug(coming.slug, public_only=False) == coming
+    assert post_by_slug("no-such-post") is None
