@@ -23,7 +23,15 @@ from dateline.blog import search as post_search
 from dateline.blog.caching import public_page
 from dateline.blog.domain.days import group_by_day
 from dateline.blog.exceptions import PostNotFound
-from dateline.blog.models import Label, Post, PostPart, SlugRedirect
+from dateline.blog.models import (
+    Label,
+    Post,
+    SlugRedirect,
+    labels_of,
+    parts_of,
+    post_by_slug,
+    published_neighbours,
+)
 
 POSTS_PER_PAGE = 20
 SEARCH_RESULTS_PER_PAGE = 20
@@ -162,11 +170,7 @@ def archive(
 
 
 def _find_post(request: HttpRequest, slug: str) -> Post:
-    visible = Post.objects.all() if _signed_in_staff(request) else Post.objects.published()
-    # One row by its unique slug: a plain slice, not first() (which would add an ORDER BY).
-    found = next(
-        iter(visible.filter(slug=slug).select_related("featured_image", "author")[:1]), None
-    )
+    found = post_by_slug(slug, public_only=not _signed_in_staff(request))
     if found is None:
         raise PostNotFound(request.path)
     return found
@@ -185,10 +189,11 @@ def post(request: HttpRequest, year: str, month: str, slug: str) -> HttpResponse
     if unquote(canonical) != request.path:
         return HttpResponsePermanentRedirect(canonical)
     # Fetched directly rather than prefetched: for one post, prefetch_related's machinery costs
-    # more than the two queries it runs.
-    parts = list(PostPart.objects.filter(post_id=found.pk).order_by("position"))
-    labels = list(Label.objects.filter(posts__id=found.pk).order_by("name"))
+    # more than the two queries it runs (and the ORM's compiling more than running them).
+    parts = parts_of(found)
+    labels = labels_of(found)
     updates = [part for part in parts if part.kind == "update"]
+    previous_post, next_post = published_neighbours(found)
     return render(
         request,
         "blog/post.html",
@@ -197,8 +202,8 @@ def post(request: HttpRequest, year: str, month: str, slug: str) -> HttpResponse
             "parts": parts,
             "updates": updates,
             "labels": labels,
-            "previous_post": Post.objects.published().before(found).only_link().first(),
-            "next_post": Post.objects.published().after(found).only_link().first(),
+            "previous_post": previous_post,
+            "next_post": next_post,
             "sections": _sections(request, found),
             "canonical_path": canonical,
             "meta": seo.post_meta(request, found, parts, labels),
