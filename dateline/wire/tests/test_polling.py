@@ -234,8 +234,7 @@ def test_health_shows_failing_feeds_first(server):
 def test_a_document_the_parser_reads_as_empty_shows_why_and_is_read_again(server):
     # Its one item stands after the end of the document: not well-formed, and no entry recovered.
     broken = (
-        b'<rss version="2.0"><channel><title>T</title></channel></rss>'
-        b"<item><title>A</title></item>"
+        b'<rss version="2.0"><channel><title>T</title></channel></rss><item><title>A</title></item>'
     )
     feed = follow(server.route("/odd", Reply(body=broken)))
     outcome = poll(feed)
