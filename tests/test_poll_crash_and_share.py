@@ -15,21 +15,12 @@ from pathlib import Path
 import pytest
 
 from dateline.wire.tests.feedfactory import Item, items, rss
-from tests.support.cli import REPO, cli_env
-from tests.support.cli import dateline as run_dateline
 from tests.support.loopback import LoopbackServer, Reply
 from tests.support.postgres import fresh_database
+from tests.support.processes import REPO, dateline, isolated_env
 
 FEEDS = 120
 PER_FEED = 5
-
-
-def base_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    return cli_env(tmp_path / "var", **extra)
-
-
-def dateline(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return run_dateline(*args, env=env, check=True)
 
 
 def serve_feeds(server: LoopbackServer, *, delay: float, directory: Path) -> Path:
@@ -60,7 +51,7 @@ def counts(connection: sqlite3.Connection) -> tuple[int, int]:
 
 
 def test_killing_a_poller_mid_cycle_loses_and_duplicates_nothing(tmp_path):
-    env = base_env(tmp_path)
+    env = isolated_env(tmp_path / "var")
     with LoopbackServer() as server:
         opml = serve_feeds(server, delay=0.1, directory=tmp_path)
         dateline("migrate", "-v", "0", env=env)
@@ -107,7 +98,7 @@ def test_killing_a_poller_mid_cycle_loses_and_duplicates_nothing(tmp_path):
 @pytest.mark.postgres
 def test_two_pollers_on_postgresql_never_poll_the_same_feed(postgres_server_url, tmp_path):
     with fresh_database(postgres_server_url) as url, LoopbackServer() as server:
-        env = base_env(tmp_path, DATELINE_DATABASE_URL=url)
+        env = isolated_env(tmp_path / "var", DATELINE_DATABASE_URL=url)
         opml = serve_feeds(server, delay=0.02, directory=tmp_path)
         dateline("migrate", "-v", "0", env=env)
         dateline("feeds", "import-opml", str(opml), env=env)

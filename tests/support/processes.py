@@ -1,4 +1,5 @@
-"""Running the `dateline` command in a process of its own, as an operator would."""
+"""Running the real `dateline` command in a process of its own, as an operator or an init system
+would."""
 
 from __future__ import annotations
 
@@ -11,15 +12,24 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def isolated_env(data_dir: Path, **settings: str) -> dict[str, str]:
-    """This process's environment without its DATELINE_* settings, plus ``settings``."""
+    """This process's environment minus any DATELINE_* setting, plus a data dir, loopback
+    fetching (the tests' servers are on 127.0.0.1), quiet logs and ``settings``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DATELINE_")}
-    env.update(DATELINE_DATA_DIR=str(data_dir), PYTHONPATH=str(REPO), **settings)
+    env.update(
+        DATELINE_DATA_DIR=str(data_dir),
+        DATELINE_FETCH_ALLOW_LOOPBACK="true",
+        DATELINE_LOG_LEVEL="WARNING",
+        PYTHONPATH=str(REPO),
+        **settings,
+    )
     return env
 
 
 def dateline(
-    *args: str, env: dict[str, str], check: bool = True, timeout: float = 180
+    *args: str, env: dict[str, str], check: bool = True, timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:
+    """Runs `dateline ARGS...`; raises CalledProcessError on a non-zero exit unless ``check`` is
+    False (for tests about how the command fails)."""
     return subprocess.run(
         [sys.executable, "-m", "dateline.cli", *args],
         cwd=REPO,

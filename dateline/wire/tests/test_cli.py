@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from dateline.wire.tests.feedfactory import items, rss
-from tests.support.cli import REPO, cli_env, dateline
 from tests.support.loopback import LoopbackServer, Reply
+from tests.support.processes import REPO, dateline, isolated_env
 
 
 @pytest.fixture(scope="module")
@@ -24,19 +24,19 @@ def server():
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    environ = cli_env(tmp_path / "var")
-    assert dateline("migrate", "-v", "0", env=environ).returncode == 0
+    environ = isolated_env(tmp_path / "var")
+    dateline("migrate", "-v", "0", env=environ)
     return environ
 
 
 def ok(*args: str, env: dict[str, str]) -> str:
-    done = dateline(*args, env=env)
+    done = dateline(*args, env=env, check=False)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
 
 def one_line_failure(*args: str, env: dict[str, str]) -> str:
-    done = dateline(*args, env=env)
+    done = dateline(*args, env=env, check=False)
     assert done.returncode != 0
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
     return done.stderr
@@ -123,7 +123,7 @@ def test_errors_are_one_line_and_exit_non_zero(server, env, tmp_path, args, mess
 
 
 def test_commands_refuse_an_unmigrated_database_in_one_line(tmp_path):
-    environ = cli_env(tmp_path / "empty")
+    environ = isolated_env(tmp_path / "empty")
     assert "dateline migrate" in one_line_failure("poll", "--once", env=environ)
     assert "dateline migrate" in one_line_failure("feeds", "list", env=environ)
 
