@@ -8,7 +8,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pytest
 from dateline.wire.tests.feedfactory import Item, items, rss
 from tests.support.loopback import LoopbackServer, Reply
 from tests.support.postgres import fresh_database
-from tests.support.processes import REPO, dateline, isolated_env
+from tests.support.processes import dateline, isolated_env, start_dateline
 
 FEEDS = 120
 PER_FEED = 5
@@ -57,10 +56,9 @@ def test_killing_a_poller_mid_cycle_loses_and_duplicates_nothing(tmp_path):
         dateline("migrate", "-v", "0", env=env)
         dateline("feeds", "import-opml", str(opml), env=env)
         database = sqlite3.connect(tmp_path / "var" / "dateline.sqlite3", timeout=30)
-        poller = subprocess.Popen(
-            [sys.executable, "-m", "dateline.cli", "poll", "--once"],
-            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True,
+        poller = start_dateline(
+            "poll", "--once", env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
         try:
             deadline = time.monotonic() + 120
@@ -102,17 +100,7 @@ def test_two_pollers_on_postgresql_never_poll_the_same_feed(postgres_server_url,
         opml = serve_feeds(server, delay=0.02, directory=tmp_path)
         dateline("migrate", "-v", "0", env=env)
         dateline("feeds", "import-opml", str(opml), env=env)
-        pollers = [
-            subprocess.Popen(
-                [sys.executable, "-m", "dateline.cli", "poll", "--once"],
-                cwd=REPO,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-            )
-            for _ in range(2)
-        ]
+        pollers = [start_dateline("poll", "--once", env=env) for _ in range(2)]
         outputs = [poller.communicate(timeout=300)[0] for poller in pollers]
         assert all(poller.returncode == 0 for poller in pollers), outputs
         hits = [len(server.hits(f"/f/{n}")) for n in range(FEEDS)]

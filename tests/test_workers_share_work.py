@@ -1,13 +1,11 @@
 """Several `dateline worker` processes on one PostgreSQL database never do an item twice."""
 
 import re
-import subprocess
-import sys
 
 import pytest
 
 from tests.support.postgres import fresh_database
-from tests.support.processes import REPO, dateline, isolated_env
+from tests.support.processes import dateline, isolated_env, start_dateline
 
 ARTICLES = 400
 
@@ -31,17 +29,7 @@ def test_three_workers_cluster_every_article_exactly_once(postgres_server_url, t
         env = isolated_env(tmp_path, DATELINE_DATABASE_URL=url, DATELINE_WORKER_TICK_SECONDS="0")
         dateline("migrate", "-v", "0", env=env)
         dateline("shell", "-c", SEED, env=env)
-        workers = [
-            subprocess.Popen(
-                [sys.executable, "-m", "dateline.cli", "worker", "--once"],
-                cwd=REPO,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-            )
-            for _ in range(3)
-        ]
+        workers = [start_dateline("worker", "--once", env=env) for _ in range(3)]
         outputs = [worker.communicate(timeout=120)[0] for worker in workers]
         assert all(worker.returncode == 0 for worker in workers), outputs
         assert not any("failed" in output for output in outputs), outputs

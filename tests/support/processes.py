@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -38,4 +39,13 @@ def dateline(
         text=True,
         timeout=timeout,
         check=check,
+    )
+
+
+def start_dateline(*args: str, env: dict[str, str], **popen: Any) -> subprocess.Popen[str]:
+    """Starts `dateline ARGS...` without waiting: its output (stdout and stderr together) is read
+    with ``communicate()`` unless ``popen`` redirects it."""
+    options: dict[str, Any] = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, **popen}
+    return subprocess.Popen(
+        [sys.executable, "-m", "dateline.cli", *args], cwd=REPO, env=env, text=True, **options
     )
