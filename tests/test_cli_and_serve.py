@@ -1,34 +1,25 @@
 """The `dateline` command as a user meets it: help, configuration errors, and a real server."""
 
-import os
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.support.processes import dateline as run_dateline
+from tests.support.processes import isolated_env, start_dateline
 
 
-def dateline(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "dateline.cli", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+def dateline(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """These tests are about how the command answers, failures included: no check."""
+    return run_dateline(*args, env=env, check=False, timeout=60)
 
 
 @pytest.fixture
 def site_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DATELINE_")}
-    env.update(DATELINE_DATA_DIR=str(tmp_path / "var"), PYTHONPATH=str(REPO))
-    return env
+    return isolated_env(tmp_path / "var")
 
 
 def free_port() -> int:
@@ -55,14 +46,7 @@ def test_production_without_a_secret_key_refuses_to_start_with_one_line(site_env
 def test_serve_answers_on_the_given_port_with_static_files(site_env):
     assert dateline("migrate", "-v", "0", env=site_env).returncode == 0
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "dateline.cli", "serve", "--port", str(port), "--workers", "1"],
-        cwd=REPO,
-        env=site_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    server = start_dateline("serve", "--port", str(port), "--workers", "1", env=site_env)
     try:
         deadline = time.monotonic() + 60
         while True:
