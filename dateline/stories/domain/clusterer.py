@@ -26,6 +26,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
 
+import numpy as np
+import numpy.typing as npt
+
 from dateline.stories.domain.records import ArticleIn, Assignment
 from dateline.stories.domain.scorer import ScorerModel, default_model, probability
 from dateline.stories.domain.term_stats import DocumentFrequencies
@@ -56,16 +59,22 @@ class ClustererConfig:
     join_probability: float | None = None
 
 
+Embedding = npt.NDArray[np.float32]
+
+
 @dataclass(frozen=True, slots=True)
 class PreparedArticle:
     """An article with its words already read: what depends on the article alone."""
 
     article: ArticleIn
     terms: ArticleTerms
+    # The sentence encoder's unit vector of its headline and lead; needed when the model uses
+    # embeddings, ignored otherwise.
+    embedding: Sequence[float] | None = None
 
 
-def prepare(article: ArticleIn) -> PreparedArticle:
-    return PreparedArticle(article, article_terms(article.title, article.text))
+def prepare(article: ArticleIn, embedding: Sequence[float] | None = None) -> PreparedArticle:
+    return PreparedArticle(article, article_terms(article.title, article.text), embedding)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +102,7 @@ class _Member:
     title_vector: dict[str, float]
     entities: dict[str, float]
     index_terms: tuple[str, ...]
+    embedding: Embedding | None
 
 
 @dataclass(slots=True)
@@ -101,6 +111,9 @@ class _Story:
     members: dict[str, _Member] = field(default_factory=dict)
     centroid: dict[str, float] = field(default_factory=dict)
     centroid_norm2: float = 0.0
+    # The sum of the members' embeddings, and the most recent members' stacked (for the best one).
+    embedding_sum: Embedding | None = None
+    recent_embeddings: Embedding | None = None
     entities: dict[str, float] = field(default_factory=dict)
     entity_counts: Counter[str] = field(default_factory=Counter)
     index_counts: Counter[str] = field(default_factory=Counter)
@@ -329,7 +342,19 @@ class StoryClusterer:
             title_vector=title,
             entities={e: idf(e) for e in terms.entities},
             index_terms=index_terms,
+            embedding=self._embedding_of(prepared),
         )
+
+    def _embedding_of(self, prepared: PreparedArticle) -> Embedding | None:
+        if not self.model.uses_embeddings:
+            return None
+        if prepared.embedding is None:
+            raise ValueError(
+                f"article {prepared.article.id} has no embedding and the model needs one"
+            )
+        vector = np.asarray(prepared.embedding, dtype=np.float32)
+        norm = float(np.linalg.norm(vector))
+        return vector / norm if norm else vector
 
     def _candidates(self, member: _Member) -> list[Candidate]:
         hits: dict[int, float] = {}
@@ -356,14 +381,30 @@ class StoryClusterer:
                 (story_id, self._features(member, story), self._priors(member, story, gap))
             )
         # How far each candidate stands above the best of the others (index 1: cos_best_member).
-        best = sorted((f[1] for _, f, _ in scored), reverse=True)[:2]
+        lexical_margin = _margins([f[1] for _, f, _ in scored])
         out: list[Candidate] = []
-        for story_id, features, prior in scored:
-            runner_up = best[1] if features[1] == best[0] and len(best) > 1 else best[0]
-            margin = features[1] - runner_up if len(scored) > 1 else features[1]
-            full = (*features, margin)
-            out.append(Candidate(story_id, full, self.model.logit(full) + prior))
+        if member.embedding is not None:
+            meanings = [
+                self._embedding_features(member.embedding, self._stories[s]) for s, _, _ in scored
+            ]
+            meaning_margin = _margins([best for _, best in meanings])
+            for i, (story_id, features, prior) in enumerate(scored):
+                full = (*features, lexical_margin[i], *meanings[i], meaning_margin[i])
+                out.append(Candidate(story_id, full, self.model.logit(full) + prior))
+        else:
+            for i, (story_id, features, prior) in enumerate(scored):
+                full = (*features, lexical_margin[i])
+                out.append(Candidate(story_id, full, self.model.logit(full) + prior))
         return out
+
+    def _embedding_features(self, embedding: Embedding, story: _Story) -> tuple[float, float]:
+        """Cosine to the story's mean embedding and to its closest recent member."""
+        total, recent = story.embedding_sum, story.recent_embeddings
+        if total is None or recent is None:
+            return 0.0, 0.0
+        norm = float(np.linalg.norm(total))
+        centroid = float(total @ embedding) / norm if norm else 0.0
+        return centroid, float((recent @ embedding).max())
 
     @staticmethod
     def _gap(published: datetime | None, story: _Story) -> timedelta | None:
@@ -440,6 +481,13 @@ class StoryClusterer:
         story.members[member.article_id] = member
         self._story_of[member.article_id] = story.id
         self._add_centroid(story, member.vector, 1.0)
+        if member.embedding is not None:
+            story.embedding_sum = (
+                member.embedding.copy()
+                if story.embedding_sum is None
+                else story.embedding_sum + member.embedding
+            )
+            self._stack_recent(story)
         for entity, weight in member.entities.items():
             story.entity_counts[entity] += 1
             story.entities.setdefault(entity, weight)
@@ -466,6 +514,9 @@ class StoryClusterer:
         del story.members[member.article_id]
         del self._story_of[member.article_id]
         self._add_centroid(story, member.vector, -1.0)
+        if member.embedding is not None and story.embedding_sum is not None:
+            story.embedding_sum = story.embedding_sum - member.embedding if story.members else None
+            self._stack_recent(story)
         for entity in member.entities:
             story.entity_counts[entity] -= 1
             if story.entity_counts[entity] <= 0:
@@ -479,6 +530,14 @@ class StoryClusterer:
         dates = [m.published for m in story.members.values() if m.published is not None]
         story.first_published = min(dates, default=None)
         story.last_published = max(dates, default=None)
+
+    def _stack_recent(self, story: _Story) -> None:
+        recent = [
+            m.embedding
+            for m in islice(reversed(story.members.values()), self.config.members_compared)
+            if m.embedding is not None
+        ]
+        story.recent_embeddings = np.stack(recent) if recent else None
 
     def _add_centroid(self, story: _Story, vector: dict[str, float], sign: float) -> None:
         centroid = story.centroid
@@ -507,11 +566,24 @@ class StoryClusterer:
         del self._stories[story.id]
 
 
-def replay(clusterer: StoryClusterer, articles: Iterable[ArticleIn]) -> list[Assignment]:
+def _margins(values: Sequence[float]) -> list[float]:
+    """Each value minus the largest of the others; the value itself when it stands alone."""
+    if len(values) < 2:
+        return list(values)
+    top = sorted(values, reverse=True)[:2]
+    return [v - (top[1] if v == top[0] else top[0]) for v in values]
+
+
+def replay(
+    clusterer: StoryClusterer, articles: Iterable[ArticleIn | PreparedArticle]
+) -> list[Assignment]:
     """Adds articles in order, closing idle stories as the articles' own dates move on."""
     out: list[Assignment] = []
     for article in articles:
         out.append(clusterer.add(article))
-        if article.published is not None:
-            clusterer.close_idle(article.published)
+        published = (
+            article.article.published if isinstance(article, PreparedArticle) else article.published
+        )
+        if published is not None:
+            clusterer.close_idle(published)
     return out

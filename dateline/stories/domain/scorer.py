@@ -1,8 +1,10 @@
 """The learned part: how likely an article belongs to a candidate story, from a few features.
 
-A logistic regression over lexical, entity and story-size features (``PAIR_FEATURES``), trained by
-``scripts/train_story_scorer.py`` on neus-dev's ``train`` split only; its weights ship as
-``model/story_scorer.json``. Time and outlet evidence cannot be learned from that corpus (it has
+A logistic regression over lexical and entity features (``LEXICAL_FEATURES``) and, when a sentence
+encoder is installed, embedding similarities (``EMBEDDING_FEATURES``), trained by
+``scripts/train_story_scorer.py`` on neus-dev's ``train`` split only. Two models ship:
+``model/story_scorer.json`` (both kinds of feature) and ``model/story_scorer_lexical.json`` (the
+fallback without an encoder). Time and outlet evidence cannot be learned from that corpus (it has
 neither), so they enter as fixed priors on the log-odds (``ClustererConfig``), not as weights.
 """
 
@@ -18,7 +20,7 @@ from typing import Any
 
 # The order of the model's weights. No feature depends on a story's size: the training corpus has
 # three articles a story, and a size weight learned there would stop real stories from growing.
-PAIR_FEATURES: tuple[str, ...] = (
+LEXICAL_FEATURES: tuple[str, ...] = (
     "cos_centroid",  # article (headline + lead) against the story's centroid
     "cos_best_member",  # article against its closest member
     "cos_title_best_member",  # headline against the closest member's headline
@@ -33,6 +35,16 @@ PAIR_FEATURES: tuple[str, ...] = (
     "rare_shared",  # log(1 + shared terms at least half as rare as the rarest possible)
     "margin",  # cos_best_member minus the best other candidate's (how clear the choice is)
 )
+# With a sentence encoder (stories.adapters.sentence_encoder) the model also weighs meaning.
+EMBEDDING_FEATURES: tuple[str, ...] = (
+    "emb_cos_centroid",  # the article's embedding against the mean of the story's
+    "emb_cos_best_member",  # against its closest member's
+    "emb_margin",  # emb_cos_best_member minus the best other candidate's
+)
+FEATURE_SETS: tuple[tuple[str, ...], ...] = (
+    LEXICAL_FEATURES,
+    LEXICAL_FEATURES + EMBEDDING_FEATURES,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +57,20 @@ class ScorerModel:
     background_df: Mapping[str, int]
     background_documents: int
     note: str = ""
+    features: tuple[str, ...] = LEXICAL_FEATURES
 
     def __post_init__(self) -> None:
-        if len(self.weights) != len(PAIR_FEATURES):
+        if self.features not in FEATURE_SETS:
+            raise ValueError(f"the scorer cannot compute the features {self.features}")
+        if len(self.weights) != len(self.features):
             raise ValueError(
-                f"the model has {len(self.weights)} weights, the scorer {len(PAIR_FEATURES)}"
+                f"the model has {len(self.weights)} weights for {len(self.features)} features"
             )
+
+    @property
+    def uses_embeddings(self) -> bool:
+        """True when the model weighs sentence embeddings (every article must bring one)."""
+        return len(self.features) > len(LEXICAL_FEATURES)
 
     def logit(self, features: Sequence[float]) -> float:
         return self.bias + sum(w * x for w, x in zip(self.weights, features, strict=True))
@@ -64,11 +84,9 @@ def probability(logit: float) -> float:
 
 
 def model_from_json(data: Mapping[str, Any], background: Mapping[str, Any]) -> ScorerModel:
-    names = tuple(data["features"])
-    if names != PAIR_FEATURES:
-        raise ValueError(
-            f"the model was trained on features {names}, the scorer has {PAIR_FEATURES}"
-        )
+    names = tuple(str(name) for name in data["features"])
+    if names not in FEATURE_SETS:
+        raise ValueError(f"the model was trained on features {names}, unknown to the scorer")
     return ScorerModel(
         weights=tuple(float(w) for w in data["weights"]),
         bias=float(data["bias"]),
@@ -76,29 +94,36 @@ def model_from_json(data: Mapping[str, Any], background: Mapping[str, Any]) -> S
         background_df={str(k): int(v) for k, v in background["df"].items()},
         background_documents=int(background["documents"]),
         note=str(data.get("note", "")),
+        features=names,
     )
 
 
 _PACKAGE = "dateline.stories.domain"
 
 
-def load_model(directory: Path | None = None) -> ScorerModel:
-    """The shipped model, or the one in ``directory`` (story_scorer.json + background_df.json)."""
+def load_model(directory: Path | None = None, *, lexical: bool = False) -> ScorerModel:
+    """A shipped model, or the one in ``directory`` (its scorer file + background_df.json).
+
+    ``lexical`` picks the model that needs no sentence encoder.
+    """
+    name = "story_scorer_lexical.json" if lexical else "story_scorer.json"
     if directory is None:
         folder = resources.files(_PACKAGE).joinpath("model")
-        scorer_text = folder.joinpath("story_scorer.json").read_text(encoding="utf-8")
+        scorer_text = folder.joinpath(name).read_text(encoding="utf-8")
         background_text = folder.joinpath("background_df.json").read_text(encoding="utf-8")
     else:
-        scorer_text = (directory / "story_scorer.json").read_text(encoding="utf-8")
+        scorer_text = (directory / name).read_text(encoding="utf-8")
         background_text = (directory / "background_df.json").read_text(encoding="utf-8")
     return model_from_json(json.loads(scorer_text), json.loads(background_text))
 
 
-_DEFAULT: list[ScorerModel] = []
+_LOADED: dict[bool, ScorerModel] = {}
 
 
-def default_model() -> ScorerModel:
-    """The shipped model, read once per process."""
-    if not _DEFAULT:
-        _DEFAULT.append(load_model())
-    return _DEFAULT[0]
+def default_model(*, lexical: bool = True) -> ScorerModel:
+    """A shipped model, read once per process; by default the one that needs no encoder (the
+    clusterer alone is pure: ``stories.clustering_setup`` picks the encoder's model when the
+    encoder is installed)."""
+    if lexical not in _LOADED:
+        _LOADED[lexical] = load_model(lexical=lexical)
+    return _LOADED[lexical]
