@@ -67,6 +67,17 @@ class FetchError(DatelineError):
         super().__init__(f"{url}: {message}")
         self.url = url
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Answers cross from the poller's fetch process as pickles; an exception pickles as its
+        # class called with `args`, which is the message alone here: rebuild it from its parts.
+        return (_rebuilt_error, (type(self), str(self)), self.__dict__)
+
+
+def _rebuilt_error(kind: type[FetchError], text: str) -> FetchError:
+    error = kind.__new__(kind)
+    Exception.__init__(error, text)
+    return error
+
 
 class UnsupportedScheme(FetchError, InvalidInput):
     """The URL is not http or https."""

@@ -1,9 +1,11 @@
 """The fetch stage of polling: many URLs at once, politely, with no database in sight.
 
-`fetch_all()` runs one asyncio loop in a background thread and yields each answer to the calling
-(synchronous, Django) thread as soon as it arrives, so parsing and storing one feed overlaps with
-fetching the next ones. The hand-over queue is bounded: a slow database holds the fetchers back
-instead of letting answers pile up in memory.
+`fetch_all()` runs one asyncio loop in a background thread, or for a poll cycle's big batches
+in a process of its own, and yields each answer to the calling (synchronous, Django) thread as
+soon as it arrives, so parsing and storing one feed overlaps with fetching the next ones. In a
+process of its own the fetch loop has a core of its own: in a thread it would take turns with
+storing for the one interpreter lock. The hand-over queue is bounded: a slow database holds the
+fetchers back instead of letting answers pile up in memory.
 
 Politeness: at most `per_host` requests to one host at a time and `concurrency` in all; every
 request goes through `core.safehttp`, which enforces the address guard and the time and size
@@ -14,13 +16,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import multiprocessing
+import multiprocessing.connection
+import multiprocessing.queues
 import queue
+import signal
 import threading
-from collections.abc import Iterable, Iterator
+import traceback
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from dateline.core.safehttp import FetchError, FetchPolicy, FetchResult, Resolver, SafeClient
+from dateline.wire import processes
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +58,20 @@ class Answer:
     error: FetchError | None = None
 
 
-_DONE = object()
+# What ends the stream of answers: a string is the fetch loop's traceback (a bug), None the end.
+_DONE = None
+
+
+class _Queue(Protocol):
+    """A queue.Queue or a multiprocessing one: the fetch loop does not mind which."""
+
+    def put(self, item: object, block: bool = True, timeout: float | None = None) -> None: ...
+    def put_nowait(self, item: object) -> None: ...
+
+
+class _Event(Protocol):
+    def is_set(self) -> bool: ...
+    def set(self) -> None: ...
 
 
 def host_of(url: str) -> str:
@@ -79,11 +101,12 @@ async def _fetch_one(
 
 async def _produce(
     requests: list[Request],
-    out: queue.Queue[object],
-    stop: threading.Event,
+    out: _Queue,
+    stop: _Event,
     policy: FetchPolicy,
     limits: PollLimits,
     resolve: Resolver | None,
+    consumer_gone: Callable[[], bool] = lambda: False,
 ) -> None:
     everyone = asyncio.Semaphore(limits.concurrency)
     hosts: dict[str, asyncio.Semaphore] = {}
@@ -119,8 +142,11 @@ async def _produce(
         ]
 
         async def cancel_when_stopped() -> None:
-            # The consumer went away (an error, Ctrl-C): abandon the fetches in flight.
+            # The consumer went away (an error, Ctrl-C, killed): abandon the fetches in flight.
             while not stop.is_set():
+                if consumer_gone():
+                    stop.set()
+                    break
                 await asyncio.sleep(0.1)
             for worker in workers:
                 worker.cancel()
@@ -143,11 +169,37 @@ def fetch_all(
     policy: FetchPolicy,
     limits: PollLimits = DEFAULT_LIMITS,
     resolve: Resolver | None = None,
+    own_process: bool = False,
 ) -> Iterator[Answer]:
-    """Yields one Answer per request, in the order they complete."""
+    """Yields one Answer per request, in the order they complete.
+
+    With `own_process`, the fetch loop runs in a process of its own (worth it for a cycle's
+    hundreds of feeds, not for a few). A custom `resolve` cannot cross to another process.
+    """
     wanted = list(requests)
     if not wanted:
         return
+    if own_process:
+        if resolve is not None:
+            raise ValueError("a custom resolver works only in this process")
+        yield from _fetch_in_process(wanted, policy, limits)
+    else:
+        yield from _fetch_in_thread(wanted, policy, limits, resolve)
+
+
+def _put_until_stopped(out: _Queue, stop: _Event, item: object) -> None:
+    with contextlib.suppress(queue.Full):
+        while not stop.is_set():
+            try:
+                out.put(item, True, 0.5)
+                return
+            except queue.Full:
+                continue
+
+
+def _fetch_in_thread(
+    wanted: list[Request], policy: FetchPolicy, limits: PollLimits, resolve: Resolver | None
+) -> Iterator[Answer]:
     out: queue.Queue[object] = queue.Queue(maxsize=limits.buffered)
     stop = threading.Event()
     failure: list[BaseException] = []
@@ -158,13 +210,7 @@ def fetch_all(
         except BaseException as error:  # handed to the consuming thread, which re-raises it
             failure.append(error)
         finally:
-            with contextlib.suppress(queue.Full):
-                while not stop.is_set():
-                    try:
-                        out.put(_DONE, timeout=0.5)
-                        break
-                    except queue.Full:
-                        continue
+            _put_until_stopped(out, stop, _DONE)
 
     thread = threading.Thread(target=run, name="dateline-fetch", daemon=True)
     thread.start()
@@ -181,3 +227,73 @@ def fetch_all(
         thread.join(timeout=10)
     if failure:
         raise failure[0]
+
+
+class FetchProcessFailed(RuntimeError):
+    """The fetch process died or its loop failed: a bug or the machine, not a feed."""
+
+
+def _fetch_in_process(
+    wanted: list[Request], policy: FetchPolicy, limits: PollLimits
+) -> Iterator[Answer]:
+    forkserver = processes.context()
+    out: multiprocessing.queues.Queue[object] = forkserver.Queue(maxsize=limits.buffered)
+    stop = forkserver.Event()
+    process = forkserver.Process(
+        target=_fetch_process_main,
+        args=(wanted, out, stop, policy, limits),
+        name="dateline-fetch",
+        daemon=True,
+    )
+    process.start()
+    failure: str | None = None
+    try:
+        while True:
+            try:
+                item = out.get(timeout=1.0)
+            except queue.Empty:
+                if not process.is_alive():
+                    failure = f"the fetch process ended unexpectedly (exit code {process.exitcode})"
+                    break
+                continue
+            if item is _DONE or isinstance(item, str):
+                failure = item
+                break
+            assert isinstance(item, Answer)
+            yield item
+    finally:
+        # The consumer may stop early (an error, Ctrl-C): tell the process and let it wind down.
+        stop.set()
+        process.join(timeout=10)
+        if process.is_alive():
+            process.kill()
+            process.join()
+        out.close()
+    if failure is not None:
+        raise FetchProcessFailed(failure)
+
+
+def _fetch_process_main(
+    wanted: list[Request],
+    out: multiprocessing.queues.Queue[object],
+    stop: _Event,
+    policy: FetchPolicy,
+    limits: PollLimits,
+) -> None:
+    # Ctrl-C reaches the whole process group: the poller decides when this process stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+
+    def poller_gone() -> bool:
+        # The poller may die without a word (SIGKILL): its end of a pipe closing says so.
+        return parent is not None and bool(multiprocessing.connection.wait([parent.sentinel], 0))
+
+    ending: object = _DONE
+    try:
+        asyncio.run(_produce(wanted, out, stop, policy, limits, None, poller_gone))
+    except BaseException:
+        ending = traceback.format_exc()
+    _put_until_stopped(out, stop, ending)
+    if stop.is_set():
+        # Nobody reads any more: do not wait at exit for answers still queued to be sent.
+        out.cancel_join_thread()

@@ -31,7 +31,7 @@ from dateline.wire.domain.decide import (
 )
 from dateline.wire.exceptions import ParseError
 from dateline.wire.fetching import Answer
-from dateline.wire.models import Article, Feed, FullTextStatus, Sighting
+from dateline.wire.models import Article, Feed, FullTextStatus, KnownArticle, Sighting
 from dateline.wire.parsing import Document, read_document
 from dateline.wire.signals import article_ingested
 
@@ -252,46 +252,38 @@ _SUCCESS_FIELDS = ["last_success_at", "etag", "last_modified", "poll_interval"]
 # --- entries -> articles ----------------------------------------------------------------------
 
 
+# Candidates looked up per query: three lists of this many stay far below SQLite's and
+# PostgreSQL's limits on parameters, and a feed rarely has more entries.
+_LOOKUP_CHUNK = 2000
+
+
 def _memory(feed: Feed, candidates: list[Candidate]) -> Memory:
-    """Everything stored that one of `candidates` could match: three queries, whatever the size."""
-    keys = dict(
-        Sighting.objects.filter(feed=feed, key__in={c.key for c in candidates}).values_list(
-            "key", "article_id"
-        )
-    )
-    canonicals = {c.canonical_url for c in candidates if c.canonical_url}
-    hashes = {c.content_hash for c in candidates}
-    rows = list(
-        Article.objects.filter(canonical_url__in=canonicals).values_list(
-            "id", "title", "content_hash", "earlier_titles", "canonical_url"
-        )
-    )
-    known_ids = {row[0] for row in rows} | set(keys.values())
-    rows += list(
-        Article.objects.filter(content_hash__in=hashes, sightings__feed=feed)
-        .exclude(id__in=[row[0] for row in rows])
-        .values_list("id", "title", "content_hash", "earlier_titles", "canonical_url")
-    )
-    missing = set(keys.values()) - {row[0] for row in rows}
-    if missing:
-        rows += list(
-            Article.objects.filter(id__in=missing).values_list(
-                "id", "title", "content_hash", "earlier_titles", "canonical_url"
-            )
-        )
-    known_ids |= {row[0] for row in rows}
-    in_feed = set(
-        Sighting.objects.filter(feed=feed, article_id__in=known_ids).values_list(
-            "article_id", flat=True
-        )
-    )
-    articles = {row[0]: Known(row[0], row[1], row[2], tuple(row[3] or ())) for row in rows}
+    """Everything stored that one of `candidates` could match: two queries, whatever the size.
+
+    The feed's sightings of the candidates' keys, then every article one of them could be: one
+    of those, one any feed stored under a candidate's canonical URL, or one of this feed's with
+    a candidate's content hash, each marked with whether this feed saw it.
+    """
+    keys: dict[str, int] = {}
+    found: dict[int, KnownArticle] = {}
+    for start in range(0, len(candidates), _LOOKUP_CHUNK):
+        chunk = candidates[start : start + _LOOKUP_CHUNK]
+        chunk_keys = Sighting.objects.keys_of(feed, {c.key for c in chunk})
+        keys.update(chunk_keys)
+        for article in Article.objects.matching(
+            feed,
+            ids=set(chunk_keys.values()),
+            canonical_urls={c.canonical_url for c in chunk if c.canonical_url},
+            content_hashes={c.content_hash for c in chunk},
+        ):
+            found[article.id] = article
+    rows = [found[key] for key in sorted(found)]
     return Memory(
         keys=keys,
-        links={row[4]: row[0] for row in rows if row[4] and row[0] in in_feed},
-        hashes={row[2]: row[0] for row in rows if row[0] in in_feed},
-        canonical={row[4]: row[0] for row in rows if row[4]},
-        articles=articles,
+        links={a.canonical_url: a.id for a in rows if a.canonical_url and a.seen_by_feed},
+        hashes={a.content_hash: a.id for a in rows if a.seen_by_feed},
+        canonical={a.canonical_url: a.id for a in rows if a.canonical_url},
+        articles={a.id: Known(a.id, a.title, a.content_hash, a.earlier_titles) for a in rows},
     )
 
 
@@ -403,12 +395,7 @@ def _write_plan(feed: Feed, plan: Plan, language: str, now: datetime) -> None:
         assert ref.pending is not None
         return int(created[ref.pending].pk)
 
-    Sighting.objects.bulk_create(
-        [
-            Sighting(article_id=article_id(s.ref), feed=feed, key=s.key, first_seen_at=now)
-            for s in plan.sightings
-        ]
-    )
+    Sighting.objects.add_many(feed, now, [(article_id(s.ref), s.key) for s in plan.sightings])
     if created and article_ingested.has_listeners(Article):
         transaction.on_commit(
             lambda: [article_ingested.send(Article, article=article) for article in created]

@@ -12,7 +12,6 @@ Nothing here touches the database or Django settings, so worker processes stay l
 from __future__ import annotations
 
 import html
-import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
+from dateline.wire import processes
 from dateline.wire.adapters.feeds import parse_feed
 from dateline.wire.domain.decide import Candidate, make_candidate
 from dateline.wire.domain.records import PLAIN, ParsedFeed, TextValue
@@ -88,16 +88,15 @@ def default_workers() -> int:
 class ParsePool:
     """Parses documents in worker processes (or in-process when `workers` is 0).
 
-    Workers come from a fork server, which forks them from a clean process: never from this
-    one, whose fetch thread and database connection a fork would copy in an unknown state.
+    Workers come from the fork server of `processes`, never from this process.
     """
 
     def __init__(self, workers: int) -> None:
         self._executor: ProcessPoolExecutor | None = None
         if workers > 0:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["dateline.wire.parsing"])
-            self._executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            self._executor = ProcessPoolExecutor(
+                max_workers=workers, mp_context=processes.context()
+            )
         self.workers = workers
 
     @property

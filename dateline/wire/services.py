@@ -223,8 +223,11 @@ def poll_feeds(
 
     # Feeds whose answer changes only their own row (304, errors) are written in batches.
     batch = ingest.StateBatch()
-    for answer in fetch_all(requests, policy=policy or fetch_policy(), limits=limits,
-                            resolve=resolve):  # fmt: skip
+    # A batch big enough for the parse pool is fetched in a process of its own as well, so
+    # fetching, parsing and storing each have a core (a test's own resolver stays in-process).
+    answers = fetch_all(requests, policy=policy or fetch_policy(), limits=limits,
+                        resolve=resolve, own_process=pool.parallel and resolve is None)  # fmt: skip
+    for answer in answers:
         feed = by_id[answer.request.key]
         job = _guarded(feed, ingest.triage, feed, answer, now, batch)
         if isinstance(job, PollOutcome):

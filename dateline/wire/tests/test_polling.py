@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dateline.core.safehttp import FetchPolicy
-from dateline.wire import services
+from dateline.wire import ingest, services
 from dateline.wire.fetching import Request, fetch_all
 from dateline.wire.models import Article, Feed, Sighting
 from dateline.wire.tests.feedfactory import Item, items, rss
@@ -85,6 +85,25 @@ def test_updated_entry_updates_the_article_and_keeps_its_earlier_title(server):
     assert article.title == "Twelve dead in blast, 40 hurt" and article.summary == "More."
     assert article.earlier_titles == ["Five dead in blast", "Twelve dead in blast"]
     assert article.changed_at is not None
+
+
+def test_a_feed_longer_than_one_lookup_is_matched_whole(server):
+    # More entries than ingest looks up per query: the ones past the first lookup are matched too.
+    count = ingest._LOOKUP_CHUNK + 30
+    first = items(count)
+    second = [*first[:-1], Item(first[-1].guid, "Corrected title", first[-1].link), *items(
+        1, prefix="late")]  # fmt: skip
+    versions = iter([first, second])
+    url = server.route("/long", lambda seen: Reply(body=rss(next(versions))))
+    feed = follow(url)
+    roomy = FetchPolicy(allow_loopback=True, total_timeout=30, read_timeout=30)
+    assert services.poll_feed(feed, policy=roomy).new == count
+    feed.refresh_from_db()
+    again = services.poll_feed(feed, policy=roomy)
+    assert (again.new, again.changed) == (1, 1)
+    assert Article.objects.count() == count + 1 and Sighting.objects.count() == count + 1
+    corrected = Article.objects.get(title="Corrected title")
+    assert corrected.earlier_titles == [first[-1].title]
 
 
 def test_article_in_two_feeds_is_stored_once_and_seen_by_both(server):
