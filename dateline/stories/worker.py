@@ -7,6 +7,10 @@ to it in place). New articles are fed to it in arrival (id) order; what it answe
 the transaction that moves the cursor, after checking that nobody wrote in between, so a killed
 worker neither loses nor repeats an article (decision 0025). Editors' corrections made since it
 last looked are applied to it before it clusters again (decision 0026).
+
+With the sentence encoder installed (``clustering_setup``), each batch's articles are encoded in
+one call before the write transaction, and their vectors are stored with the batch's assignments
+(``embedding_store``), so a rebuild encodes only what it cannot read back.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -22,10 +26,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from dateline.core import claims
+from dateline.stories import embedding_store
 from dateline.stories.article_records import article_in, seen_at
+from dateline.stories.clustering_setup import ClusteringSetup, clustering_setup
 from dateline.stories.coverage import recompute_coverage
-from dateline.stories.domain.clusterer import StoryClusterer
-from dateline.stories.domain.records import Assignment
+from dateline.stories.domain.clusterer import PreparedArticle, StoryClusterer, prepare
+from dateline.stories.domain.evaluation import embedding_text
+from dateline.stories.domain.records import ArticleIn, Assignment
 from dateline.stories.models import (
     ClusteringCursor,
     CorrectionKind,
@@ -56,6 +63,8 @@ class _Memory:
     clock: datetime = field(default_factory=lambda: datetime.min.replace(tzinfo=UTC))
     # Cluster ids the clusterer gave to stories editors opened, not yet written to the database.
     unsaved_cluster_ids: dict[int, int] = field(default_factory=dict)
+    # Vectors a rebuild had to compute (missing or unreadable), written with the next batch.
+    unsaved_vectors: dict[int, Sequence[float]] = field(default_factory=dict)
 
     def bind(self, cluster_id: int, story_id: int) -> None:
         self.story_of_cluster[cluster_id] = story_id
@@ -85,18 +94,41 @@ def lock_cursor() -> ClusteringCursor:
 class ClusteringWorker:
     """One process's share of the clustering job: its clusterer and what it knows of the database.
 
-    ``make_clusterer`` builds an empty clusterer (the shipped one by default); ``batch`` is how
-    many articles one run clusters and writes in one transaction.
+    ``setup`` is the pipeline (scorer model and sentence encoder) it clusters with: the
+    installation's, ``clustering_setup()``, unless given; it is looked up on the first run, so
+    merely importing the job loads no encoder. ``make_clusterer`` builds an empty clusterer
+    (``setup.clusterer()`` by default; its model must use embeddings exactly when ``setup`` has
+    an encoder). ``batch`` is how many articles one run clusters and writes in one transaction.
     """
 
     def __init__(
-        self, make_clusterer: Callable[[], StoryClusterer] = StoryClusterer, *, batch: int = BATCH
+        self,
+        setup: ClusteringSetup | None = None,
+        *,
+        make_clusterer: Callable[[], StoryClusterer] | None = None,
+        batch: int = BATCH,
     ) -> None:
+        self._setup = setup
         self._make_clusterer = make_clusterer
         self._batch = batch
         self._memory: _Memory | None = None
         # How many times this process rebuilt its clusterer from the database.
         self.restores = 0
+
+    @property
+    def setup(self) -> ClusteringSetup:
+        if self._setup is None:
+            self._setup = clustering_setup()
+        if self._setup.embed is not None and self._setup.dimensions is None:
+            raise ValueError("a clustering setup with an encoder must give its dimensions")
+        return self._setup
+
+    def _new_clusterer(self) -> StoryClusterer:
+        setup = self.setup
+        clusterer = self._make_clusterer() if self._make_clusterer else setup.clusterer()
+        if clusterer.model.uses_embeddings != (setup.embed is not None):
+            raise ValueError("the clusterer's model and the setup disagree on sentence embeddings")
+        return clusterer
 
     def run(self, now: datetime) -> int:
         """Clusters one batch of new articles; returns how many (0: nothing to do, or busy)."""
@@ -131,17 +163,25 @@ class ClusteringWorker:
             .select_related("outlet")
             .order_by("id")[: self._batch]
         )
+        # One encoder call for the whole batch, before the write transaction: the wire and the
+        # desk never wait on it.
+        prepared = self.setup.prepare([article_in(article) for article in batch]) if batch else []
         assignments, closed = [], []
-        for article in batch:
-            record = article_in(article)
+        for item in prepared:
+            record = item.article
             # Stories close by the wire's clock (the latest article's time), not the wall's: a
             # quiet wire, or a backlog being caught up, never closes a story the next articles
             # continue. They close before the article that moves the clock on is matched.
             if record.published and record.published > memory.clock:
                 memory.clock = record.published
                 closed += memory.clusterer.close_idle(memory.clock)
-            assignments.append(memory.clusterer.add(record))
-        if not batch and not closed and not memory.unsaved_cluster_ids:
+            assignments.append(memory.clusterer.add(item))
+        if (
+            not batch
+            and not closed
+            and not memory.unsaved_cluster_ids
+            and not memory.unsaved_vectors
+        ):
             return 0
         try:
             with transaction.atomic():
@@ -152,6 +192,7 @@ class ClusteringWorker:
                 ) or latest_correction_id() != memory.last_correction_id:
                     raise _Stale
                 self._write(memory, batch, assignments, closed, now)
+                self._save_vectors(memory, prepared)
                 if batch:
                     cursor.last_article_id = batch[-1].id
                     cursor.save(update_fields=["last_article_id"])
@@ -180,7 +221,7 @@ class ClusteringWorker:
             used = [cluster_id for _, cluster_id in stories if cluster_id is not None]
             fresh = itertools.count(max(used, default=0) + 1)
             memory = _Memory(
-                clusterer=self._make_clusterer(),
+                clusterer=self._new_clusterer(),
                 cursor_epoch=cursor.epoch,
                 last_article_id=cursor.last_article_id,
                 last_correction_id=last_correction_id,
@@ -204,13 +245,61 @@ class ClusteringWorker:
                 )
                 if a in open_articles and b in open_articles
             ]
+            stored = self._stored_vectors()
+        records = {
+            story_id: [article_in(article) for article in members[story_id]]
+            for story_id in memory.story_of_cluster.values()
+        }
+        vectors = self._restored_vectors(
+            memory, [r for story in records.values() for r in story], stored
+        )
         for cluster_id, story_id in memory.story_of_cluster.items():
-            records = [article_in(article) for article in members[story_id]]
-            memory.clusterer.restore(cluster_id, records)
-            memory.clock = max([memory.clock, *(r.published for r in records if r.published)])
+            story = records[story_id]
+            memory.clusterer.restore(cluster_id, [prepare(r, vectors.get(r.id)) for r in story])
+            memory.clock = max([memory.clock, *(r.published for r in story if r.published)])
         for a, b in apart:
             memory.clusterer.cannot_link(str(a), str(b))
         return memory
+
+    def _stored_vectors(self) -> dict[str, list[float]]:
+        """The open stories' articles' vectors the database holds from this setup's encoder."""
+        setup = self.setup
+        name = setup.encoder_name()
+        if name is None or setup.dimensions is None:
+            return {}
+        return embedding_store.open_story_vectors(name, setup.dimensions)
+
+    def _restored_vectors(
+        self,
+        memory: _Memory,
+        records: Sequence[ArticleIn],
+        stored: Mapping[str, Sequence[float]],
+    ) -> Mapping[str, Sequence[float]]:
+        """Every record's vector: the stored one, else computed now (in one encoder call) and
+        written with the next batch."""
+        embed = self.setup.embed
+        missing = [record for record in records if record.id not in stored]
+        if embed is None or not missing:
+            return stored
+        computed = embed([embedding_text(record) for record in missing])
+        vectors = dict(stored)
+        for record, vector in zip(missing, computed, strict=True):
+            vectors[record.id] = vector
+            memory.unsaved_vectors[int(record.id)] = vector
+        return vectors
+
+    def _save_vectors(self, memory: _Memory, prepared: Sequence[PreparedArticle]) -> None:
+        name = self.setup.encoder_name()
+        if name is None:
+            return
+        vectors = dict(memory.unsaved_vectors)
+        vectors.update(
+            (int(item.article.id), item.embedding)
+            for item in prepared
+            if item.embedding is not None
+        )
+        embedding_store.save_vectors(vectors, name)
+        memory.unsaved_vectors.clear()
 
     def _catch_up(self, memory: _Memory) -> bool:
         """Applies the corrections made since ``memory`` last looked; False: restore instead."""
