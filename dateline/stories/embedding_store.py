@@ -34,13 +34,11 @@ def vector_from_bytes(raw: bytes, dimensions: int) -> list[float] | None:
 
 def open_story_vectors(encoder: str, dimensions: int) -> dict[str, list[float]]:
     """The usable stored vectors of the articles in open stories, by article id (one query)."""
-    rows = ArticleEmbedding.objects.filter(article__membership__story__closed=False).values_list(
-        "article_id", "encoder", "vector"
-    )
+    rows = ArticleEmbedding.objects.filter(
+        article__membership__story__closed=False, encoder=encoder
+    ).values_list("article_id", "vector")
     out: dict[str, list[float]] = {}
-    for article_id, name, raw in rows:
-        if name != encoder:
-            continue
+    for article_id, raw in rows:
         vector = vector_from_bytes(bytes(raw), dimensions)
         if vector is not None:
             out[str(article_id)] = vector
