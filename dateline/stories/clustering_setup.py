@@ -9,10 +9,12 @@ all run the same pipeline.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from dateline.stories.domain.clusterer import ClustererConfig, PreparedArticle, StoryClusterer
 from dateline.stories.domain.evaluation import Embedder, prepare_all
@@ -30,6 +32,15 @@ class ClusteringSetup:
     embed: Embedder | None
     # Where the encoder's weights came from, for logs and `--json` output.
     encoder: str | None = None
+    # How many floats each embedding has; the worker checks stored vectors against it.
+    dimensions: int | None = None
+
+    def encoder_name(self) -> str | None:
+        """A short name for the encoder's weights, stored with each vector: vectors from other
+        weights (an upgraded package, another folder) are computed again. None when lexical."""
+        if self.embed is None:
+            return None
+        return _weights_name(self.encoder or "")
 
     def clusterer(self, config: ClustererConfig | None = None) -> StoryClusterer:
         return StoryClusterer(config, self.model)
@@ -55,4 +66,24 @@ def clustering_setup() -> ClusteringSetup:
     except EncoderUnavailable as why:
         log.warning("stories are clustered without sentence embeddings: %s", why)
         return lexical_setup()
-    return ClusteringSetup(default_model(lexical=False), encoder.encode, str(encoder.model_dir))
+    return ClusteringSetup(
+        default_model(lexical=False), encoder.encode, str(encoder.model_dir), encoder.dimensions
+    )
+
+
+# The files whose bytes decide what the encoder answers.
+_WEIGHT_FILES = ("model.safetensors", "vocab.txt")
+
+
+@cache
+def _weights_name(where: str) -> str:
+    """``sha256:`` and the start of a digest of the weights and vocabulary in folder ``where``;
+    ``where`` itself (cut to fit) when it is not such a folder."""
+    folder = Path(where)
+    if not where or not all((folder / name).is_file() for name in _WEIGHT_FILES):
+        return (where or "unnamed encoder")[-64:]
+    digest = hashlib.sha256()
+    for name in _WEIGHT_FILES:
+        with (folder / name).open("rb") as handle:
+            digest.update(hashlib.file_digest(handle, "sha256").digest())
+    return f"sha256:{digest.hexdigest()[:32]}"

@@ -187,3 +187,22 @@ class LabelledPair(models.Model):
     def __str__(self) -> str:
         verdict = "same" if self.same_story else "different"
         return f"articles {self.article_a_id}, {self.article_b_id}: {verdict}"
+
+
+class ArticleEmbedding(models.Model):
+    """An article's sentence embedding, kept so a restarted worker need not encode again.
+
+    Written with the batch that assigns the article, read when a worker rebuilds its clusterer
+    from the open stories (decision 0025). Deleted with its article.
+    """
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="embedding"
+    )
+    # float32, little-endian, one after another (dateline.stories.embedding_store).
+    vector = models.BinaryField()
+    # Names the weights that computed it: a vector from other weights is computed again.
+    encoder = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"embedding of article {self.article_id} ({self.encoder})"

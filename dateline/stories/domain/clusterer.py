@@ -196,22 +196,23 @@ class StoryClusterer:
 
     # ---- a restarted worker, and editors ------------------------------------------------------
 
-    def restore(self, story_id: int, articles: Sequence[ArticleIn]) -> None:
+    def restore(self, story_id: int, articles: Sequence[ArticleIn | PreparedArticle]) -> None:
         """Hands back an open story after a restart; new ids continue above the highest one."""
         if story_id in self._stories:
             raise ValueError(f"story {story_id} is already open")
         if not articles:
             raise ValueError(f"story {story_id} has no articles")
-        for article in articles:
-            if article.id in self._story_of:
+        prepared = [a if isinstance(a, PreparedArticle) else prepare(a) for a in articles]
+        for article_id in (item.article.id for item in prepared):
+            if article_id in self._story_of:
                 raise ValueError(
-                    f"article {article.id} is already in story {self._story_of[article.id]}"
+                    f"article {article_id} is already in story {self._story_of[article_id]}"
                 )
         story = _Story(story_id)
         self._stories[story_id] = story
         self._next_id = max(self._next_id, story_id + 1)
-        for article in articles:
-            self._attach(story, self._member(prepare(article)))
+        for item in prepared:
+            self._attach(story, self._member(item))
 
     def merge(self, keep: int, absorb: int) -> None:
         """An editor's merge: every article of ``absorb`` moves into ``keep`` for good."""

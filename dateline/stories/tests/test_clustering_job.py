@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dateline.stories import services
-from dateline.stories.domain.clusterer import StoryClusterer
+from dateline.stories.clustering_setup import clustering_setup
+from dateline.stories.domain.clusterer import PreparedArticle, StoryClusterer
 from dateline.stories.domain.records import ArticleIn, Assignment
 from dateline.stories.models import ClusteringCursor, Story, StoryArticle
 from dateline.stories.signals import story_updated
@@ -75,11 +76,12 @@ class DiesOnArticle(StoryClusterer):
     """A worker process that crashes while clustering the given article."""
 
     def __init__(self, article_id: int) -> None:
-        super().__init__()
+        super().__init__(model=clustering_setup().model)
         self.fatal = str(article_id)
 
-    def add(self, article: ArticleIn) -> Assignment:
-        if article.id == self.fatal:
+    def add(self, article: ArticleIn | PreparedArticle) -> Assignment:
+        record = article.article if isinstance(article, PreparedArticle) else article
+        if record.id == self.fatal:
             raise RuntimeError("worker died")
         return super().add(article)
 
@@ -87,7 +89,7 @@ class DiesOnArticle(StoryClusterer):
 def test_a_worker_that_dies_mid_batch_writes_nothing_and_the_next_one_does_it_all(wire):
     outlet = wire.outlet("Outlet")
     articles = [wire.article(outlet, "quake", hours=n) for n in range(6)]
-    dying = services.ClusteringWorker(lambda: DiesOnArticle(articles[4].pk), batch=3)
+    dying = services.ClusteringWorker(make_clusterer=lambda: DiesOnArticle(articles[4].pk), batch=3)
     assert dying.run(NOW) == 3  # the first batch is written
     with pytest.raises(RuntimeError):
         dying.run(NOW)

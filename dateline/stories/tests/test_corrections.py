@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from dateline.stories import services
-from dateline.stories.domain.clusterer import StoryClusterer
+from dateline.stories.clustering_setup import clustering_setup
+from dateline.stories.domain.clusterer import PreparedArticle, StoryClusterer
 from dateline.stories.domain.records import ArticleIn, Assignment
 from dateline.stories.exceptions import ArticleNotInStory, InvalidCorrection
 from dateline.stories.models import CorrectionKind, LabelledPair, Story, StoryArticle
@@ -93,11 +94,12 @@ class EditorActsMidBatch(StoryClusterer):
     """Stands for an editor who merges two stories while the worker clusters a batch."""
 
     def __init__(self, on_article: int, merge: list[tuple[Story, Story]]) -> None:
-        super().__init__()
+        super().__init__(model=clustering_setup().model)
         self.on_article, self.merges = str(on_article), merge
 
-    def add(self, article: ArticleIn) -> Assignment:
-        if article.id == self.on_article and self.merges:
+    def add(self, article: ArticleIn | PreparedArticle) -> Assignment:
+        record = article.article if isinstance(article, PreparedArticle) else article
+        if record.id == self.on_article and self.merges:
             services.merge_stories(*self.merges.pop())  # once, whichever clusterer meets it
         return super().add(article)
 
@@ -111,7 +113,9 @@ def test_a_batch_clustered_while_an_editor_corrects_is_redone_not_written(wire):
     arrivals = [wire.article(b, "quake", hours=2), wire.article(a, "strike", hours=3)]
     pending = [(keep, absorb)]
 
-    worker = services.ClusteringWorker(lambda: EditorActsMidBatch(arrivals[0].pk, pending))
+    worker = services.ClusteringWorker(
+        make_clusterer=lambda: EditorActsMidBatch(arrivals[0].pk, pending)
+    )
     assert worker.run(NOW) > 0  # it clustered the batch, found the merge, and wrote nothing
     assert StoryArticle.objects.count() == 2
     run_until_done(worker)  # rebuilt from the database, merge included

@@ -12,9 +12,9 @@ import pytest
 
 from tests.support.processes import dateline, isolated_env
 
-# Three batches commit (126 articles); the fourth dies. Quake31 (articles 124-127) spans the two,
-# so the rescuing worker must continue a story it restored.
-ARTICLES, BATCH, DIE_AT = 200, 42, 150
+# Three batches commit (63 articles); the fourth dies. Quake15 (articles 60-63) spans the two,
+# so the rescuing worker must continue a story it restored (and its stored vectors).
+ARTICLES, BATCH, DIE_AT = 100, 21, 75
 
 SEED = f"""
 from dateline.wire.models import Article, Outlet
@@ -28,15 +28,19 @@ DIE = f"""
 import os, signal
 from django.utils import timezone
 from dateline.stories import services
+from dateline.stories.clustering_setup import clustering_setup
 from dateline.stories.domain.clusterer import StoryClusterer
 from dateline.wire.models import Article
 fatal = str(Article.objects.order_by("id").values_list("id", flat=True)[{DIE_AT}])
+setup = clustering_setup()
 class DiesMidBatch(StoryClusterer):
-    def add(self, article):
-        if article.id == fatal:
+    def add(self, prepared):
+        if prepared.article.id == fatal:
             os.kill(os.getpid(), signal.SIGKILL)
-        return super().add(article)
-worker = services.ClusteringWorker(DiesMidBatch, batch={BATCH})
+        return super().add(prepared)
+worker = services.ClusteringWorker(
+    setup, make_clusterer=lambda: DiesMidBatch(model=setup.model), batch={BATCH}
+)
 while worker.run(timezone.now()):
     pass
 """
@@ -53,14 +57,16 @@ while worker.run(later):
     pass
 """
 REPORT = """
-from django.db.models import Count
-from dateline.stories.models import Story, StoryArticle
+from dateline.stories.clustering_setup import clustering_setup
+from dateline.stories.models import ArticleEmbedding, Story, StoryArticle
 from dateline.wire.models import Article
 print("assigned", StoryArticle.objects.count(),
       "articles", StoryArticle.objects.values("article").distinct().count(),
       "unassigned", Article.objects.filter(membership__isnull=True).count(),
       "stories", Story.objects.count(),
-      "largest", max(Story.objects.values_list("article_count", flat=True)))
+      "largest", max(Story.objects.values_list("article_count", flat=True)),
+      "vectors", ArticleEmbedding.objects.count(),
+      "encoder", int(clustering_setup().embed is not None))
 """
 
 
@@ -86,8 +92,12 @@ def test_a_killed_worker_neither_loses_nor_repeats_an_article(database_env):
     # The dead worker's lease still held the cursor; three full batches had been committed.
     assert "busy 0" in rescue and f"after-kill {3 * BATCH}" in rescue, rescue
     report = re.search(
-        r"assigned (\d+) articles (\d+) unassigned (\d+) stories (\d+) largest (\d+)",
+        r"assigned (\d+) articles (\d+) unassigned (\d+) stories (\d+) largest (\d+) "
+        r"vectors (\d+) encoder ([01])",
         dateline("shell", "-c", REPORT, env=env).stdout,
     )
     assert report is not None
-    assert [int(n) for n in report.groups()] == [ARTICLES, ARTICLES, 0, ARTICLES // 4, 4]
+    *assigned, vectors, encoder = (int(n) for n in report.groups())
+    assert assigned == [ARTICLES, ARTICLES, 0, ARTICLES // 4, 4]
+    # With the encoder, each article's vector was stored once, the killed batch's by the rescuer.
+    assert vectors == (ARTICLES if encoder else 0)

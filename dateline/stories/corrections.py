@@ -1,0 +1,160 @@
+"""Editors' corrections: merging two stories, moving an article out, and the labelled pairs they
+leave for retraining.
+
+Corrections are written to the database at once, under the clustering cursor's lock, and logged;
+each worker applies the ones made since it last looked to its clusterer before it clusters again,
+so a later arrival can never undo one (decision 0026).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from dateline.stories.article_records import article_in, seen_at
+from dateline.stories.coverage import recompute_coverage
+from dateline.stories.exceptions import ArticleNotInStory, InvalidCorrection
+from dateline.stories.models import (
+    CorrectionKind,
+    LabelledPair,
+    Story,
+    StoryArticle,
+    StoryCorrection,
+)
+from dateline.stories.worker import lock_cursor
+from dateline.wire.models import Article
+
+# Pairs kept per correction: a merge of two large stories labels their cross product.
+MAX_PAIRS_PER_CORRECTION = 10_000
+
+
+def _label_pairs(
+    correction: StoryCorrection, pairs: Iterable[tuple[int, int]], *, same: bool
+) -> None:
+    for a, b in itertools.islice(pairs, MAX_PAIRS_PER_CORRECTION):
+        low, high = min(a, b), max(a, b)
+        LabelledPair.objects.update_or_create(
+            article_a_id=low,
+            article_b_id=high,
+            defaults={"same_story": same, "correction": correction},
+        )
+
+
+def _article_ids(story: Story) -> list[int]:
+    return list(story.memberships.order_by("article_id").values_list("article_id", flat=True))
+
+
+@transaction.atomic
+def merge_stories(keep: Story, absorb: Story, editor: Any = None) -> StoryCorrection:
+    """Moves every article of ``absorb`` into ``keep``; ``absorb`` is closed and points to it.
+
+    Each cross pair of their articles is labelled "same story". The merged story is open if either
+    was. ``editor`` is the user who asked (or None).
+    """
+    lock_cursor()
+    keep, absorb = (Story.objects.select_for_update().get(pk=s.pk) for s in (keep, absorb))
+    if keep.pk == absorb.pk:
+        raise InvalidCorrection("A story cannot be merged into itself.")
+    if keep.merged_into_id or absorb.merged_into_id:
+        raise InvalidCorrection("That story was already merged into another one.")
+    now = timezone.now()
+    kept_articles, absorbed_articles = _article_ids(keep), _article_ids(absorb)
+    StoryArticle.objects.filter(story=absorb).update(story=keep)
+    if keep.closed and not absorb.closed:
+        # Reopened: the clusterer learns of it on restore, under a new id.
+        keep.closed, keep.closed_at, keep.cluster_id = False, None, None
+        keep.save(update_fields=["closed", "closed_at", "cluster_id"])
+    absorb.closed, absorb.merged_into = True, keep
+    absorb.closed_at = absorb.closed_at or now
+    absorb.save(update_fields=["closed", "closed_at", "merged_into"])
+    correction = StoryCorrection.objects.create(
+        kind=CorrectionKind.MERGE, story=keep, other_story=absorb, editor=editor, made_at=now
+    )
+    _label_pairs(correction, itertools.product(kept_articles, absorbed_articles), same=True)
+    recompute_coverage([keep.pk, absorb.pk])
+    return correction
+
+
+@transaction.atomic
+def move_article_out(article: Article, editor: Any = None) -> Story:
+    """Takes ``article`` out of its story into a new story of its own, and returns that story.
+
+    The article is labelled "different story" against each article it leaves. The new story is
+    open if the old one was.
+    """
+    lock_cursor()
+    membership = (
+        StoryArticle.objects.select_for_update()
+        .select_related("story")
+        .filter(article_id=article.pk)
+        .first()
+    )
+    if membership is None:
+        raise ArticleNotInStory(f"Article {article.pk} is in no story yet.")
+    old = membership.story
+    others = [a for a in _article_ids(old) if a != article.pk]
+    if not others:
+        raise InvalidCorrection("The article is already its story's only one.")
+    now = timezone.now()
+    when = seen_at(article.published_at, article.fetched_at)
+    new = Story.objects.create(
+        headline=article.title,
+        first_seen_at=when,
+        last_seen_at=when,
+        closed=old.closed,
+        closed_at=now if old.closed else None,
+    )
+    membership.story = new
+    membership.score = 0.0
+    membership.save(update_fields=["story", "score"])
+    correction = StoryCorrection.objects.create(
+        kind=CorrectionKind.MOVE_OUT,
+        story=old,
+        other_story=new,
+        article=article,
+        editor=editor,
+        made_at=now,
+    )
+    _label_pairs(correction, ((article.pk, other) for other in others), same=False)
+    recompute_coverage([old.pk, new.pk])
+    new.refresh_from_db()
+    return new
+
+
+# --- Training data out -------------------------------------------------------------------------
+
+
+def _article_record(article: Article) -> dict[str, Any]:
+    record = article_in(article)
+    return {
+        "id": record.id,
+        "title": record.title,
+        "text": record.text,
+        "lang": record.language,
+        "published": record.published.isoformat() if record.published else None,
+        "source": article.outlet.name,
+    }
+
+
+def labelled_pairs() -> Iterator[dict[str, Any]]:
+    """Every labelled pair, oldest correction first, as plain dicts ready for JSON.
+
+    ``{"a": article, "b": article, "same_story": bool, "correction": "merge" | "move-out",
+    "made_at": ISO time}``, each article with the fields of the labelled JSON-lines files
+    (id, title, text, lang, published, source).
+    """
+    pairs = LabelledPair.objects.select_related(
+        "article_a__outlet", "article_b__outlet", "correction"
+    ).order_by("correction_id", "article_a_id", "article_b_id")
+    for pair in pairs.iterator(chunk_size=500):
+        yield {
+            "a": _article_record(pair.article_a),
+            "b": _article_record(pair.article_b),
+            "same_story": pair.same_story,
+            "correction": pair.correction.kind,
+            "made_at": pair.correction.made_at.isoformat(),
+        }
