@@ -220,9 +220,15 @@ class SentenceEncoder:
             raise KeyError("encoder.layer.0.attention.self.query.weight")
         self._layers = tuple(layers)
 
-    def encode(self, texts: Sequence[str]) -> list[tuple[float, ...]]:
-        """One unit vector per text, in order; an empty text gets the encoding of nothing."""
-        ids = [self.tokenizer.encode(text, MAX_TOKENS) for text in texts]
+    def encode(self, texts: Sequence[str], max_tokens: int = MAX_TOKENS) -> list[tuple[float, ...]]:
+        """One unit vector per text, in order; an empty text gets the encoding of nothing.
+
+        ``max_tokens`` is for measuring other cuts (bench/sentence_encoder.py); the scorer was
+        trained on embeddings of ``MAX_TOKENS``.
+        """
+        if not 2 <= max_tokens <= len(self._positions):
+            raise ValueError(f"the model reads 2 to {len(self._positions)} tokens a text")
+        ids = [self.tokenizer.encode(text, max_tokens) for text in texts]
         out: list[tuple[float, ...]] = [()] * len(texts)
         # Batches of similar length waste little on padding.
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))

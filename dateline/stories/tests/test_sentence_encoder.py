@@ -202,3 +202,10 @@ def test_a_folder_setting_without_weights_falls_back_with_a_warning(tmp_path, ca
     (record,) = caplog.records
     assert "without sentence embeddings" in record.getMessage()
     assert str(empty / "model.safetensors") in record.getMessage()
+
+
+def test_a_cut_the_model_cannot_read_is_refused(encoder) -> None:
+    assert len(encoder.encode([FLOOD], max_tokens=2)[0]) == 384  # [CLS] [SEP] only
+    for impossible in (1, 513):
+        with pytest.raises(ValueError, match="2 to 512 tokens"):
+            encoder.encode([FLOOD], max_tokens=impossible)
