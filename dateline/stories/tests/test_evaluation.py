@@ -8,9 +8,11 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from dateline.stories.adapters.sentence_encoder import default_model_dir
 from dateline.stories.domain.evaluation import (
     LabelledFileError,
     bcubed,
@@ -21,6 +23,8 @@ from dateline.stories.domain.evaluation import (
 
 REPO = Path(__file__).resolve().parents[3]
 FIXTURE = Path(__file__).parent / "data" / "small-labelled.jsonl"
+# Four unrelated events, three reports each, worded differently on purpose (few shared words).
+PARAPHRASES = Path(__file__).parent / "data" / "paraphrases-labelled.jsonl"
 GOLD = {"a": 1, "b": 1, "c": 1, "d": 2, "e": 2}
 
 
@@ -82,10 +86,10 @@ def test_read_labelled_names_the_bad_line() -> None:
     assert row.article.id == "7" and row.article.published == datetime(2026, 1, 1, 10, tzinfo=UTC)
 
 
-def stories_eval(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def stories_eval(*args: str, tmp_path: Path, **settings: str) -> subprocess.CompletedProcess[str]:
     # No database exists anywhere the command could look: eval must not need one.
     env = {k: v for k, v in os.environ.items() if not k.startswith("DATELINE_")}
-    env.update(DATELINE_DATA_DIR=str(tmp_path / "nowhere"), PYTHONPATH=str(REPO))
+    env.update(DATELINE_DATA_DIR=str(tmp_path / "nowhere"), PYTHONPATH=str(REPO), **settings)
     return subprocess.run(
         [sys.executable, "-m", "dateline.cli", "stories", "eval", *args],
         cwd=REPO,
@@ -110,7 +114,9 @@ def test_eval_command_scores_the_fixture_and_ends_with_json(tmp_path: Path) -> N
         "pairwise",
         "seconds",
         "articles_per_s",
+        "encoder",
     }
+    assert scores["encoder"] == str(default_model_dir())
     assert scores["articles"] == 8 and scores["gold_clusters"] == 4
     # Four clearly separate events: no false merge, and most same-event articles found.
     assert scores["bcubed"]["p"] == 1.0
@@ -141,3 +147,39 @@ def test_eval_command_refuses_bad_input_in_one_line(
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def last_json(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    assert result.returncode == 0, result.stderr
+    scores: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return scores
+
+
+def test_eval_lexical_forces_the_words_only_model(tmp_path: Path) -> None:
+    with_encoder = last_json(stories_eval(str(PARAPHRASES), "--json", tmp_path=tmp_path))
+    lexical_run = stories_eval(str(PARAPHRASES), "--json", "--lexical", tmp_path=tmp_path)
+    words_only = last_json(lexical_run)
+    assert with_encoder["encoder"] == str(default_model_dir())
+    assert words_only["encoder"] is None
+    assert "encoder         none (words only)" in lexical_run.stdout
+    assert with_encoder["articles"] == words_only["articles"] == 12
+    # Four events with nothing in common: neither pipeline merges two of them, and the one that
+    # reads meaning finds at least the reports that words alone find.
+    assert with_encoder["bcubed"]["p"] == words_only["bcubed"]["p"] == 1.0
+    assert with_encoder["bcubed"]["r"] >= words_only["bcubed"]["r"]
+
+
+def test_eval_follows_the_encoder_setting(tmp_path: Path) -> None:
+    off = stories_eval(str(FIXTURE), "--json", tmp_path=tmp_path, DATELINE_STORY_ENCODER="none")
+    assert last_json(off)["encoder"] is None
+    assert "without sentence embeddings" not in off.stderr  # asked for: no warning
+    empty = tmp_path / "no-weights"
+    empty.mkdir()
+    missing = stories_eval(
+        str(FIXTURE), "--json", tmp_path=tmp_path, DATELINE_STORY_ENCODER=str(empty)
+    )
+    # Weights that are not there: words alone, and a warning that says why.
+    assert last_json(missing)["encoder"] is None
+    assert "without sentence embeddings" in missing.stderr
+    assert str(empty / "model.safetensors") in missing.stderr
+    assert "Traceback" not in missing.stderr

@@ -38,6 +38,18 @@ def test_a_file_is_clustered_in_memory_largest_first():
     assert "first reported by unknown outlet at an unknown time" in shown[4]
 
 
+@pytest.mark.parametrize(
+    ("flags", "how"), [((), "with sentence embeddings"), (("--lexical",), "on words alone")]
+)
+def test_the_header_says_which_pipeline_clustered_the_file(flags, how):
+    listing = top(str(SMALL), *flags)
+    assert listing.splitlines()[0] == (
+        f"The largest stories in top-small.jsonl (top 10; 11 articles clustered {how} "
+        "into 5 stories)"
+    )
+    assert "(4 articles, 3 outlets)" in blocks(listing)[0]
+
+
 def test_limit_keeps_the_largest():
     shown = blocks(top(str(SMALL), "--limit", "2"))
     assert [block.split(".")[0] for block in shown] == ["1", "2"]

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dateline.stories.domain.evaluation import LabelledFileError, evaluate, read_labelled
 from dateline.stories.management import export_pairs, top
+from dateline.stories.management.setup_option import add_lexical_flag, chosen_setup
 
 
 class Command(BaseCommand):
@@ -40,6 +41,7 @@ class Command(BaseCommand):
             action="store_true",
             help="End with the scores as one JSON object.",
         )
+        add_lexical_flag(evaluation)
         top.add_parser(subcommands)
         export_pairs.add_parser(subcommands)
 
@@ -52,7 +54,9 @@ class Command(BaseCommand):
     def _handle_export_pairs(self, **options: Any) -> None:
         export_pairs.run(self.stdout, **options)
 
-    def _handle_eval(self, *, file: Path, as_json: bool = False, **_: Any) -> None:
+    def _handle_eval(
+        self, *, file: Path, as_json: bool = False, lexical: bool = False, **_: Any
+    ) -> None:
         try:
             with file.open(encoding="utf-8") as handle:
                 rows = read_labelled(handle)
@@ -64,8 +68,10 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {error}") from None
         if not rows:
             raise CommandError(f"{file}: no articles")
-        result = evaluate(rows)
+        setup = chosen_setup(lexical)
+        result = evaluate(rows, make_clusterer=setup.clusterer, embed=setup.embed)
         b3, pw = result.bcubed, result.pairwise
+        self.stdout.write(f"encoder         {setup.encoder or 'none (words only)'}")
         self.stdout.write(f"articles        {result.articles}")
         self.stdout.write(f"clusters        {result.clusters} (gold {result.gold_clusters})")
         self.stdout.write(f"B-cubed         P {b3.p:.4f}  R {b3.r:.4f}  F1 {b3.f1:.4f}")
@@ -74,4 +80,4 @@ class Command(BaseCommand):
             f"time            {result.seconds:.2f} s, {result.articles_per_s:.1f} articles/s"
         )
         if as_json:
-            self.stdout.write(json.dumps(result.as_json()))
+            self.stdout.write(json.dumps({**result.as_json(), "encoder": setup.encoder}))
