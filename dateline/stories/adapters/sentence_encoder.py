@@ -174,12 +174,12 @@ class SentenceEncoder:
 
     def _load(self, t: dict[str, npt.NDArray[Any]]) -> None:
         f32 = np.float32
-        self._words = t["embeddings.word_embeddings.weight"].astype(f32)
-        self._positions = t["embeddings.position_embeddings.weight"].astype(f32)
-        self._token_type = t["embeddings.token_type_embeddings.weight"][0].astype(f32)
+        self._words = t["embeddings.word_embeddings.weight"].astype(f32, copy=False)
+        self._positions = t["embeddings.position_embeddings.weight"].astype(f32, copy=False)
+        self._token_type = t["embeddings.token_type_embeddings.weight"][0].astype(f32, copy=False)
         self._embedding_norm = (
-            t["embeddings.LayerNorm.weight"].astype(f32),
-            t["embeddings.LayerNorm.bias"].astype(f32),
+            t["embeddings.LayerNorm.weight"].astype(f32, copy=False),
+            t["embeddings.LayerNorm.bias"].astype(f32, copy=False),
         )
         self.dimensions = int(self._words.shape[1])
         layers = []
@@ -195,23 +195,25 @@ class SentenceEncoder:
                             for part in ("query", "key", "value")
                         ],
                         axis=1,
-                    ).astype(f32),
+                    ).astype(f32, copy=False),
                     qkv_bias=np.concatenate(
                         [t[f"{attention}self.{part}.bias"] for part in ("query", "key", "value")]
-                    ).astype(f32),
-                    attention_out=t[f"{attention}output.dense.weight"].T.astype(f32).copy(),
-                    attention_out_bias=t[f"{attention}output.dense.bias"].astype(f32),
-                    norm1=(
-                        t[f"{attention}output.LayerNorm.weight"].astype(f32),
-                        t[f"{attention}output.LayerNorm.bias"].astype(f32),
+                    ).astype(f32, copy=False),
+                    attention_out=np.ascontiguousarray(
+                        t[f"{attention}output.dense.weight"].T, dtype=f32
                     ),
-                    up=t[f"{p}intermediate.dense.weight"].T.astype(f32).copy(),
-                    up_bias=t[f"{p}intermediate.dense.bias"].astype(f32),
-                    down=t[f"{p}output.dense.weight"].T.astype(f32).copy(),
-                    down_bias=t[f"{p}output.dense.bias"].astype(f32),
+                    attention_out_bias=t[f"{attention}output.dense.bias"].astype(f32, copy=False),
+                    norm1=(
+                        t[f"{attention}output.LayerNorm.weight"].astype(f32, copy=False),
+                        t[f"{attention}output.LayerNorm.bias"].astype(f32, copy=False),
+                    ),
+                    up=np.ascontiguousarray(t[f"{p}intermediate.dense.weight"].T, dtype=f32),
+                    up_bias=t[f"{p}intermediate.dense.bias"].astype(f32, copy=False),
+                    down=np.ascontiguousarray(t[f"{p}output.dense.weight"].T, dtype=f32),
+                    down_bias=t[f"{p}output.dense.bias"].astype(f32, copy=False),
                     norm2=(
-                        t[f"{p}output.LayerNorm.weight"].astype(f32),
-                        t[f"{p}output.LayerNorm.bias"].astype(f32),
+                        t[f"{p}output.LayerNorm.weight"].astype(f32, copy=False),
+                        t[f"{p}output.LayerNorm.bias"].astype(f32, copy=False),
                     ),
                 )
             )

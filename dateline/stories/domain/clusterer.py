@@ -322,6 +322,8 @@ class StoryClusterer:
 
     def _member(self, prepared: PreparedArticle, count: bool = True) -> _Member:
         article, terms = prepared.article, prepared.terms
+        # Refused before anything is counted: a refused article leaves the statistics as they were.
+        embedding = self._embedding_of(prepared)
         if count:
             self._df.add(set(terms.title) | set(terms.lead) | terms.entities)
         idf = self._df.idf
@@ -343,7 +345,7 @@ class StoryClusterer:
             title_vector=title,
             entities={e: idf(e) for e in terms.entities},
             index_terms=index_terms,
-            embedding=self._embedding_of(prepared),
+            embedding=embedding,
         )
 
     def _embedding_of(self, prepared: PreparedArticle) -> Embedding | None:

@@ -67,10 +67,6 @@ def test_the_model_refuses_an_article_without_an_embedding() -> None:
     assert stories.open_articles == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="StoryClusterer._member counts the article's words before _embedding_of refuses it",
-)
 def test_a_refused_article_leaves_no_trace_in_the_word_statistics() -> None:
     meaning = direction(5)
     refusing, untouched = clusterer(), clusterer()
