@@ -33,7 +33,8 @@ from dateline.stories.exceptions import EncoderUnavailable
 Array = npt.NDArray[np.float32]
 
 # Texts are cut to this many tokens: the headline and the first sentences, where a news article
-# says what happened. On neus-dev's train split 128 tokens clustered no better and cost 4x the time.
+# says what happened. On neus-dev's train split 128 tokens clustered no better and took 1.6x the
+# time (bench/sentence_encoder.py).
 MAX_TOKENS = 64
 BATCH = 32
 LAYER_NORM_EPS = 1e-12

@@ -6,10 +6,12 @@ For each article:
 2. candidate stories come from an inverted index over each open story's informative terms, the
    most recent postings per term only, and within the time window when both sides are dated, so
    the cost per article does not grow with history;
-3. each candidate gets a probability from the learned scorer (``scorer``) plus fixed priors for
-   time distance and same-outlet filing; the article joins the best candidate when that reaches
-   the model's threshold, else it opens a new story (precision first: a false merge claims two
-   newsrooms corroborate each other).
+3. each candidate gets a probability from the learned scorer (``scorer``), over the lexical
+   features and, when the model uses them, the cosines of the article's sentence embedding
+   (given in ``PreparedArticle``; numpy keeps them) to the story's mean and closest recent
+   member, plus fixed priors for time distance and same-outlet filing; the article joins the
+   best candidate when that reaches the model's threshold, else it opens a new story (precision
+   first: a false merge claims two newsrooms corroborate each other).
 
 Editor corrections stick: a merged story stays merged (the clusterer never splits), and an article
 moved out keeps "cannot-link" pairs with the story it left, which no later assignment crosses.
