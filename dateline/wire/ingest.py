@@ -16,6 +16,7 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import overload
 
 from django.db import IntegrityError, transaction
 
@@ -32,7 +33,7 @@ from dateline.wire.domain.decide import (
 from dateline.wire.exceptions import ParseError
 from dateline.wire.fetching import Answer
 from dateline.wire.models import Article, Feed, FullTextStatus, KnownArticle, Sighting
-from dateline.wire.parsing import Document, read_document
+from dateline.wire.parsing import Document, read_document, sanitised
 from dateline.wire.signals import article_ingested
 
 logger = logging.getLogger("dateline.wire.poll")
@@ -98,6 +99,31 @@ class NeedsParsing:
     feed: Feed
     result: FetchResult
     body_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class NeedsSanitising:
+    """A parsed answer whose new or changed entries still hold the feed's own HTML.
+
+    Nothing was written. Sanitise `document`'s candidates at `positions` (in a parse worker),
+    put them back with `Document.with_candidates`, and `record_document` again.
+    """
+
+    job: NeedsParsing
+    document: Document
+    positions: tuple[int, ...]
+
+    @property
+    def candidates(self) -> list[Candidate]:
+        return [self.document.candidates[i] for i in self.positions]
+
+
+class _SanitiseFirst(Exception):
+    """Raised inside the storing transaction, before any write, to hand sanitising back."""
+
+    def __init__(self, candidates: tuple[Candidate, ...]) -> None:
+        super().__init__()
+        self.candidates = candidates
 
 
 def triage(
@@ -287,8 +313,24 @@ def _memory(feed: Feed, candidates: list[Candidate]) -> Memory:
     )
 
 
-def record_document(job: NeedsParsing, document: Document, now: datetime) -> PollOutcome:
-    """Stores a parsed answer: its entries and the feed's new state, in one transaction."""
+@overload
+def record_document(job: NeedsParsing, document: Document, now: datetime) -> PollOutcome: ...
+
+
+@overload
+def record_document(
+    job: NeedsParsing, document: Document, now: datetime, *, sanitise_here: bool
+) -> PollOutcome | NeedsSanitising: ...
+
+
+def record_document(
+    job: NeedsParsing, document: Document, now: datetime, *, sanitise_here: bool = True
+) -> PollOutcome | NeedsSanitising:
+    """Stores a parsed answer: its entries and the feed's new state, in one transaction.
+
+    Entries to write that still hold the feed's HTML are sanitised here, or, unless
+    `sanitise_here`, handed back as NeedsSanitising so a parse worker can do it.
+    """
     feed, result, body_hash = job.feed, job.result, job.body_hash
     entry_times = tuple(c.published_at for c in document.candidates if c.published_at is not None)
 
@@ -305,7 +347,14 @@ def record_document(job: NeedsParsing, document: Document, now: datetime) -> Pol
         fields = [*_STATE_FIELDS, *_SUCCESS_FIELDS, "body_hash", "entries_per_day"]
         return fields + _follow_permanent_redirect(feed, result)
 
-    plan = store_entries(feed, document, now, with_feed_state=feed_state)
+    try:
+        plan = store_entries(
+            feed, document, now, with_feed_state=feed_state, sanitise_here=sanitise_here
+        )
+    except _SanitiseFirst as first:
+        wanted = {id(candidate) for candidate in first.candidates}
+        positions = tuple(i for i, c in enumerate(document.candidates) if id(c) in wanted)
+        return NeedsSanitising(job, document, positions)
     return PollOutcome(
         feed.id,
         feed.url,
@@ -322,11 +371,13 @@ def store_entries(
     now: datetime,
     *,
     with_feed_state: Callable[[], list[str]] | None = None,
+    sanitise_here: bool = True,
 ) -> Plan:
     """Stores a parsed document's entries for `feed` in one transaction and returns the plan.
 
     `with_feed_state` runs inside the same transaction and names the feed fields it changed, so
-    the articles and the feed's new state commit together.
+    the articles and the feed's new state commit together. Unless `sanitise_here`, a plan that
+    would write text still holding feed HTML raises _SanitiseFirst before writing anything.
     """
     candidates = list(document.candidates)
     language = (document.language or feed.outlet.language or "")[:35]
@@ -336,6 +387,10 @@ def store_entries(
         try:
             with transaction.atomic():
                 plan = decide(candidates, _memory(feed, candidates))
+                if not sanitise_here:
+                    raw = tuple(c for c in plan.written if c.raw_html)
+                    if raw:
+                        raise _SanitiseFirst(raw)
                 _write_plan(feed, plan, language, now)
                 fields = with_feed_state() if with_feed_state else []
                 if document.title and not feed.title:
@@ -352,6 +407,8 @@ def store_entries(
 
 
 def _article_fields(candidate: Candidate) -> dict[str, object]:
+    # Stored text is always sanitised; most arrives so from a parse worker, the rest is done here.
+    candidate = sanitised(candidate)
     return {
         "url": (candidate.link or "")[:2000],
         "title": candidate.title,

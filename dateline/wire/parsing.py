@@ -6,6 +6,12 @@ keeps fetching and writing. A `Document` is small (no raw XML, no parse tree) so
 costs little. Small batches (a single feed, tests) are parsed in the calling process: a pool
 only pays for itself over many feeds.
 
+Entries' HTML is not sanitised while parsing. Most entries of a feed that answers 200 are
+stored already (unchanged since the last poll, or carried by another feed of the outlet), and
+storing one of those writes no text. So parsing leaves the feed's HTML in the candidates
+(`Candidate.raw_html` says which) and storing sanitises only the new and changed ones:
+`sanitised` in-process, or `ParsePool.sanitise` in the workers.
+
 Nothing here touches the database or Django settings, so worker processes stay light.
 """
 
@@ -15,14 +21,17 @@ import html
 import os
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
+from dateline.core.sanitize import FEED_CONTENT, sanitize_html
 from dateline.wire import processes
 from dateline.wire.adapters.feeds import parse_feed
 from dateline.wire.domain.decide import Candidate, make_candidate
-from dateline.wire.domain.records import PLAIN, ParsedFeed, TextValue
+from dateline.wire.domain.records import HTML, XHTML, ParsedFeed, TextValue
+
+T = TypeVar("T")
 
 # Below this many documents a batch is parsed in-process.
 POOL_THRESHOLD = 24
@@ -37,33 +46,65 @@ class Document:
     candidates: tuple[Candidate, ...]
     warnings: tuple[str, ...] = ()
 
+    def with_candidates(self, replacements: dict[int, Candidate]) -> Document:
+        """This document with the candidates at the given positions replaced."""
+        candidates = tuple(replacements.get(i, c) for i, c in enumerate(self.candidates))
+        return replace(self, candidates=candidates)
+
+
+def _is_markup(text: TextValue | None) -> bool:
+    return text is not None and text.type in (HTML, XHTML)
+
 
 def _as_html(text: TextValue | None) -> str:
-    """HTML values come sanitised by the parser (feed-content policy); plain text is escaped."""
+    """Markup as the feed wrote it (sanitised when stored); any other text is escaped.
+
+    Text of another media type (text/csv, a base64 payload) is shown as text, never as markup.
+    """
     if text is None:
         return ""
-    return html.escape(text.value) if text.type == PLAIN else text.value
+    return text.value if _is_markup(text) else html.escape(text.value)
 
 
 def document_of(parsed: ParsedFeed) -> Document:
-    candidates = tuple(
-        make_candidate(
-            guid=entry.id if entry.id_from_feed else None,
-            link=entry.link,
-            title=entry.title or "",
-            summary=_as_html(entry.summary),
-            content=_as_html(entry.content[0]) if entry.content else "",
-            published_at=entry.published or entry.updated,
-            updated_at=entry.updated,
+    """The candidates of a feed parsed with ``raw_entry_html`` (see parse_feed)."""
+    candidates = []
+    for entry in parsed.entries:
+        content = entry.content[0] if entry.content else None
+        raw_html = tuple(
+            (name, text.base)
+            for name, text in (("summary", entry.summary), ("content", content))
+            if text is not None and _is_markup(text) and text.value
         )
-        for entry in parsed.entries
-    )
+        candidates.append(
+            make_candidate(
+                guid=entry.id if entry.id_from_feed else None,
+                link=entry.link,
+                title=entry.title or "",
+                summary=_as_html(entry.summary),
+                content=_as_html(content),
+                published_at=entry.published or entry.updated,
+                updated_at=entry.updated,
+                raw_html=raw_html,
+            )
+        )
     return Document(
         title=parsed.feed.title or "",
         language=parsed.feed.language or "",
-        candidates=candidates,
+        candidates=tuple(candidates),
         warnings=parsed.warnings,
     )
+
+
+def sanitised(candidate: Candidate) -> Candidate:
+    """`candidate` with its feed HTML sanitised (the feed-content policy), ready to store."""
+    if not candidate.raw_html:
+        return candidate
+    texts = {
+        name: sanitize_html(getattr(candidate, name), FEED_CONTENT, base_url=base).strip()
+        for name, base in candidate.raw_html
+    }
+    return replace(candidate, raw_html=(), **texts)
 
 
 def read_document(
@@ -75,7 +116,11 @@ def read_document(
 ) -> Document:
     """Parses feed bytes into a Document. Raises wire's ParseError when they are not a feed."""
     parsed = parse_feed(
-        body, content_type=content_type, content_location=content_location, base_url=base_url
+        body,
+        content_type=content_type,
+        content_location=content_location,
+        base_url=base_url,
+        raw_entry_html=True,
     )
     return document_of(parsed)
 
@@ -104,11 +149,18 @@ class ParsePool:
         return self._executor is not None
 
     def submit(self, body: bytes, **headers: str | None) -> Future[Document]:
+        return self._run(_read, body, headers)
+
+    def sanitise(self, candidates: list[Candidate]) -> Future[list[Candidate]]:
+        """`sanitised` for each of `candidates`, in a worker when there are workers."""
+        return self._run(_sanitise_all, candidates)
+
+    def _run(self, function: Callable[..., T], *args: Any) -> Future[T]:
         if self._executor is not None:
-            return self._executor.submit(_read, body, headers)
-        future: Future[Document] = Future()
+            return self._executor.submit(function, *args)
+        future: Future[T] = Future()
         try:
-            future.set_result(read_document(body, **headers))
+            future.set_result(function(*args))
         except Exception as error:  # the caller reads it from the future, as with a pool
             future.set_exception(error)
         return future
@@ -131,6 +183,10 @@ class ParsePool:
 
 def _read(body: bytes, headers: dict[str, Any]) -> Document:
     return read_document(body, **headers)
+
+
+def _sanitise_all(candidates: list[Candidate]) -> list[Candidate]:
+    return [sanitised(candidate) for candidate in candidates]
 
 
 _shared: ParsePool | None = None

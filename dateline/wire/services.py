@@ -25,6 +25,7 @@ from dateline.core.safehttp import fetch as fetch_url
 from dateline.core.urls import InvalidURL, canonical_url
 from dateline.wire import fulltext, ingest
 from dateline.wire.adapters.feeds import parse_feed
+from dateline.wire.domain.decide import Candidate
 from dateline.wire.domain.discover import DiscoveredFeed, discover_feeds
 from dateline.wire.domain.opml import Subscription, read_opml, write_opml
 from dateline.wire.exceptions import FeedNotFound, ParseError, WireError
@@ -199,7 +200,9 @@ def poll_feeds(
     by_id = {feed.pk: feed for feed in feeds}
     requests = [Request(feed.pk, feed.url, feed.etag, feed.last_modified) for feed in feeds]
     outcomes: list[PollOutcome] = []
-    parsing: deque[tuple[ingest.NeedsParsing, Future[Document]]] = deque()
+    # Answers in the pool's hands, oldest first: being parsed, or (a second step, only for
+    # answers with new or changed entries) having the entries to write sanitised.
+    in_pool: deque[_Parsing | _Sanitising] = deque()
     most_in_flight = max(2, pool.workers * 3)
 
     def finish(outcome: PollOutcome) -> None:
@@ -207,19 +210,33 @@ def poll_feeds(
         if progress is not None:
             progress(outcome)
 
-    def store_parsed(job: ingest.NeedsParsing, future: Future[Document]) -> None:
+    def failed(job: ingest.NeedsParsing, error: Exception) -> None:
+        if not isinstance(error, ParseError):  # a crashed parse worker: record it, keep going
+            logger.exception("parsing feed %s failed", job.feed.url, exc_info=error)
+            error = ParseError(f"could not be parsed ({type(error).__name__})", job.feed.url)
+        finish(_guarded(job.feed, ingest.record_parse_error, job, error, now))
+
+    def store(job: ingest.NeedsParsing, document: Document, *, sanitise_here: bool) -> None:
+        outcome = _guarded(
+            job.feed, ingest.record_document, job, document, now, sanitise_here=sanitise_here
+        )
+        if isinstance(outcome, ingest.NeedsSanitising):
+            in_pool.append(_Sanitising(outcome.job, outcome, pool.sanitise(outcome.candidates)))
+        else:
+            finish(outcome)
+
+    def store_from_pool(item: _Parsing | _Sanitising) -> None:
         try:
-            document = future.result()
-        except ParseError as error:
-            finish(_guarded(job.feed, ingest.record_parse_error, job, error, now))
+            result = item.future.result()
+        except Exception as error:
+            failed(item.job, error)
             return
-        except Exception as error:  # a crashed parse worker: record it, keep going
-            logger.exception("parsing feed %s failed", job.feed.url)
-            message = f"could not be parsed ({type(error).__name__})"
-            failed = ParseError(message, job.feed.url)
-            finish(_guarded(job.feed, ingest.record_parse_error, job, failed, now))
-            return
-        finish(_guarded(job.feed, ingest.record_document, job, document, now))
+        if isinstance(item, _Sanitising):
+            # Anything a concurrent writer made necessary since is sanitised here.
+            store(item.job, item.document(result), sanitise_here=True)
+        else:
+            # With workers, sanitising the entries to write is handed back to them.
+            store(item.job, result, sanitise_here=not pool.parallel)
 
     # Feeds whose answer changes only their own row (304, errors) are written in batches.
     batch = ingest.StateBatch()
@@ -233,14 +250,36 @@ def poll_feeds(
         if isinstance(job, PollOutcome):
             finish(job)
         else:
-            parsing.append((job, pool.submit(job.result.body, **ingest.parse_headers(job.result))))
-        # Store what is parsed already; wait for the oldest only when too many are in flight.
-        while parsing and (parsing[0][1].done() or len(parsing) > most_in_flight):
-            store_parsed(*parsing.popleft())
-    while parsing:
-        store_parsed(*parsing.popleft())
+            parsing = pool.submit(job.result.body, **ingest.parse_headers(job.result))
+            in_pool.append(_Parsing(job, parsing))
+        # Store what is ready already; wait for the oldest only when too many are in flight.
+        while in_pool and (in_pool[0].future.done() or len(in_pool) > most_in_flight):
+            store_from_pool(in_pool.popleft())
+    while in_pool:
+        store_from_pool(in_pool.popleft())
     _guarded_flush(batch)
     return outcomes
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsing:
+    """An answer being parsed in the pool."""
+
+    job: ingest.NeedsParsing
+    future: Future[Document]
+
+
+@dataclass(frozen=True, slots=True)
+class _Sanitising:
+    """An answer's entries to write, being sanitised in the pool."""
+
+    job: ingest.NeedsParsing
+    step: ingest.NeedsSanitising
+    future: Future[list[Candidate]]
+
+    def document(self, sanitised: list[Candidate]) -> Document:
+        replacements = dict(zip(self.step.positions, sanitised, strict=True))
+        return self.step.document.with_candidates(replacements)
 
 
 def _guarded_flush(batch: ingest.StateBatch) -> None:
@@ -251,11 +290,13 @@ def _guarded_flush(batch: ingest.StateBatch) -> None:
         logger.exception("storing the state of unchanged feeds failed")
 
 
-def _guarded(feed: Feed, store: Callable[..., T], *args: object) -> T | PollOutcome:
+def _guarded(
+    feed: Feed, store: Callable[..., T], *args: object, **options: object
+) -> T | PollOutcome:
     """Runs one feed's storing step. A bug there must not stop the other feeds: the feed's
     claim expires and it is polled again; the operator gets the traceback."""
     try:
-        return store(*args)
+        return store(*args, **options)
     except Exception:
         logger.exception("storing feed %s failed", feed.url)
         return PollOutcome(feed.pk, feed.url, None, error="internal error while storing")

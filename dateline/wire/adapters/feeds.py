@@ -33,6 +33,7 @@ def parse_feed(
     content_location: str | None = None,
     content_language: str | None = None,
     base_url: str | None = None,
+    raw_entry_html: bool = False,
 ) -> ParsedFeed:
     """Reads one feed document (RSS, RDF, Atom, CDF or JSON Feed) into a ParsedFeed.
 
@@ -42,6 +43,11 @@ def parse_feed(
     then the feed's own link; a base that is not http(s) is ignored. ``content_language`` (the
     Content-Language header) is the text's language when the feed does not say.
     Raises ParseError when the bytes are not a feed at all.
+
+    HTML comes sanitised (the feed-content policy of dateline.core.sanitize), except with
+    ``raw_entry_html``: then entries' summaries and content of type html or xhtml are left as
+    the feed wrote them, for a caller that sanitises only the entries it will store (see
+    wire/parsing.py). Such values must never be shown or stored as they are.
     """
     where = content_location or base_url or ""
     if not isinstance(data, bytes | bytearray | memoryview):
@@ -66,14 +72,22 @@ def parse_feed(
             and b"<!DOCTYPE" not in body[:4096].upper()
         ):
             # Most feeds: well-formed UTF-8, no DTD. lxml reads the bytes directly.
-            fast = xml_feed.build_well_formed_utf8(body, base_url=base, language=content_language)
+            fast = xml_feed.build_well_formed_utf8(
+                body, base_url=base, language=content_language, raw_entry_html=raw_entry_html
+            )
             if fast is not None:
                 return fast
         decoded = decode(data, content_type)
         if is_json:
-            parsed = json_feed.build(decoded.text, base_url=base, language=content_language)
+            parsed = json_feed.build(
+                decoded.text, base_url=base, language=content_language,
+                raw_entry_html=raw_entry_html,
+            )  # fmt: skip
         else:
-            parsed = xml_feed.build(decoded.text, base_url=base, language=content_language)
+            parsed = xml_feed.build(
+                decoded.text, base_url=base, language=content_language,
+                raw_entry_html=raw_entry_html,
+            )  # fmt: skip
     except ParseError as error:
         if where and not error.where:
             raise ParseError(error.what, where) from error.__cause__

@@ -143,8 +143,10 @@ def _skip(text: str, position: int, separator: str) -> int:
     return position
 
 
-def build(text: str, *, base_url: str | None, language: str | None = None) -> ParsedFeed:
-    """Parses a decoded JSON Feed document."""
+def build(
+    text: str, *, base_url: str | None, language: str | None = None, raw_entry_html: bool = False
+) -> ParsedFeed:
+    """Parses a decoded JSON Feed document (``raw_entry_html``: see feeds.parse_feed)."""
     warnings: list[str] = []
     try:
         document = json.loads(text)
@@ -194,7 +196,7 @@ def build(text: str, *, base_url: str | None, language: str | None = None) -> Pa
         if not isinstance(item, dict):
             warnings.append(f"item {position} is not an object: skipped")
             continue
-        entries.append(_entry(item, base, language))
+        entries.append(_entry(item, base, language, raw_entry_html))
     return ParsedFeed(
         feed=feed_info,
         entries=tuple(entries),
@@ -204,7 +206,7 @@ def build(text: str, *, base_url: str | None, language: str | None = None) -> Pa
     )
 
 
-def _entry(item: dict[str, Any], base: str | None, language: str | None) -> Entry:
+def _entry(item: dict[str, Any], base: str | None, language: str | None, raw_html: bool) -> Entry:
     link = _url(item.get("url"), base)
     external = _url(item.get("external_url"), base)
     item_language = _string(item.get("language")) or language
@@ -212,14 +214,9 @@ def _entry(item: dict[str, Any], base: str | None, language: str | None) -> Entr
     content: list[TextValue] = []
     html = _string(item.get("content_html"))
     if html:
-        content.append(
-            TextValue(
-                sanitize_html(html, FEED_CONTENT, base_url=link or base),
-                HTML,
-                item_language,
-                link or base,
-            )
-        )
+        if not raw_html:
+            html = sanitize_html(html, FEED_CONTENT, base_url=link or base).strip()
+        content.append(TextValue(html, HTML, item_language, link or base))
     plain = _string(item.get("content_text"))
     if plain:
         content.append(TextValue(plain, PLAIN, item_language, link or base))

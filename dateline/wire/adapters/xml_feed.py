@@ -166,6 +166,8 @@ class _Document:
     repair_c1: bool = True
     own_namespace: str = ""
     warnings: list[str] = field(default_factory=list)
+    # Entries' summary and content HTML kept as the feed wrote it (see parse_feed).
+    raw_entry_html: bool = False
 
     @property
     def is_atom(self) -> bool:
@@ -332,7 +334,7 @@ def detect_format(root: etree._Element, doctype: str) -> str:
 
 
 def build_well_formed_utf8(
-    data: bytes, *, base_url: str | None, language: str | None = None
+    data: bytes, *, base_url: str | None, language: str | None = None, raw_entry_html: bool = False
 ) -> ParsedFeed | None:
     """The fast path: UTF-8 bytes without a DOCTYPE, parsed strictly as they are.
 
@@ -344,7 +346,9 @@ def build_well_formed_utf8(
     except etree.XMLSyntaxError:
         return None
     suspect = _C1_IN_UTF8.search(data) is not None or _C1_REFERENCE.search(data) is not None
-    return _build_from_tree(root, [], "", base_url, language, repair_c1=suspect)
+    return _build_from_tree(
+        root, [], "", base_url, language, repair_c1=suspect, raw_entry_html=raw_entry_html
+    )
 
 
 # C1 control characters as UTF-8 bytes or as character references: only documents holding
@@ -353,10 +357,14 @@ _C1_IN_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
 _C1_REFERENCE = re.compile(rb"&#(?:1[2-5][0-9]|[xX]0*[89][0-9a-fA-F]);")
 
 
-def build(text: str, *, base_url: str | None, language: str | None = None) -> ParsedFeed:
+def build(
+    text: str, *, base_url: str | None, language: str | None = None, raw_entry_html: bool = False
+) -> ParsedFeed:
     """Parses decoded XML text into a ParsedFeed; raises ParseError if it is no feed."""
     root, warnings, doctype = _parse_tree(text, base_url)
-    return _build_from_tree(root, warnings, doctype, base_url, language, repair_c1=True)
+    return _build_from_tree(
+        root, warnings, doctype, base_url, language, repair_c1=True, raw_entry_html=raw_entry_html
+    )
 
 
 def _build_from_tree(
@@ -367,6 +375,7 @@ def _build_from_tree(
     language: str | None,
     *,
     repair_c1: bool,
+    raw_entry_html: bool,
 ) -> ParsedFeed:
     if not isinstance(root.tag, str):
         raise ParseError("not a feed: the document has no root element")
@@ -382,6 +391,7 @@ def _build_from_tree(
         warnings=warnings,
         language=language,
         repair_c1=repair_c1,
+        raw_entry_html=raw_entry_html,
         own_namespace=root.tag[1:].partition("}")[0] if root.tag.startswith("{") else "",
     )
     if feed_format.startswith("atom"):
@@ -498,8 +508,14 @@ def _text_value(
     document: _Document,
     language: str | None,
     default_type: str = PLAIN,
+    *,
+    entry_text: bool = False,
 ) -> TextValue:
-    """Reads a text construct: plain text, escaped HTML, base64 or inline XHTML."""
+    """Reads a text construct: plain text, escaped HTML, base64 or inline XHTML.
+
+    HTML is sanitised, unless it is an entry's text (`entry_text`) in a document read with
+    ``raw_entry_html``.
+    """
     declared = (element.get("type") or "").strip().lower()
     mode = (element.get("mode") or "").strip().lower()
     kind = default_type
@@ -543,7 +559,7 @@ def _text_value(
     if kind == PLAIN and not document.is_atom and looks_like_html(raw):
         kind = HTML
     base = _base(element, document)
-    if kind in (HTML, XHTML):
+    if kind in (HTML, XHTML) and not (entry_text and document.raw_entry_html):
         raw = sanitize_html(raw, FEED_CONTENT, base_url=base).strip()
     src = element.get("src") if document.is_atom else None
     if src is not None:
@@ -1078,7 +1094,7 @@ def _on_description(
             found.subtitle = _text_value(el, doc, lang, HTML)
         return
     default = PLAIN if atom else HTML
-    value = _text_value(el, doc, lang, default)
+    value = _text_value(el, doc, lang, default, entry_text=level == "item")
     if not atom and found.summary is not None and found.summary_key != key:
         # RSS items with both <description> and <summary>: the second is the full content.
         found.content.append(value)
@@ -1093,19 +1109,14 @@ def _on_content(
 ) -> None:
     key = _name(el)
     if key in ("xhtml:body", "xhtml:div", "body"):
-        value = _inner_markup(el)
+        value = _inner_markup(el).strip()
         base = _base(el, doc)
-        found.content.append(
-            TextValue(
-                sanitize_html(value.strip(), FEED_CONTENT, base_url=base).strip(),
-                XHTML,
-                _language(el, lang),
-                base,
-            )
-        )
+        if not (level == "item" and doc.raw_entry_html):
+            value = sanitize_html(value, FEED_CONTENT, base_url=base).strip()
+        found.content.append(TextValue(value, XHTML, _language(el, lang), base))
         return
     default = PLAIN if atom and key == "content" else HTML
-    found.content.append(_text_value(el, doc, lang, default))
+    found.content.append(_text_value(el, doc, lang, default, entry_text=level == "item"))
 
 
 @_handles("rights", "copyright", "dc:rights", "dcterms:rights")

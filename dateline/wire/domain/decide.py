@@ -35,7 +35,12 @@ class Candidate:
     content: str
     published_at: datetime | None
     updated_at: datetime | None
+    # Of what the feed wrote (before sanitising): a new sanitiser policy changes no hash.
     content_hash: str
+    # Which of "summary" and "content" still hold the feed's own HTML, not yet sanitised, each
+    # with the base URL its relative links resolve against. Storing sanitises them
+    # (wire/parsing.sanitised), and only for the entries it writes.
+    raw_html: tuple[tuple[str, str | None], ...] = ()
 
     @property
     def key(self) -> str:
@@ -76,6 +81,7 @@ def make_candidate(
     content: str = "",
     published_at: datetime | None = None,
     updated_at: datetime | None = None,
+    raw_html: tuple[tuple[str, str | None], ...] = (),
 ) -> Candidate:
     guid = (guid or "").strip() or None
     link = (link or "").strip() or None
@@ -95,6 +101,7 @@ def make_candidate(
         published_at=published_at,
         updated_at=updated_at,
         content_hash=content_hash(title, link, summary, content),
+        raw_html=raw_html,
     )
 
 
@@ -161,6 +168,11 @@ class Plan:
     @property
     def empty(self) -> bool:
         return not (self.new or self.changed or self.sightings)
+
+    @property
+    def written(self) -> tuple[Candidate, ...]:
+        """The candidates whose texts this plan stores: new and changed articles."""
+        return (*(n.candidate for n in self.new), *(c.candidate for c in self.changed))
 
 
 def decide(candidates: Iterable[Candidate], memory: Memory) -> Plan:
