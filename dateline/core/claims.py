@@ -39,6 +39,11 @@ def claim(
     return keys
 
 
+def renew(model: type[models.Model], keys: list[object], *, until: datetime) -> None:
+    """Extends claims still being worked on, for work that can outlast its first lease."""
+    model._default_manager.filter(pk__in=keys).update(claimed_until=until)
+
+
 def release(model: type[models.Model], keys: list[object]) -> None:
     """Gives claimed rows back early (the work is done or was abandoned cleanly)."""
     model._default_manager.filter(pk__in=keys).update(claimed_until=None)

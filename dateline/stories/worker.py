@@ -10,12 +10,15 @@ last looked are applied to it before it clusters again (decision 0026).
 
 With the sentence encoder installed (``clustering_setup``), each batch's articles are encoded in
 one call before the write transaction, and their vectors are stored with the batch's assignments
-(``embedding_store``), so a rebuild encodes only what it cannot read back.
+(``embedding_store``), so a rebuild encodes only what it cannot read back. What it must encode
+(the first rebuild after installing the encoder: every open article) it encodes a chunk at a
+time, storing each chunk and renewing its claim, so no lease runs out and nothing is encoded twice.
 """
 
 from __future__ import annotations
 
 import itertools
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -47,6 +50,9 @@ from dateline.wire.models import Article
 BATCH = 200
 LEASE = timedelta(minutes=5)
 CURSOR = 1
+# A rebuild encodes missing vectors this many at a time (about ten seconds at ~50 texts a second
+# on two cores), storing each chunk and renewing the claim after it.
+RESTORE_CHUNK = 500
 
 
 @dataclass
@@ -63,8 +69,6 @@ class _Memory:
     clock: datetime = field(default_factory=lambda: datetime.min.replace(tzinfo=UTC))
     # Cluster ids the clusterer gave to stories editors opened, not yet written to the database.
     unsaved_cluster_ids: dict[int, int] = field(default_factory=dict)
-    # Vectors a rebuild had to compute (missing or unreadable), written with the next batch.
-    unsaved_vectors: dict[int, Sequence[float]] = field(default_factory=dict)
 
     def bind(self, cluster_id: int, story_id: int) -> None:
         self.story_of_cluster[cluster_id] = story_id
@@ -112,6 +116,8 @@ class ClusteringWorker:
         self._make_clusterer = make_clusterer
         self._batch = batch
         self._memory: _Memory | None = None
+        # The claim of the run in progress: its `now`, and the monotonic clock then.
+        self._claimed_at = (timezone.now(), time.monotonic())
         # How many times this process rebuilt its clusterer from the database.
         self.restores = 0
 
@@ -137,6 +143,7 @@ class ClusteringWorker:
             ClusteringCursor.objects.filter(pk=CURSOR), now=now, lease=LEASE, limit=1
         ):
             return 0  # another worker is clustering
+        self._claimed_at = (now, time.monotonic())
         try:
             return self._run_claimed(now)
         except BaseException:
@@ -176,12 +183,7 @@ class ClusteringWorker:
                 memory.clock = record.published
                 closed += memory.clusterer.close_idle(memory.clock)
             assignments.append(memory.clusterer.add(item))
-        if (
-            not batch
-            and not closed
-            and not memory.unsaved_cluster_ids
-            and not memory.unsaved_vectors
-        ):
+        if not batch and not closed and not memory.unsaved_cluster_ids:
             return 0
         try:
             with transaction.atomic():
@@ -192,7 +194,7 @@ class ClusteringWorker:
                 ) or latest_correction_id() != memory.last_correction_id:
                     raise _Stale
                 self._write(memory, batch, assignments, closed, now)
-                self._save_vectors(memory, prepared)
+                self._save_vectors(prepared)
                 if batch:
                     cursor.last_article_id = batch[-1].id
                     cursor.save(update_fields=["last_article_id"])
@@ -250,9 +252,7 @@ class ClusteringWorker:
             story_id: [article_in(article) for article in members[story_id]]
             for story_id in memory.story_of_cluster.values()
         }
-        vectors = self._restored_vectors(
-            memory, [r for story in records.values() for r in story], stored
-        )
+        vectors = self._restored_vectors([r for story in records.values() for r in story], stored)
         for cluster_id, story_id in memory.story_of_cluster.items():
             story = records[story_id]
             memory.clusterer.restore(cluster_id, [prepare(r, vectors.get(r.id)) for r in story])
@@ -270,36 +270,44 @@ class ClusteringWorker:
         return embedding_store.open_story_vectors(name, setup.dimensions)
 
     def _restored_vectors(
-        self,
-        memory: _Memory,
-        records: Sequence[ArticleIn],
-        stored: Mapping[str, Sequence[float]],
+        self, records: Sequence[ArticleIn], stored: Mapping[str, Sequence[float]]
     ) -> Mapping[str, Sequence[float]]:
-        """Every record's vector: the stored one, else computed now (in one encoder call) and
-        written with the next batch."""
-        embed = self.setup.embed
+        """Every record's vector: the stored one, else computed now, RESTORE_CHUNK at a time.
+
+        Each chunk is stored as soon as it is computed (a vector depends on its article alone,
+        so it may be written before the clusterer has used it) and the claim is renewed: a
+        rebuild that must encode thousands of articles outlasts no lease, and one killed part
+        way keeps what it encoded.
+        """
+        setup = self.setup
+        embed, name = setup.embed, setup.encoder_name()
         missing = [record for record in records if record.id not in stored]
         if embed is None or not missing:
             return stored
-        computed = embed([embedding_text(record) for record in missing])
         vectors = dict(stored)
-        for record, vector in zip(missing, computed, strict=True):
-            vectors[record.id] = vector
-            memory.unsaved_vectors[int(record.id)] = vector
+        for start in range(0, len(missing), RESTORE_CHUNK):
+            chunk = missing[start : start + RESTORE_CHUNK]
+            computed = embed([embedding_text(record) for record in chunk])
+            pairs = list(zip(chunk, computed, strict=True))
+            vectors.update((record.id, vector) for record, vector in pairs)
+            if name is not None:
+                embedding_store.save_vectors({int(r.id): v for r, v in pairs}, name)
+            self._renew_claim()
         return vectors
 
-    def _save_vectors(self, memory: _Memory, prepared: Sequence[PreparedArticle]) -> None:
+    def _renew_claim(self) -> None:
+        now, started = self._claimed_at
+        until = now + timedelta(seconds=time.monotonic() - started) + LEASE
+        claims.renew(ClusteringCursor, [CURSOR], until=until)
+
+    def _save_vectors(self, prepared: Sequence[PreparedArticle]) -> None:
         name = self.setup.encoder_name()
         if name is None:
             return
-        vectors = dict(memory.unsaved_vectors)
-        vectors.update(
-            (int(item.article.id), item.embedding)
-            for item in prepared
-            if item.embedding is not None
-        )
+        vectors = {
+            int(item.article.id): item.embedding for item in prepared if item.embedding is not None
+        }
         embedding_store.save_vectors(vectors, name)
-        memory.unsaved_vectors.clear()
 
     def _catch_up(self, memory: _Memory) -> bool:
         """Applies the corrections made since ``memory`` last looked; False: restore instead."""

@@ -14,12 +14,13 @@ import pytest
 from django.utils import timezone
 
 from dateline.stories import services
+from dateline.stories import worker as worker_module
 from dateline.stories.clustering_setup import ClusteringSetup, clustering_setup, lexical_setup
 from dateline.stories.domain.clusterer import StoryClusterer, replay
 from dateline.stories.domain.evaluation import embedding_text
 from dateline.stories.domain.scorer import default_model
 from dateline.stories.embedding_store import vector_bytes, vector_from_bytes
-from dateline.stories.models import ArticleEmbedding, Story, StoryArticle
+from dateline.stories.models import ArticleEmbedding, ClusteringCursor, Story, StoryArticle
 from dateline.stories.tests.conftest import TOPICS
 from dateline.wire import retention
 from dateline.wire.models import Article
@@ -189,6 +190,46 @@ def test_a_vector_from_other_weights_cut_short_not_finite_or_missing_is_computed
     run_until_done(services.ClusteringWorker(setup))
     assert (counter.calls, counter.texts) == (1, 1)
     assert story_of(late) == story_of(articles[2])
+
+
+class EncoderDiesAfter(CountingEmbed):
+    """The real encoder, recording the clustering claim at each call; fails after `calls`."""
+
+    def __init__(self, embed, calls: int) -> None:
+        super().__init__(embed)
+        self.limit = calls
+        self.leases: list[datetime | None] = []
+
+    def __call__(self, texts: Sequence[str]) -> Sequence[Sequence[float]]:
+        self.leases.append(ClusteringCursor.objects.get().claimed_until)
+        if self.calls == self.limit:
+            raise RuntimeError("the worker was stopped")
+        return super().__call__(texts)
+
+
+def test_a_rebuild_encodes_a_chunk_at_a_time_keeping_each_and_renewing_its_claim(
+    wire, encoder_setup, monkeypatch
+):
+    outlet = wire.outlet("Outlet")
+    articles = [wire.article(outlet, topic, hours=n) for n, topic in enumerate(TOPICS)]
+    articles.append(wire.article(outlet, "quake", hours=5))  # five: chunks of 2, 2 and 1
+    run_until_done(services.ClusteringWorker(encoder_setup))
+    ArticleEmbedding.objects.all().delete()  # as after installing the encoder
+    monkeypatch.setattr(worker_module, "RESTORE_CHUNK", 2)
+
+    dies = EncoderDiesAfter(encoder_setup.embed, calls=2)
+    with pytest.raises(RuntimeError):
+        services.ClusteringWorker(replace(encoder_setup, embed=dies)).run(NOW)
+    # Two chunks encoded and kept before it died; the claim was renewed after each.
+    assert ArticleEmbedding.objects.count() == 4
+    first, second, third = dies.leases
+    assert first is not None and second is not None and third is not None
+    assert first < second < third
+
+    setup, counter = counting(encoder_setup)
+    run_until_done(services.ClusteringWorker(setup))
+    assert counter.texts == len(articles) - 4  # only what the stopped rebuild had not kept
+    assert ArticleEmbedding.objects.count() == len(articles)
 
 
 def test_an_articles_vector_goes_with_it_when_retention_prunes_it(wire, encoder_setup):
