@@ -220,10 +220,16 @@ def poll_feeds(
         outcome = _guarded(
             job.feed, ingest.record_document, job, document, now, sanitise_here=sanitise_here
         )
-        if isinstance(outcome, ingest.NeedsSanitising):
-            in_pool.append(_Sanitising(outcome.job, outcome, pool.sanitise(outcome.candidates)))
-        else:
+        if not isinstance(outcome, ingest.NeedsSanitising):
             finish(outcome)
+            return
+        try:
+            sanitising = pool.sanitise(outcome.candidates)
+        except Exception:  # a broken pool: this process sanitises instead
+            logger.exception("the parse pool refused work; sanitising %s here", job.feed.url)
+            store(job, document, sanitise_here=True)
+            return
+        in_pool.append(_Sanitising(job, outcome, sanitising))
 
     def store_from_pool(item: _Parsing | _Sanitising) -> None:
         try:

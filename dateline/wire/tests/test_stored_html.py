@@ -80,6 +80,22 @@ def test_a_parse_worker_sanitises_the_entries_to_store(server, pool):
     assert pool.sanitised == ["a"]
 
 
+class RefusingPool(ParsePool):
+    """A pool that parses but refuses the sanitising step, as a broken pool would."""
+
+    def sanitise(self, candidates: list[Candidate]) -> Future[list[Candidate]]:
+        raise RuntimeError("the pool is broken")
+
+
+def test_a_pool_that_refuses_sanitising_leaves_it_to_the_storing_process(server):
+    url = server.route("/rss", Reply(body=rss([Item("a", "Talks", "https://news.example/a",
+                                                     summary=HOSTILE)])))  # fmt: skip
+    feed = services.add_feed(url=url, outlet_name="Outlet")
+    with RefusingPool(1) as refusing:
+        poll([feed], refusing)
+    assert_safe(Article.objects.get().summary)
+
+
 def test_storing_in_process_sanitises_too(server):
     url = server.route("/rss", Reply(body=rss([Item("a", "Talks", "https://news.example/a",
                                                      summary=HOSTILE)])))  # fmt: skip
