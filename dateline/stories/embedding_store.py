@@ -8,36 +8,36 @@ treated as missing: the worker computes it again and overwrites it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import numpy as np
 
+from dateline.stories.domain.clusterer import Embedding, Vector
 from dateline.stories.models import ArticleEmbedding
 
 _FLOAT32 = np.dtype("<f4")
 
 
-def vector_bytes(vector: Sequence[float]) -> bytes:
+def vector_bytes(vector: Vector) -> bytes:
     return np.asarray(vector, dtype=_FLOAT32).tobytes()
 
 
-def vector_from_bytes(raw: bytes, dimensions: int) -> list[float] | None:
+def vector_from_bytes(raw: bytes, dimensions: int) -> Embedding | None:
     """The vector in ``raw``, or None when it is not ``dimensions`` finite float32 values."""
     if len(raw) != dimensions * _FLOAT32.itemsize:
         return None
     vector = np.frombuffer(raw, dtype=_FLOAT32)
     if not np.isfinite(vector).all():
         return None
-    values: list[float] = vector.tolist()
-    return values
+    return vector
 
 
-def open_story_vectors(encoder: str, dimensions: int) -> dict[str, list[float]]:
+def open_story_vectors(encoder: str, dimensions: int) -> dict[str, Embedding]:
     """The usable stored vectors of the articles in open stories, by article id (one query)."""
     rows = ArticleEmbedding.objects.filter(
         article__membership__story__closed=False, encoder=encoder
     ).values_list("article_id", "vector")
-    out: dict[str, list[float]] = {}
+    out: dict[str, Embedding] = {}
     for article_id, raw in rows:
         vector = vector_from_bytes(bytes(raw), dimensions)
         if vector is not None:
@@ -45,7 +45,7 @@ def open_story_vectors(encoder: str, dimensions: int) -> dict[str, list[float]]:
     return out
 
 
-def save_vectors(vectors: Mapping[int, Sequence[float]], encoder: str) -> None:
+def save_vectors(vectors: Mapping[int, Vector], encoder: str) -> None:
     """Stores each article's vector, replacing what was stored for it."""
     ArticleEmbedding.objects.bulk_create(
         [

@@ -33,7 +33,13 @@ from dateline.stories import embedding_store
 from dateline.stories.article_records import article_in, seen_at
 from dateline.stories.clustering_setup import ClusteringSetup, clustering_setup
 from dateline.stories.coverage import recompute_coverage
-from dateline.stories.domain.clusterer import PreparedArticle, StoryClusterer, prepare
+from dateline.stories.domain.clusterer import (
+    Embedding,
+    PreparedArticle,
+    StoryClusterer,
+    Vector,
+    prepare,
+)
 from dateline.stories.domain.evaluation import embedding_text
 from dateline.stories.domain.records import ArticleIn, Assignment
 from dateline.stories.models import (
@@ -261,7 +267,7 @@ class ClusteringWorker:
             memory.clusterer.cannot_link(str(a), str(b))
         return memory
 
-    def _stored_vectors(self) -> dict[str, list[float]]:
+    def _stored_vectors(self) -> dict[str, Embedding]:
         """The open stories' articles' vectors the database holds from this setup's encoder."""
         setup = self.setup
         name = setup.encoder_name()
@@ -270,8 +276,8 @@ class ClusteringWorker:
         return embedding_store.open_story_vectors(name, setup.dimensions)
 
     def _restored_vectors(
-        self, records: Sequence[ArticleIn], stored: Mapping[str, Sequence[float]]
-    ) -> Mapping[str, Sequence[float]]:
+        self, records: Sequence[ArticleIn], stored: Mapping[str, Embedding]
+    ) -> Mapping[str, Vector]:
         """Every record's vector: the stored one, else computed now, RESTORE_CHUNK at a time.
 
         Each chunk is stored as soon as it is computed (a vector depends on its article alone,
@@ -284,7 +290,7 @@ class ClusteringWorker:
         missing = [record for record in records if record.id not in stored]
         if embed is None or not missing:
             return stored
-        vectors = dict(stored)
+        vectors: dict[str, Vector] = dict(stored)
         for start in range(0, len(missing), RESTORE_CHUNK):
             chunk = missing[start : start + RESTORE_CHUNK]
             computed = embed([embedding_text(record) for record in chunk])

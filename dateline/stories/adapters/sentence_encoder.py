@@ -223,8 +223,8 @@ class SentenceEncoder:
             raise KeyError("encoder.layer.0.attention.self.query.weight")
         self._layers = tuple(layers)
 
-    def encode(self, texts: Sequence[str], max_tokens: int = MAX_TOKENS) -> list[tuple[float, ...]]:
-        """One unit vector per text, in order; an empty text gets the encoding of nothing.
+    def encode(self, texts: Sequence[str], max_tokens: int = MAX_TOKENS) -> list[Array]:
+        """One unit vector (float32) per text, in order; an empty text gets the encoding of nothing.
 
         ``max_tokens`` is for measuring other cuts (bench/sentence_encoder.py); the scorer was
         trained on embeddings of ``MAX_TOKENS``.
@@ -232,15 +232,15 @@ class SentenceEncoder:
         if not 2 <= max_tokens <= len(self._positions):
             raise ValueError(f"the model reads 2 to {len(self._positions)} tokens a text")
         ids = [self.tokenizer.encode(text, max_tokens) for text in texts]
-        out: list[tuple[float, ...]] = [()] * len(texts)
+        out: dict[int, Array] = {}
         # Batches of similar length waste little on padding.
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         for start in range(0, len(order), BATCH):
             chunk = order[start : start + BATCH]
             vectors = self._forward([ids[i] for i in chunk])
             for i, vector in zip(chunk, vectors, strict=True):
-                out[i] = tuple(float(v) for v in vector)
-        return out
+                out[i] = vector
+        return [out[i] for i in range(len(texts))]
 
     def _forward(self, batch: list[list[int]]) -> Array:
         length = max(len(ids) for ids in batch)

@@ -62,6 +62,8 @@ class ClustererConfig:
 
 
 Embedding = npt.NDArray[np.float32]
+# An embedding as the encoder or the database hands it over: float32 rows, or plain floats.
+Vector = Sequence[float] | Embedding
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +74,10 @@ class PreparedArticle:
     terms: ArticleTerms
     # The sentence encoder's unit vector of its headline and lead; needed when the model uses
     # embeddings, ignored otherwise.
-    embedding: Sequence[float] | None = None
+    embedding: Vector | None = None
 
 
-def prepare(article: ArticleIn, embedding: Sequence[float] | None = None) -> PreparedArticle:
+def prepare(article: ArticleIn, embedding: Vector | None = None) -> PreparedArticle:
     return PreparedArticle(article, article_terms(article.title, article.text), embedding)
 
 

@@ -16,11 +16,17 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from dateline.stories.domain.clusterer import PreparedArticle, StoryClusterer, prepare, replay
+from dateline.stories.domain.clusterer import (
+    PreparedArticle,
+    StoryClusterer,
+    Vector,
+    prepare,
+    replay,
+)
 from dateline.stories.domain.records import ArticleIn
 
 # Texts in, one sentence embedding each out (stories.adapters.sentence_encoder in the product).
-Embedder = Callable[[Sequence[str]], Sequence[Sequence[float]]]
+Embedder = Callable[[Sequence[str]], Sequence[Vector]]
 
 
 def embedding_text(article: ArticleIn) -> str:
