@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -164,3 +165,49 @@ def test_same_outlet_within_hours_lowers_the_score_but_is_no_rule() -> None:
     assert second_score("nhk", 30) == pytest.approx(second_score("bbc", 30))
     # An unknown outlet is never taken for the same one.
     assert second_score(None, 1) == pytest.approx(other_outlet)
+
+
+# What many outlets append to every article in their full-text feeds: the same few hundred words
+# of background, promotion and licensing, whatever the article is about.
+BOILERPLATE = " ".join(
+    [
+        "Background: the Northgate Herald's correspondents in Lisbon, Nairobi, Jakarta and",
+        "Montevideo file around the clock. Subscribe to Herald Briefing, our morning newsletter,",
+        "for analysis from Ottilie Vanderkamp and Rasmus Quigley. Photographs by Ximena Baptiste",
+        "for Meridian Pictures. Licensed under the Kestrel Syndication Agreement; reproduction",
+        "requires permission from Herald Holdings of Wexford. Corrections policy: write to the",
+        "readers' editor at Fenwick Quay, Galway. Podcasts: Dispatches with Zebulon Achterberg",
+        "every Thursday, Frontlines with Philippa Oduya on Sundays.",
+    ]
+    * 3
+)
+
+
+QUAKE_BODY = (
+    " Residents of Kushiro and Nemuro were told to move to higher ground. The agency said waves"
+    " of up to three metres could reach the coast within the hour, and trains on the Nemuro line"
+    " were halted. Hokkaido Electric said the Tomari plant showed no abnormality. Aftershocks of"
+    " magnitude 5 or more may follow for a week, seismologists warned, and schools across eastern"
+    " Hokkaido will stay closed on Saturday while engineers inspect bridges and harbour walls."
+)
+BUDGET_BODY = (
+    " The vote came after fourteen hours of debate in Brasilia. Senators cut spending on regional"
+    " projects and raised the Bolsa Familia allowance, and the Chamber of Deputies must now agree"
+    " to the changes. Haddad told reporters the cap would hold the deficit at zero next year."
+    " Opposition senators said the plan leaned on optimistic revenue from new taxes on online"
+    " betting, and rating agencies in Sao Paulo will read the final text before any review."
+)
+
+
+def full_text(article: ArticleIn, body: str) -> ArticleIn:
+    return replace(article, text=article.text + body + " " + BOILERPLATE)
+
+
+def test_words_past_the_lead_do_not_join_two_events() -> None:
+    clusterer = StoryClusterer()
+    quake_story = clusterer.add(full_text(quake(0), QUAKE_BODY))
+    budget_story = clusterer.add(full_text(budget(0), BUDGET_BODY))
+    assert budget_story.created and budget_story.story_id != quake_story.story_id
+    # The lead still counts: the same event, with the same tail, joins.
+    again = clusterer.add(full_text(quake(1), QUAKE_BODY))
+    assert again.story_id == quake_story.story_id
