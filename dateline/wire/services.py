@@ -229,7 +229,7 @@ def poll_feeds(
             logger.exception("the parse pool refused work; sanitising %s here", job.feed.url)
             store(job, document, sanitise_here=True)
             return
-        in_pool.append(_Sanitising(job, outcome, sanitising))
+        in_pool.append(_Sanitising(outcome, sanitising))
 
     def store_from_pool(item: _Parsing | _Sanitising) -> None:
         try:
@@ -279,9 +279,12 @@ class _Parsing:
 class _Sanitising:
     """An answer's entries to write, being sanitised in the pool."""
 
-    job: ingest.NeedsParsing
     step: ingest.NeedsSanitising
     future: Future[list[Candidate]]
+
+    @property
+    def job(self) -> ingest.NeedsParsing:
+        return self.step.job
 
     def document(self, sanitised: list[Candidate]) -> Document:
         replacements = dict(zip(self.step.positions, sanitised, strict=True))

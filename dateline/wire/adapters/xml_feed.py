@@ -559,12 +559,19 @@ def _text_value(
     if kind == PLAIN and not document.is_atom and looks_like_html(raw):
         kind = HTML
     base = _base(element, document)
-    if kind in (HTML, XHTML) and not (entry_text and document.raw_entry_html):
-        raw = sanitize_html(raw, FEED_CONTENT, base_url=base).strip()
+    if kind in (HTML, XHTML):
+        raw = _sanitised(raw, base, document, entry_text=entry_text)
     src = element.get("src") if document.is_atom else None
     if src is not None:
         src = _resolve(src, element, document)
     return TextValue(raw, kind, _language(element, language), base, src)
+
+
+def _sanitised(markup: str, base: str | None, document: _Document, *, entry_text: bool) -> str:
+    """HTML made safe, or left as written when it is an entry's and the document keeps those raw."""
+    if entry_text and document.raw_entry_html:
+        return markup
+    return sanitize_html(markup, FEED_CONTENT, base_url=base).strip()
 
 
 def _is_binary_type(kind: str) -> bool:
@@ -1109,10 +1116,8 @@ def _on_content(
 ) -> None:
     key = _name(el)
     if key in ("xhtml:body", "xhtml:div", "body"):
-        value = _inner_markup(el).strip()
         base = _base(el, doc)
-        if not (level == "item" and doc.raw_entry_html):
-            value = sanitize_html(value, FEED_CONTENT, base_url=base).strip()
+        value = _sanitised(_inner_markup(el).strip(), base, doc, entry_text=level == "item")
         found.content.append(TextValue(value, XHTML, _language(el, lang), base))
         return
     default = PLAIN if atom and key == "content" else HTML
