@@ -222,15 +222,19 @@ def _parse_tree(text: str, base_url: str | None) -> tuple[etree._Element, list[s
         raise ParseError("not readable as XML", _describe(fatal)) from fatal
     if recovered is None:
         raise ParseError("not readable as XML", _describe(error)) from error
-    if isinstance(recovered.tag, str) and not _ends_with_closing_tag(text, _local(recovered.tag)):
+    if isinstance(recovered.tag, str) and not _closes_its_root(text, _local(recovered.tag)):
         warnings.append("the document ends early (truncated?): read what came before the break")
     return recovered, warnings, doctype or ""
 
 
-def _ends_with_closing_tag(text: str, root_local: str) -> bool:
-    """Whether the document's last markup closes its root element (a whole document does)."""
-    tail = text[-512:].rstrip().lower()
-    return re.search(r"</(?:[\w.-]+:)?" + re.escape(root_local) + r"\s*>$", tail) is not None
+def _closes_its_root(text: str, root_local: str) -> bool:
+    """Whether the document closes its root element anywhere: a truncated one never does.
+
+    Not only at its very end: a server's banner or a second document after the close is a fault
+    of its own, which the not-well-formed warning already names; the feed itself is whole.
+    """
+    closing = re.compile(r"</(?:[\w.-]+:)?" + re.escape(root_local) + r"\s*>", re.IGNORECASE)
+    return closing.search(text) is not None
 
 
 _COMMENT_OR_CDATA = re.compile(r"(<!--.*?-->|<!\[CDATA\[.*?\]\]>)", re.DOTALL)

@@ -114,6 +114,18 @@ def test_a_truncated_feed_gives_what_was_read_and_a_warning(tmp_path: Path) -> N
     assert document["well_formed"] is False
 
 
+def test_text_after_the_feed_is_not_called_truncation(tmp_path: Path) -> None:
+    path = tmp_path / "banner.xml"
+    path.write_bytes(RSS + b"\n<p>Served by Harbour CMS</p>\n<!-- 0.2 s -->\n")
+    document = json.loads(run_parse(str(path), "--json")[0])
+    assert [entry["title"] for entry in document["entries"]] == [
+        "Ferry timetable changes",
+        "Lighthouse repainted",
+    ]
+    assert document["well_formed"] is False
+    assert document["warnings"] and not any("truncated" in w for w in document["warnings"])
+
+
 JSON_FEED = json.dumps(
     {
         "version": "https://jsonfeed.org/version/1.1",
