@@ -173,19 +173,28 @@ class LabelledFileError(ValueError):
 _REQUIRED = ("id", "title", "gold_cluster")
 
 
-def _published(value: object, line_number: int) -> datetime | None:
+def published_time(value: object) -> datetime | None:
+    """A labelled or article file's ``published``: None when absent, else the time in UTC.
+
+    Raises ValueError saying why the value is not an ISO 8601 time.
+    """
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise LabelledFileError(f"line {line_number}: published must be a string or null")
+        raise ValueError("published must be an ISO 8601 time (a string) or null")
     try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        when = datetime.fromisoformat(value)
     except ValueError:
-        raise LabelledFileError(
-            f"line {line_number}: published {value!r} is not ISO 8601"
-        ) from None
+        raise ValueError(f"published {value!r} is not an ISO 8601 time") from None
     # A date without a zone is taken as UTC: the clusterer only compares dates of one stream.
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def _published(value: object, line_number: int) -> datetime | None:
+    try:
+        return published_time(value)
+    except ValueError as error:
+        raise LabelledFileError(f"line {line_number}: {error}") from None
 
 
 def read_labelled(lines: Iterable[str]) -> list[LabelledArticle]:

@@ -22,6 +22,7 @@ from django.db import DatabaseError
 
 from dateline.stories.clustering_setup import ClusteringSetup
 from dateline.stories.domain.clusterer import replay
+from dateline.stories.domain.evaluation import published_time
 from dateline.stories.domain.records import ArticleIn
 from dateline.stories.exceptions import BadArticleFile
 from dateline.stories.management.setup_option import add_lexical_flag, chosen_setup
@@ -97,20 +98,18 @@ def render(stories: Sequence[TopStory], *, title: str) -> str:
 
 
 def _published(value: Any, where: str) -> datetime | None:
-    if value is None or value == "":
-        return None
     try:
-        moment = datetime.fromisoformat(str(value))
-    except ValueError:
-        raise BadArticleFile(f"`published` is not an ISO 8601 time: {value!r}", where) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return published_time(value)
+    except ValueError as error:
+        raise BadArticleFile(str(error), where) from None
 
 
 def read_articles(path: Path) -> list[ArticleIn]:
     """The file's articles; a line that is not an article with an id and a title is an error."""
     articles: list[ArticleIn] = []
     try:
-        handle = path.open(encoding="utf-8")
+        # utf-8-sig: files saved by spreadsheet and Windows tools start with a byte-order mark.
+        handle = path.open(encoding="utf-8-sig")
     except OSError as error:
         raise BadArticleFile(f"cannot read the file: {error.strerror}", str(path)) from error
     with handle:

@@ -149,6 +149,14 @@ def test_eval_command_refuses_bad_input_in_one_line(
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_eval_reads_a_file_saved_with_a_byte_order_mark_and_windows_line_ends(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "from-a-spreadsheet.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + FIXTURE.read_bytes().replace(b"\n", b"\r\n"))
+    assert last_json(stories_eval(str(path), "--json", tmp_path=tmp_path))["articles"] == 8
+
+
 def last_json(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
     assert result.returncode == 0, result.stderr
     scores: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])

@@ -72,6 +72,12 @@ def test_a_bad_file_gets_a_clear_error(tmp_path, content, message):
         top(str(bad))
 
 
+def test_a_file_saved_with_a_byte_order_mark_reads_as_without(tmp_path):
+    marked = tmp_path / "marked.jsonl"
+    marked.write_bytes(b"\xef\xbb\xbf" + SMALL.read_bytes().replace(b"\n", b"\r\n"))
+    assert blocks(top(str(marked))) == blocks(top(str(SMALL)))
+
+
 def test_a_missing_file_gets_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="cannot read the file"):
         top(str(tmp_path / "absent.jsonl"))

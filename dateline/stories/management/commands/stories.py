@@ -58,7 +58,8 @@ class Command(BaseCommand):
         self, *, file: Path, as_json: bool = False, lexical: bool = False, **_: Any
     ) -> None:
         try:
-            with file.open(encoding="utf-8") as handle:
+            # utf-8-sig: files saved by spreadsheet and Windows tools start with a byte-order mark.
+            with file.open(encoding="utf-8-sig") as handle:
                 rows = read_labelled(handle)
         except FileNotFoundError:
             raise CommandError(f"no such file: {file}") from None
