@@ -14,6 +14,7 @@ dozen packages; the algorithm is small and fully specified by BERT's reference c
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,11 @@ from dataclasses import dataclass, field
 MAX_WORD_CHARS = 100
 # Words already split, kept per tokenizer; a stream keeps meeting new names, so it is bounded.
 CACHE_WORDS = 200_000
+# A long text is read this many characters at a time, and only until the ids fill the cut: the
+# steps above are a Python loop over characters, and a full-text article may run to 100 KB.
+CHUNK_CHARS = 512
+# Chunks end just before one of these: whitespace to BERT, so no word or accent spans a cut.
+_CHUNK_END = re.compile(r"[ \t\n\r]")
 
 
 def _is_control(char: str) -> bool:
@@ -107,10 +113,15 @@ class WordPiece:
         """``[CLS]`` + the text's ids, cut to fit, + ``[SEP]``: at most ``max_tokens`` ids."""
         room = max_tokens - 2
         ids: list[int] = []
-        for word in basic_words(text):
-            ids.extend(self.pieces(word))
-            if len(ids) >= room:
-                break
+        start = 0
+        while start < len(text) and len(ids) < room:
+            cut = _CHUNK_END.search(text, start + CHUNK_CHARS)
+            end = cut.start() if cut else len(text)
+            for word in basic_words(text[start:end]):
+                ids.extend(self.pieces(word))
+                if len(ids) >= room:
+                    break
+            start = end
         vocabulary = self.vocabulary
         return [vocabulary[self.start], *ids[:room], vocabulary[self.end]]
 

