@@ -101,6 +101,9 @@ WEB_WORKERS = CONFIG.integer("DATELINE_WEB_WORKERS")
 WORKER_TICK_SECONDS = CONFIG.integer("DATELINE_WORKER_TICK_SECONDS")
 FETCH_ALLOW_LOOPBACK = CONFIG.flag("DATELINE_FETCH_ALLOW_LOOPBACK")
 ARTICLE_RETENTION_DAYS = CONFIG.integer("DATELINE_ARTICLE_RETENTION_DAYS")
+# Read again by stories.clustering_setup, which also runs without Django; here a bad value stops
+# every command at start instead of the worker's clustering job.
+STORY_CLOSE_AFTER_DAYS = registry.story_close_after_days(CONFIG)
 
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True

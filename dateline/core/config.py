@@ -90,6 +90,14 @@ SETTINGS: tuple[Setting, ...] = (
         "and no open story needs. `0` keeps every article forever.",
     ),
     Setting(
+        "DATELINE_STORY_CLOSE_AFTER_DAYS",
+        "7",
+        "A story with no new article for this many days, by the articles' own dates, is closed: a "
+        "later report starts a new story, and the worker stops holding the story in memory. "
+        "Longer keeps slow-moving stories together; the worker's memory grows with the articles "
+        "of open stories.",
+    ),
+    Setting(
         "DATELINE_STORY_ENCODER",
         "",
         "The sentence encoder that story clustering weighs: empty means the weights of the "
@@ -239,6 +247,13 @@ def allowed_hosts(config: Config) -> list[str]:
             "DATELINE_ENV=production needs DATELINE_ALLOWED_HOSTS, e.g. news.example.org"
         )
     return ["localhost", "127.0.0.1", "[::1]"]
+
+
+def story_close_after_days(config: Config) -> int:
+    days = config.integer("DATELINE_STORY_CLOSE_AFTER_DAYS")
+    if days < 1:
+        raise ConfigurationError(f"DATELINE_STORY_CLOSE_AFTER_DAYS must be 1 or more, not {days}")
+    return days
 
 
 def debug(config: Config) -> bool:

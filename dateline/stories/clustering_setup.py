@@ -12,11 +12,12 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
-from dateline.core.config import Config
+from dateline.core.config import Config, story_close_after_days
 from dateline.stories.domain.clusterer import ClustererConfig, PreparedArticle, StoryClusterer
 from dateline.stories.domain.evaluation import Embedder, prepare_all
 from dateline.stories.domain.records import ArticleIn
@@ -35,6 +36,8 @@ class ClusteringSetup:
     encoder: str | None = None
     # How many floats each embedding has; the worker checks stored vectors against it.
     dimensions: int | None = None
+    # The clusterer's settings this installation chose (DATELINE_STORY_CLOSE_AFTER_DAYS).
+    cluster_config: ClustererConfig = field(default_factory=ClustererConfig)
 
     def encoder_name(self) -> str | None:
         """A short name for the encoder's weights, stored with each vector: vectors from other
@@ -44,15 +47,21 @@ class ClusteringSetup:
         return _weights_name(self.encoder or "")
 
     def clusterer(self, config: ClustererConfig | None = None) -> StoryClusterer:
-        return StoryClusterer(config, self.model)
+        return StoryClusterer(config or self.cluster_config, self.model)
 
     def prepare(self, articles: Sequence[ArticleIn]) -> list[PreparedArticle]:
         """Articles ready for ``clusterer().add``, embedded in one batch when the model needs it."""
         return prepare_all(articles, self.embed)
 
 
-def lexical_setup() -> ClusteringSetup:
-    return ClusteringSetup(default_model(lexical=True), None)
+def lexical_setup(config: Config | None = None) -> ClusteringSetup:
+    return ClusteringSetup(
+        default_model(lexical=True), None, cluster_config=_cluster_config(config or Config())
+    )
+
+
+def _cluster_config(config: Config) -> ClustererConfig:
+    return ClustererConfig(close_after=timedelta(days=story_close_after_days(config)))
 
 
 @cache
@@ -65,15 +74,20 @@ def build_clustering_setup(config: Config | None = None) -> ClusteringSetup:
     """The best pipeline that ``config`` (by default the environment) allows, built afresh."""
     from dateline.stories.adapters.sentence_encoder import encoder_wanted, load_encoder
 
+    config = config or Config()
     if not encoder_wanted(config):
-        return lexical_setup()
+        return lexical_setup(config)
     try:
         encoder = load_encoder(config=config)
     except EncoderUnavailable as why:
         log.warning("stories are clustered without sentence embeddings: %s", why)
-        return lexical_setup()
+        return lexical_setup(config)
     return ClusteringSetup(
-        default_model(lexical=False), encoder.encode, str(encoder.model_dir), encoder.dimensions
+        default_model(lexical=False),
+        encoder.encode,
+        str(encoder.model_dir),
+        encoder.dimensions,
+        _cluster_config(config),
     )
 
 

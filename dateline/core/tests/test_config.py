@@ -87,3 +87,11 @@ def test_flags_and_numbers_are_checked():
     with pytest.raises(ConfigurationError, match="whole number"):
         make(DATELINE_WEB_WORKERS="two").integer("DATELINE_WEB_WORKERS")
     assert make(DATELINE_WEB_WORKERS=" 3 ").integer("DATELINE_WEB_WORKERS") == 3
+
+
+def test_stories_close_after_one_day_or_more():
+    assert config.story_close_after_days(make()) == 7
+    assert config.story_close_after_days(make(DATELINE_STORY_CLOSE_AFTER_DAYS="30")) == 30
+    for bad in ("0", "-3"):
+        with pytest.raises(ConfigurationError, match="1 or more"):
+            config.story_close_after_days(make(DATELINE_STORY_CLOSE_AFTER_DAYS=bad))

@@ -4,8 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from dateline.core.config import Config
 from dateline.stories import services
-from dateline.stories.clustering_setup import clustering_setup
+from dateline.stories.clustering_setup import build_clustering_setup, clustering_setup
 from dateline.stories.domain.clusterer import PreparedArticle, StoryClusterer
 from dateline.stories.domain.records import ArticleIn, Assignment
 from dateline.stories.models import ClusteringCursor, Story, StoryArticle
@@ -151,6 +152,32 @@ def test_idle_stories_close_by_the_wires_clock_and_leave_the_clusterer(wire):
     assert closed.closed and closed.closed_at is not None
     assert story_of(again) != closed and not story_of(again).closed
     assert list(Story.objects.open().values_list("article_count", flat=True)) == [1, 1]
+
+
+def quake_then_quiet_days(wire, close_after_days: str, quiet_days: int):
+    """A quake report, then other news `quiet_days` later, clustered with the setting given."""
+    setup = build_clustering_setup(Config({"DATELINE_STORY_CLOSE_AFTER_DAYS": close_after_days}))
+    outlet = wire.outlet("Outlet")
+    old = wire.article(outlet, "quake", hours=0)
+    worker = services.ClusteringWorker(setup)
+    run_until_done(worker)
+    wire.article(outlet, "strike", hours=24 * quiet_days)
+    return old, outlet, worker
+
+
+def test_a_longer_close_after_setting_keeps_a_quiet_story_open_for_the_next_report(wire):
+    # The same ten quiet days that close a story by default (the test above).
+    old, outlet, worker = quake_then_quiet_days(wire, "30", quiet_days=10)
+    again = wire.article(outlet, "quake", hours=24 * 10 + 1)
+    run_until_done(worker)
+    assert not story_of(old).closed
+    assert story_of(again) == story_of(old)
+
+
+def test_a_shorter_close_after_setting_closes_a_story_sooner(wire):
+    old, _, worker = quake_then_quiet_days(wire, "2", quiet_days=3)
+    run_until_done(worker)
+    assert story_of(old).closed
 
 
 def test_the_desk_list_costs_two_queries_however_many_stories(wire, django_assert_num_queries):
