@@ -232,17 +232,25 @@ def poll_feeds(
         in_pool.append(_Sanitising(outcome, sanitising))
 
     def store_from_pool(item: _Parsing | _Sanitising) -> None:
+        if isinstance(item, _Sanitising):
+            try:
+                sanitised = item.future.result()
+            except Exception:  # the feed was read; the worker failed: this process sanitises
+                logger.exception(
+                    "sanitising %s in the pool failed; sanitising here", item.job.feed.url
+                )
+                store(item.job, item.step.document, sanitise_here=True)
+                return
+            # Anything a concurrent writer made necessary since is sanitised here.
+            store(item.job, item.document(sanitised), sanitise_here=True)
+            return
         try:
-            result = item.future.result()
+            document = item.future.result()
         except Exception as error:
             failed(item.job, error)
             return
-        if isinstance(item, _Sanitising):
-            # Anything a concurrent writer made necessary since is sanitised here.
-            store(item.job, item.document(result), sanitise_here=True)
-        else:
-            # With workers, sanitising the entries to write is handed back to them.
-            store(item.job, result, sanitise_here=not pool.parallel)
+        # With workers, sanitising the entries to write is handed back to them.
+        store(item.job, document, sanitise_here=not pool.parallel)
 
     # Feeds whose answer changes only their own row (304, errors) are written in batches.
     batch = ingest.StateBatch()

@@ -8,6 +8,7 @@ that goes with it: nothing unsanitised reaches the database, whichever path stor
 from __future__ import annotations
 
 from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 from django.utils import timezone
@@ -87,13 +88,25 @@ class RefusingPool(ParsePool):
         raise RuntimeError("the pool is broken")
 
 
-def test_a_pool_that_refuses_sanitising_leaves_it_to_the_storing_process(server):
+class CrashingPool(ParsePool):
+    """A pool whose worker dies while sanitising, as a killed process would."""
+
+    def sanitise(self, candidates: list[Candidate]) -> Future[list[Candidate]]:
+        crashed: Future[list[Candidate]] = Future()
+        crashed.set_exception(BrokenProcessPool("a worker died"))
+        return crashed
+
+
+@pytest.mark.parametrize("broken", [RefusingPool, CrashingPool])
+def test_a_broken_pool_leaves_sanitising_to_the_storing_process(server, broken):
     url = server.route("/rss", Reply(body=rss([Item("a", "Talks", "https://news.example/a",
                                                      summary=HOSTILE)])))  # fmt: skip
     feed = services.add_feed(url=url, outlet_name="Outlet")
-    with RefusingPool(1) as refusing:
-        poll([feed], refusing)
+    with broken(1) as pool:
+        poll([feed], pool)
     assert_safe(Article.objects.get().summary)
+    feed.refresh_from_db()
+    assert feed.last_error == ""  # the feed was read: a broken pool is no fault of the feed's
 
 
 def test_storing_in_process_sanitises_too(server):
