@@ -123,6 +123,10 @@ class _Story:
     # The sum of the members' embeddings, and the most recent members' stacked (for the best one).
     embedding_sum: Embedding | None = None
     recent_embeddings: Embedding | None = None
+    # The latest members (``members_compared``), their terms and their names, kept as they change.
+    recent: tuple[_Member, ...] = ()
+    recent_terms: frozenset[str] = frozenset()
+    recent_entities: dict[str, float] = field(default_factory=dict)
     index_counts: Counter[str] = field(default_factory=Counter)
     first_published: datetime | None = None
     last_published: datetime | None = None
@@ -133,10 +137,6 @@ class _Story:
 def _unit(weights: dict[str, float]) -> dict[str, float]:
     norm = math.sqrt(sum(w * w for w in weights.values()))
     return {t: w / norm for t, w in weights.items()} if norm else {}
-
-
-def _in_any(term: str, members: Sequence[_Member]) -> bool:
-    return any(term in member.vector for member in members)
 
 
 def _dot(a: dict[str, float], b: dict[str, float]) -> float:
@@ -244,7 +244,7 @@ class StoryClusterer:
         # The two stories' members interleave by arrival, so the latest are the latest of both.
         # (After a restart, arrival is the order stories were restored in.)
         target.members = dict(sorted(target.members.items(), key=lambda item: item[1].arrival))
-        self._stack_recent(target)
+        self._refresh_recent(target)
         self._drop(source)
 
     def detach(self, article_id: str) -> int:
@@ -459,18 +459,15 @@ class StoryClusterer:
         norm = math.sqrt(story.centroid_norm2) or 1.0
         cos_centroid = _dot(member.vector, story.centroid) / norm
         cos_title_centroid = _dot(member.title_vector, story.centroid) / norm
-        recent = list(islice(reversed(story.members.values()), self.config.members_compared))
         best = best_title = 0.0
-        theirs: dict[str, float] = {}
-        for other in recent:
+        for other in story.recent:
             best = max(best, _dot(member.vector, other.vector))
             best_title = max(best_title, _dot(member.title_vector, other.title_vector))
-            for entity, weight in other.entities.items():
-                theirs.setdefault(entity, weight)
+        terms, theirs = story.recent_terms, story.recent_entities
         idf = self._df.idf
-        rarities = [idf(t) for t in member.vector if _in_any(t, recent)]
+        rarities = [idf(t) for t in member.vector if t in terms]
         shared_idf = sum(rarities)
-        shared_title_idf = sum(idf(t) for t in member.title_vector if _in_any(t, recent))
+        shared_title_idf = sum(idf(t) for t in member.title_vector if t in terms)
         rarest = self._df.max_idf
         max_shared_rarity = max(rarities, default=0.0) / rarest
         rare_shared = sum(1 for value in rarities if value >= rarest / 2)
@@ -510,7 +507,7 @@ class StoryClusterer:
                 if story.embedding_sum is None
                 else story.embedding_sum + member.embedding
             )
-            self._stack_recent(story)
+        self._refresh_recent(story)
         for term in member.index_terms:
             story.index_counts[term] += 1
             posting = self._postings.setdefault(term, {})
@@ -536,7 +533,7 @@ class StoryClusterer:
         self._add_centroid(story, member.vector, -1.0)
         if member.embedding is not None and story.embedding_sum is not None:
             story.embedding_sum = story.embedding_sum - member.embedding if story.members else None
-            self._stack_recent(story)
+        self._refresh_recent(story)
         for term in member.index_terms:
             story.index_counts[term] -= 1
             if story.index_counts[term] <= 0:
@@ -546,13 +543,17 @@ class StoryClusterer:
         story.first_published = min(dates, default=None)
         story.last_published = max(dates, default=None)
 
-    def _stack_recent(self, story: _Story) -> None:
-        recent = [
-            m.embedding
-            for m in islice(reversed(story.members.values()), self.config.members_compared)
-            if m.embedding is not None
-        ]
-        story.recent_embeddings = np.stack(recent) if recent else None
+    def _refresh_recent(self, story: _Story) -> None:
+        recent = tuple(islice(reversed(story.members.values()), self.config.members_compared))
+        story.recent = recent
+        story.recent_terms = frozenset().union(*(m.vector for m in recent))
+        entities: dict[str, float] = {}
+        for m in recent:
+            for entity, weight in m.entities.items():
+                entities.setdefault(entity, weight)
+        story.recent_entities = entities
+        embeddings = [m.embedding for m in recent if m.embedding is not None]
+        story.recent_embeddings = np.stack(embeddings) if embeddings else None
 
     def _add_centroid(self, story: _Story, vector: dict[str, float], sign: float) -> None:
         centroid = story.centroid
