@@ -50,11 +50,8 @@ class ClustererConfig:
     # The most recent stories looked at per query term, and candidates scored per article.
     postings_per_term: int = 64
     max_candidates: int = 32
-    # A story is compared member by member, and for the terms and names it shares, with its most
-    # recent members only (the centroids stand for the rest). The scorer learns from stories of
-    # at most three articles; a maximum or a union over more members grows with the story, so
-    # a large one would score higher for its size alone and draw in its neighbours' reports.
-    members_compared: int = 2
+    # A large story is compared member by member only with its most recent members.
+    members_compared: int = 12
     # Prior on the log-odds per log(1 + days) between the article and the story's nearest date.
     time_penalty: float = 0.6
     # An outlet rarely files twice on one event within hours: a weak prior, not a rule.
@@ -110,8 +107,6 @@ class _Member:
     entities: dict[str, float]
     index_terms: tuple[str, ...]
     embedding: Embedding | None
-    # The order the clusterer met it in: a story's latest members are its highest.
-    arrival: int
 
 
 @dataclass(slots=True)
@@ -123,10 +118,8 @@ class _Story:
     # The sum of the members' embeddings, and the most recent members' stacked (for the best one).
     embedding_sum: Embedding | None = None
     recent_embeddings: Embedding | None = None
-    # The latest members (``members_compared``), their terms and their names, kept as they change.
-    recent: tuple[_Member, ...] = ()
-    recent_terms: frozenset[str] = frozenset()
-    recent_entities: dict[str, float] = field(default_factory=dict)
+    entities: dict[str, float] = field(default_factory=dict)
+    entity_counts: Counter[str] = field(default_factory=Counter)
     index_counts: Counter[str] = field(default_factory=Counter)
     first_published: datetime | None = None
     last_published: datetime | None = None
@@ -163,7 +156,6 @@ class StoryClusterer:
         self._postings: dict[str, dict[int, None]] = {}
         self._cannot_link: dict[str, set[str]] = {}
         self._next_id = 1
-        self._arrivals = 0
         self._clock: datetime | None = None
         # (last activity, story id), checked lazily against the story's current activity.
         self._idle_heap: list[tuple[datetime, int]] = []
@@ -241,10 +233,6 @@ class StoryClusterer:
         for member in list(source.members.values()):
             self._detach_member(source, member)
             self._attach(target, member)
-        # The two stories' members interleave by arrival, so the latest are the latest of both.
-        # (After a restart, arrival is the order stories were restored in.)
-        target.members = dict(sorted(target.members.items(), key=lambda item: item[1].arrival))
-        self._refresh_recent(target)
         self._drop(source)
 
     def detach(self, article_id: str) -> int:
@@ -342,7 +330,6 @@ class StoryClusterer:
         embedding = self._embedding_of(prepared)
         if count:
             self._df.add(set(terms.title) | set(terms.lead) | terms.entities)
-            self._arrivals += 1
         idf = self._df.idf
         title = _unit({t: (1.0 + math.log(n)) * idf(t) for t, n in terms.title.items()})
         lead = _unit({t: (1.0 + math.log(n)) * idf(t) for t, n in terms.lead.items()})
@@ -363,7 +350,6 @@ class StoryClusterer:
             entities={e: idf(e) for e in terms.entities},
             index_terms=index_terms,
             embedding=embedding,
-            arrival=self._arrivals,
         )
 
     def _embedding_of(self, prepared: PreparedArticle) -> Embedding | None:
@@ -459,19 +445,20 @@ class StoryClusterer:
         norm = math.sqrt(story.centroid_norm2) or 1.0
         cos_centroid = _dot(member.vector, story.centroid) / norm
         cos_title_centroid = _dot(member.title_vector, story.centroid) / norm
+        recent = islice(reversed(story.members.values()), self.config.members_compared)
         best = best_title = 0.0
-        for other in story.recent:
+        for other in recent:
             best = max(best, _dot(member.vector, other.vector))
             best_title = max(best_title, _dot(member.title_vector, other.title_vector))
-        terms, theirs = story.recent_terms, story.recent_entities
         idf = self._df.idf
-        rarities = [idf(t) for t in member.vector if t in terms]
+        rarities = [idf(t) for t in member.vector if t in story.centroid]
         shared_idf = sum(rarities)
-        shared_title_idf = sum(idf(t) for t in member.title_vector if t in terms)
+        shared_title_idf = sum(idf(t) for t in member.title_vector if t in story.centroid)
         rarest = self._df.max_idf
         max_shared_rarity = max(rarities, default=0.0) / rarest
         rare_shared = sum(1 for value in rarities if value >= rarest / 2)
         mine = member.entities
+        theirs = story.entities
         if mine and theirs:
             shared = sum(w for e, w in mine.items() if e in theirs)
             total_mine = sum(mine.values())
@@ -507,7 +494,10 @@ class StoryClusterer:
                 if story.embedding_sum is None
                 else story.embedding_sum + member.embedding
             )
-        self._refresh_recent(story)
+            self._stack_recent(story)
+        for entity, weight in member.entities.items():
+            story.entity_counts[entity] += 1
+            story.entities.setdefault(entity, weight)
         for term in member.index_terms:
             story.index_counts[term] += 1
             posting = self._postings.setdefault(term, {})
@@ -533,7 +523,12 @@ class StoryClusterer:
         self._add_centroid(story, member.vector, -1.0)
         if member.embedding is not None and story.embedding_sum is not None:
             story.embedding_sum = story.embedding_sum - member.embedding if story.members else None
-        self._refresh_recent(story)
+            self._stack_recent(story)
+        for entity in member.entities:
+            story.entity_counts[entity] -= 1
+            if story.entity_counts[entity] <= 0:
+                del story.entity_counts[entity]
+                story.entities.pop(entity, None)
         for term in member.index_terms:
             story.index_counts[term] -= 1
             if story.index_counts[term] <= 0:
@@ -543,17 +538,13 @@ class StoryClusterer:
         story.first_published = min(dates, default=None)
         story.last_published = max(dates, default=None)
 
-    def _refresh_recent(self, story: _Story) -> None:
-        recent = tuple(islice(reversed(story.members.values()), self.config.members_compared))
-        story.recent = recent
-        story.recent_terms = frozenset().union(*(m.vector for m in recent))
-        entities: dict[str, float] = {}
-        for m in recent:
-            for entity, weight in m.entities.items():
-                entities.setdefault(entity, weight)
-        story.recent_entities = entities
-        embeddings = [m.embedding for m in recent if m.embedding is not None]
-        story.recent_embeddings = np.stack(embeddings) if embeddings else None
+    def _stack_recent(self, story: _Story) -> None:
+        recent = [
+            m.embedding
+            for m in islice(reversed(story.members.values()), self.config.members_compared)
+            if m.embedding is not None
+        ]
+        story.recent_embeddings = np.stack(recent) if recent else None
 
     def _add_centroid(self, story: _Story, vector: dict[str, float], sign: float) -> None:
         centroid = story.centroid

@@ -20,18 +20,16 @@ from typing import Any
 
 # The order of the model's weights. No feature depends on a story's size: the training corpus has
 # three articles a story, and a size weight learned there would stop real stories from growing.
-# For the same reason the member features read only the story's latest members (the clusterer's
-# ``members_compared``): a maximum or a union over all of them would grow with the story.
 LEXICAL_FEATURES: tuple[str, ...] = (
     "cos_centroid",  # article (headline + lead) against the story's centroid
-    "cos_best_member",  # article against the closest of the story's latest members
-    "cos_title_best_member",  # headline against those members' headlines
+    "cos_best_member",  # article against its closest member
+    "cos_title_best_member",  # headline against the closest member's headline
     "cos_title_centroid",  # headline alone against the story's centroid
-    "entity_containment",  # share of the article's entity weight those members also name
-    "entity_jaccard",  # weighted overlap of the article's and their entity sets
+    "entity_containment",  # share of the article's entity weight the story also names
+    "entity_jaccard",  # weighted overlap of article and story entity sets
     "no_entities",  # 1.0 when either side names no entity (the overlaps then say nothing)
     "cos_best_x_entity",  # interaction: words and names agree
-    "shared_idf",  # log(1 + summed rarity of the terms the article shares with them)
+    "shared_idf",  # log(1 + summed rarity of the terms article and story share)
     "shared_title_idf",  # the same for the headline's terms only
     "max_shared_rarity",  # the rarest shared term's idf over the largest idf possible now
     "rare_shared",  # log(1 + shared terms at least half as rare as the rarest possible)
@@ -40,7 +38,7 @@ LEXICAL_FEATURES: tuple[str, ...] = (
 # With a sentence encoder (stories.adapters.sentence_encoder) the model also weighs meaning.
 EMBEDDING_FEATURES: tuple[str, ...] = (
     "emb_cos_centroid",  # the article's embedding against the mean of the story's
-    "emb_cos_best_member",  # against the closest latest member's
+    "emb_cos_best_member",  # against its closest member's
     "emb_margin",  # emb_cos_best_member minus the best other candidate's
 )
 FEATURE_SETS: tuple[tuple[str, ...], ...] = (

@@ -9,7 +9,6 @@ import pytest
 
 from dateline.stories.domain.clusterer import ClustererConfig, StoryClusterer
 from dateline.stories.domain.records import ArticleIn
-from dateline.stories.domain.scorer import LEXICAL_FEATURES
 
 T0 = datetime(2026, 2, 14, 9, 0, tzinfo=UTC)
 
@@ -212,35 +211,3 @@ def test_words_past_the_lead_do_not_join_two_events() -> None:
     # The lead still counts: the same event, with the same tail, joins.
     again = clusterer.add(full_text(quake(1), QUAKE_BODY))
     assert again.story_id == quake_story.story_id
-
-
-def volcano(n: int) -> ArticleIn:
-    return ArticleIn(
-        id=f"volcano-{n}",
-        title=["Mount Tokachi eruption alert raised near Sapporo", "Sapporo ash warning"][n % 2],
-        text="Japan raised the alert level for Mount Tokachi in Hokkaido, and Sapporo's airport "
-        "warned of ash on the runways of New Chitose.",
-    )
-
-
-def test_a_story_is_compared_through_its_latest_members_whatever_its_size() -> None:
-    # Two clusterers read the same articles in the same order (so the same term statistics),
-    # but in one the earlier volcano reports sit in the quake story, before its latest members.
-    early = [volcano(0), volcano(1)]
-    latest = [quake(0), quake(1)]
-    large, small = StoryClusterer(), StoryClusterer()
-    large.restore(1, [*early, *latest])
-    small.restore(2, early)
-    small.restore(1, latest)
-    # The newcomer also names what only the earlier members name (Sapporo, New Chitose).
-    newcomer = replace(
-        quake(2), text=quake(2).text + " Flights from New Chitose near Sapporo were held."
-    )
-    [in_large] = [c for c in large.candidates(newcomer) if c.story_id == 1]
-    [in_small] = [c for c in small.candidates(newcomer) if c.story_id == 1]
-    # Everything but the centroids and the margins against other candidates reads the latest
-    # members only: the larger story does not score higher for the names its older members add.
-    names = [n for n in LEXICAL_FEATURES if "centroid" not in n and n != "margin"]
-    for name in names:
-        index = LEXICAL_FEATURES.index(name)
-        assert in_large.features[index] == pytest.approx(in_small.features[index]), name
