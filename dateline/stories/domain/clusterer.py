@@ -107,6 +107,8 @@ class _Member:
     entities: dict[str, float]
     index_terms: tuple[str, ...]
     embedding: Embedding | None
+    # The order the clusterer met it in: a story's latest members are its highest.
+    arrival: int
 
 
 @dataclass(slots=True)
@@ -156,6 +158,7 @@ class StoryClusterer:
         self._postings: dict[str, dict[int, None]] = {}
         self._cannot_link: dict[str, set[str]] = {}
         self._next_id = 1
+        self._arrivals = 0
         self._clock: datetime | None = None
         # (last activity, story id), checked lazily against the story's current activity.
         self._idle_heap: list[tuple[datetime, int]] = []
@@ -233,6 +236,10 @@ class StoryClusterer:
         for member in list(source.members.values()):
             self._detach_member(source, member)
             self._attach(target, member)
+        # The two stories' members interleave by arrival, so the latest compared are the latest
+        # of both. (After a restart, arrival is the order the stories were restored in.)
+        target.members = dict(sorted(target.members.items(), key=lambda item: item[1].arrival))
+        self._stack_recent(target)
         self._drop(source)
 
     def detach(self, article_id: str) -> int:
@@ -330,6 +337,7 @@ class StoryClusterer:
         embedding = self._embedding_of(prepared)
         if count:
             self._df.add(set(terms.title) | set(terms.lead) | terms.entities)
+            self._arrivals += 1
         idf = self._df.idf
         title = _unit({t: (1.0 + math.log(n)) * idf(t) for t, n in terms.title.items()})
         lead = _unit({t: (1.0 + math.log(n)) * idf(t) for t, n in terms.lead.items()})
@@ -350,6 +358,7 @@ class StoryClusterer:
             entities={e: idf(e) for e in terms.entities},
             index_terms=index_terms,
             embedding=embedding,
+            arrival=self._arrivals,
         )
 
     def _embedding_of(self, prepared: PreparedArticle) -> Embedding | None:

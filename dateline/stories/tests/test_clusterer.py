@@ -9,6 +9,7 @@ import pytest
 
 from dateline.stories.domain.clusterer import ClustererConfig, StoryClusterer
 from dateline.stories.domain.records import ArticleIn
+from dateline.stories.domain.scorer import LEXICAL_FEATURES
 
 T0 = datetime(2026, 2, 14, 9, 0, tzinfo=UTC)
 
@@ -106,6 +107,20 @@ def test_merge_sticks_and_later_articles_join_the_kept_story() -> None:
         clusterer.members(absorb)
     assert clusterer.add(budget(1)).story_id == keep
     assert clusterer.open_stories == 1
+
+
+def test_after_a_merge_the_members_compared_are_the_latest_of_both_stories() -> None:
+    # Compared member by member with its latest member only, to make the order visible.
+    clusterer = StoryClusterer(ClustererConfig(members_compared=1))
+    keep = clusterer.add(quake(0)).story_id
+    absorb = clusterer.add(budget(0)).story_id
+    clusterer.add_decided(quake(1), lambda _candidates: keep)  # the latest of all three
+    clusterer.merge(keep, absorb)
+    assert clusterer.members(keep) == ["quake-0", "budget-0", "quake-1"]
+    probe = replace(quake(1), id="probe")
+    [candidate] = [c for c in clusterer.candidates(probe) if c.story_id == keep]
+    # Met through quake-1, its twin, not through the older budget report absorbed last.
+    assert candidate.features[LEXICAL_FEATURES.index("cos_best_member")] > 0.8
 
 
 def test_merge_undoes_an_earlier_detach_between_the_same_articles() -> None:
