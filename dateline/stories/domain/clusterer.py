@@ -272,8 +272,11 @@ class StoryClusterer:
             story.last_activity = now
             heapq.heappush(self._idle_heap, (now, story_id))
         self._unclocked.clear()
-        cutoff = now - self.config.close_after
         closed: list[int] = []
+        try:
+            cutoff = now - self.config.close_after
+        except OverflowError:
+            return closed  # a clock at the calendar's first days: nothing can be idle that long
         heap = self._idle_heap
         while heap and heap[0][0] < cutoff:
             activity, story_id = heapq.heappop(heap)

@@ -187,7 +187,12 @@ def published_time(value: object) -> datetime | None:
     except ValueError:
         raise ValueError(f"published {value!r} is not an ISO 8601 time") from None
     # A date without a zone is taken as UTC: the clusterer only compares dates of one stream.
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    if when.tzinfo is None:
+        return when.replace(tzinfo=UTC)
+    try:
+        return when.astimezone(UTC)
+    except OverflowError:  # "9999-12-31T23:59:59-05:00" is past the calendar's end in UTC
+        raise ValueError(f"published {value!r} is out of the range of dates") from None
 
 
 def _published(value: object, line_number: int) -> datetime | None:

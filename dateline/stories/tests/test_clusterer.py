@@ -157,6 +157,16 @@ def test_undated_articles_cluster_and_close_once_a_clock_is_known() -> None:
     assert clusterer.close_idle(T0 + timedelta(days=1, hours=1)) == [story]
 
 
+def test_dates_at_the_ends_of_the_calendar_neither_crash_nor_close_what_is_open() -> None:
+    # Feeds do say "Mon, 01 Jan 0001" (a zero date); the stream's first article may carry it.
+    clusterer = StoryClusterer(ClustererConfig(close_after=timedelta(days=7)))
+    first_day = datetime.min.replace(tzinfo=UTC)
+    story = clusterer.add(quake(0, at=first_day)).story_id
+    assert clusterer.close_idle(first_day) == []
+    assert clusterer.add(quake(1, at=first_day + timedelta(hours=1))).story_id == story
+    assert clusterer.close_idle(datetime.max.replace(tzinfo=UTC)) == [story]
+
+
 def test_dated_articles_far_apart_do_not_join() -> None:
     clusterer = StoryClusterer(ClustererConfig(close_after=timedelta(days=3)))
     story = clusterer.add(quake(0, at=T0)).story_id

@@ -78,6 +78,10 @@ def test_read_labelled_names_the_bad_line() -> None:
         read_labelled([json.dumps({"id": "1", "gold_cluster": "g"})])
     with pytest.raises(LabelledFileError, match="line 1: published"):
         read_labelled([json.dumps({"id": "1", "title": "t", "gold_cluster": "g", "published": 5})])
+    with pytest.raises(LabelledFileError, match=r"line 1: published .* out of the range of dates"):
+        # Valid ISO 8601, but five hours past the calendar's last second once in UTC.
+        late = {"id": "1", "title": "t", "gold_cluster": "g", "published": "9999-12-31T23:00-05:00"}
+        read_labelled([json.dumps(late)])
     with pytest.raises(LabelledFileError, match="appears twice"):
         read_labelled([good, good])
     (row,) = read_labelled(
