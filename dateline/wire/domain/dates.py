@@ -85,16 +85,22 @@ _ISO8601 = re.compile(
 _ISO_ORDINAL = re.compile(r"^(?P<year>\d{4})-?(?P<yday>\d{3})$")
 
 
+# Nothing was published in a feed before the web: an earlier date is a placeholder a generator
+# wrote for "no date", such as Go's zero time ("Mon, 01 Jan 0001 00:00:00 +0000", which Hugo sites
+# put on undated pages), Unix's 1970-01-01 or a spreadsheet's 1900-01-01.
+EARLIEST_FEED_DATE = datetime(1990, 1, 1, tzinfo=UTC)
+
+
 def parse_date(text: str | None) -> datetime | None:
-    """Returns the moment ``text`` names as an aware UTC datetime, or None if unreadable."""
+    """Returns the moment ``text`` names as an aware UTC datetime, or None if unreadable or a
+    placeholder (before ``EARLIEST_FEED_DATE``)."""
     if not text:
         return None
     text = " ".join(text.split())
     if not text or len(text) > 100:
         return None
-    if text[0].isdigit() and text[:4].isdigit():
-        return _from_iso(text)
-    return _from_words(text)
+    moment = _from_iso(text) if text[0].isdigit() and text[:4].isdigit() else _from_words(text)
+    return None if moment is None or moment < EARLIEST_FEED_DATE else moment
 
 
 def _from_iso(text: str) -> datetime | None:

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from dateline.wire.adapters.feeds import parse_feed
+from dateline.wire.domain.dates import EARLIEST_FEED_DATE
 from dateline.wire.domain.records import Entry, ParsedFeed
 from dateline.wire.tests.shared_data import require, shared_data
 
@@ -49,6 +50,13 @@ def _plain(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
+def _placeholder(raw: str) -> bool:
+    """A date whose year (its first four-digit number, before any "+0000") is before any feed
+    was written."""
+    year = re.search(r"(?<!\d)\d{4}(?!\d)", raw)
+    return year is not None and int(year.group()) < EARLIEST_FEED_DATE.year
+
+
 def _check_entries_are_valid(parsed: ParsedFeed) -> None:
     base_known = _absolute(parsed.feed.link)
     for entry in parsed.entries:
@@ -61,8 +69,11 @@ def _check_entries_are_valid(parsed: ParsedFeed) -> None:
                             (entry.updated_text, entry.updated)):  # fmt: skip
             if moment is not None:
                 assert moment.utcoffset() is not None and moment.utcoffset().total_seconds() == 0
-            # Every date these real feeds write is in a form Dateline reads.
-            assert raw is None or moment is not None, f"unread date {raw!r}"
+            # Every date these real feeds write is in a form Dateline reads, save the placeholders
+            # for "no date" (Go's "Mon, 01 Jan 0001"), which must read as unknown.
+            assert raw is None or moment is not None or _placeholder(raw), f"unread date {raw!r}"
+            if moment is not None:
+                assert moment >= EARLIEST_FEED_DATE
 
 
 @pytest.mark.parametrize("row", BENCHMARK, ids=_ids(BENCHMARK))
