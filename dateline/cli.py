@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
+    from django.db import DatabaseError
 
     from dateline.core.errors import ConfigurationError
 
@@ -62,6 +63,16 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigurationError, ImproperlyConfigured) as error:
         print(f"dateline: configuration error: {error}", file=sys.stderr)
         return 2
+    except DatabaseError as error:
+        # Commands of ours check their tables first; this is for the rest (Django's own, such as
+        # createsuperuser) and for a database that went away: one line, not a traceback.
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        print(
+            f"dateline: database error: {reason} "
+            "(is DATELINE_DATABASE_URL right, and has `dateline migrate` run?)",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -72,3 +72,25 @@ def test_serve_refuses_an_unmigrated_database(site_env):
     result = dateline("serve", "--port", str(free_port()), env=site_env)
     assert result.returncode != 0
     assert "dateline migrate" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("worker", "--once"), ("stories", "export-pairs")],
+    ids=["worker", "export-pairs"],
+)
+def test_commands_on_an_unmigrated_database_refuse_in_one_line(site_env, args):
+    result = dateline(*args, env=site_env)
+    assert result.returncode != 0
+    assert "dateline migrate" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_database_error_in_djangos_own_commands_is_one_line(site_env):
+    result = dateline(
+        "createsuperuser", "--username", "ed", "--email", "ed@news.example", "--noinput",
+        env=site_env,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "dateline: database error: no such table: auth_user" in result.stderr

@@ -15,6 +15,8 @@ from typing import Any, TextIO
 
 from django.core.management.base import CommandError
 
+from dateline.core.management.checks import require_migrated
+
 
 def add_parser(subcommands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subcommands.add_parser(
@@ -29,6 +31,7 @@ def add_parser(subcommands: argparse._SubParsersAction) -> None:  # type: ignore
 
 
 def run(out: TextIO, *, output: str | None, **_: Any) -> None:
+    require_migrated()
     if output is None:
         _write_pairs(out)
         return
