@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from dateline.blog import services as blog_services
 from dateline.blog.domain.drafts import CitationDraft, CommentaryDraft
+from dateline.blog.exceptions import BlogError
 from dateline.blog.models import PostStatus
 from dateline.comments import services as comment_services
 from dateline.comments.models import Comment
@@ -53,17 +54,23 @@ def compose(request: HttpRequest, article_id: int) -> HttpResponse:
             if data["commentary"].strip():
                 parts.append(CommentaryDraft(text=data["commentary"], speaker="Editor"))
             membership = getattr(article, "membership", None)
-            post = blog_services.create_post(
-                headline=data["headline"],
-                author=request.user,
-                parts=parts,
-                labels=form.label_names(),
-                dateline_place=data["dateline_place"],
-                status=PostStatus.PUBLISHED,
-                published_at=timezone.now(),
-                story=membership.story if membership else None,
-            )
-            return redirect(post.get_absolute_url())
+            try:
+                post = blog_services.create_post(
+                    headline=data["headline"],
+                    author=request.user,
+                    parts=parts,
+                    labels=form.label_names(),
+                    dateline_place=data["dateline_place"],
+                    status=PostStatus.PUBLISHED,
+                    published_at=timezone.now(),
+                    story=membership.story if membership else None,
+                )
+            except BlogError as error:
+                # A rule the blog holds (a label too long, say): shown on the form, which keeps
+                # what the editor wrote, rather than on an error page.
+                form.add_error(None, str(error))
+            else:
+                return redirect(post.get_absolute_url())
     else:
         form = ComposeForm(
             initial={"headline": article.title, "quoted_excerpt": strip_tags(article.summary)}
