@@ -54,3 +54,21 @@ def test_backup_refuses_to_overwrite_the_live_database():
 def test_backup_on_postgresql_points_to_pg_dump(tmp_path: Path):
     with pytest.raises(CommandError, match="pg_dump"):
         call_command("backup", str(tmp_path / "copy"))
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite online backup")
+def test_backup_into_a_folder_names_the_copy_by_its_time(tmp_path: Path):
+    Outlet.objects.create(name="Harbour Gazette")
+    call_command("backup", str(tmp_path))
+    [copy_path] = tmp_path.glob("dateline-*.sqlite3")
+    copy = sqlite3.connect(copy_path)
+    assert copy.execute("SELECT name FROM wire_outlet").fetchall() == [("Harbour Gazette",)]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite online backup")
+def test_backup_where_nothing_can_be_written_is_one_clear_error(tmp_path: Path):
+    (tmp_path / "notes.txt").write_text("a file, not a folder")
+    unwritable = r"cannot write the backup at .*notes\.txt/copy\.sqlite3"
+    with pytest.raises(CommandError, match=unwritable):
+        call_command("backup", str(tmp_path / "notes.txt" / "copy.sqlite3"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]

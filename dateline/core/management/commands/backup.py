@@ -6,15 +6,21 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.utils import timezone
 
 
 class Command(BaseCommand):
     help = "Write a consistent copy of the SQLite database while the site runs."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("path", type=Path, help="Where to write the copy.")
+        parser.add_argument(
+            "path",
+            help="Where to write the copy: a file, or a folder to write dateline-TIME.sqlite3 in.",
+        )
 
-    def handle(self, *args: Any, path: Path, **options: Any) -> None:
+    def handle(self, *args: Any, path: str, **options: Any) -> None:
+        if not path.strip():
+            raise CommandError("give the path of the copy (a file, or a folder to put it in)")
         if connection.vendor != "sqlite":
             raise CommandError(
                 f"the database is {connection.vendor}: back it up with pg_dump, e.g. "
@@ -23,15 +29,23 @@ class Command(BaseCommand):
         source_path = Path(connection.settings_dict["NAME"])
         if not source_path.exists():
             raise CommandError(f"no database at {source_path}: run `dateline migrate` first")
-        target = path.expanduser().resolve()
+        target = Path(path).expanduser().resolve()
+        if target.is_dir():
+            # A folder of backups, as a nightly cron job keeps them: one file a run, by its time.
+            stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+            target = target / f"dateline-{stamp}.sqlite3"
         if target == source_path.resolve():
             raise CommandError("the backup path is the live database itself")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # SQLite's online backup copies a consistent snapshot while writers go on. It is written
-        # beside the target and renamed into place, so a failed backup never leaves a half file.
-        fd, partial = tempfile.mkstemp(
-            prefix=target.name + ".", suffix=".partial", dir=target.parent
-        )
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            # SQLite's online backup copies a consistent snapshot while writers go on. It is
+            # written beside the target and renamed into place, so a failed backup never leaves a
+            # half file.
+            fd, partial = tempfile.mkstemp(
+                prefix=target.name + ".", suffix=".partial", dir=target.parent
+            )
+        except OSError as error:
+            raise CommandError(f"cannot write the backup at {target}: {error.strerror}") from None
         os.close(fd)
         try:
             source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
@@ -48,6 +62,10 @@ class Command(BaseCommand):
             if problem != "ok":
                 raise CommandError(f"the copy failed its integrity check: {problem}")
             os.replace(partial, target)
+        except (OSError, sqlite3.Error) as error:  # a full disk, a target that is a folder...
+            Path(partial).unlink(missing_ok=True)
+            reason = getattr(error, "strerror", None) or str(error)
+            raise CommandError(f"the backup to {target} failed: {reason}") from None
         except BaseException:
             Path(partial).unlink(missing_ok=True)
             raise
