@@ -28,6 +28,7 @@ from dateline.blog.domain.drafts import (
     UpdateDraft,
 )
 from dateline.blog.domain.slugs import slugify, unique_slug
+from dateline.blog.domain.text import xml_safe
 from dateline.blog.exceptions import InvalidImage, InvalidPart, InvalidPost, SlugTaken
 from dateline.blog.models import (
     Image,
@@ -80,8 +81,8 @@ def create_post(
             headline=headline,
             slug=_new_slug(slug or headline, explicit=bool(slug)),
             author=author,
-            byline=byline.strip()[:200],
-            dateline_place=dateline_place.strip()[:200],
+            byline=xml_safe(byline).strip()[:200],
+            dateline_place=xml_safe(dateline_place).strip()[:200],
             status=status,
             sticky=sticky,
             published_at=published_at,
@@ -148,7 +149,7 @@ def edit_post(
         if headline is not None:
             locked.headline = _clean_headline(headline)
         if dateline_place is not None:
-            locked.dateline_place = dateline_place.strip()[:200]
+            locked.dateline_place = xml_safe(dateline_place).strip()[:200]
         if sticky is not None:
             locked.sticky = sticky
         if story is not None:
@@ -170,7 +171,7 @@ def upload_image(upload: File, *, alt_text: str = "") -> Image:
     picture = images.read(data)
     card = images.card_copy(data, max_width=CARD_WIDTH)
     stem = slugify(str(upload.name or "image").rsplit("/", 1)[-1].rsplit(".", 1)[0])[:60]
-    image = Image(alt_text=" ".join(alt_text.split())[:500])
+    image = Image(alt_text=_one_line(alt_text)[:500])
     # Files first, the row last: a failed write leaves at most an unreferenced file, never a
     # row pointing at nothing.
     image.original.save(f"{stem}.{picture.extension}", ContentFile(data), save=False)
@@ -316,12 +317,17 @@ def _visible(post: Post) -> bool:
 
 
 def _clean_headline(headline: str) -> str:
-    cleaned = " ".join((headline or "").split())
+    cleaned = _one_line(headline)
     if not cleaned:
         raise InvalidPost("a post needs a headline")
     if len(cleaned) > MAX_HEADLINE:
         raise InvalidPost(f"the headline is longer than {MAX_HEADLINE} characters")
     return cleaned
+
+
+def _one_line(text: str | None) -> str:
+    """A plain-text field as one line, without what XML forbids: feeds out carry every field."""
+    return " ".join(xml_safe(text or "").split())
 
 
 def _check_status(status: str) -> str:
@@ -349,7 +355,7 @@ def _new_slug(text: str, *, explicit: bool) -> str:
 def _labels(names: Iterable[str]) -> list[Label]:
     labels: dict[str, Label] = {}
     for raw in names:
-        name = " ".join(str(raw).split())
+        name = _one_line(str(raw))
         if not name:
             continue
         if len(name) > MAX_LABEL:
@@ -392,7 +398,7 @@ def _part_row(post: Post, draft: PartDraft, position: int) -> PostPart:
                 position=position,
                 kind=PartKind.COMMENTARY,
                 body=body,
-                speaker=" ".join(speaker.split())[:200],
+                speaker=_one_line(speaker)[:200],
             )
         case UpdateDraft(text=text, at=at, citation=citation):
             body = clean_post_html(text)
@@ -420,14 +426,14 @@ def _citation(draft: CitationDraft, bad) -> dict[str, object]:  # type: ignore[n
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 2000:
         raise bad(f"a citation needs an http(s) URL, not {url[:80]!r}")
-    outlet = " ".join(draft.outlet_name.split())
+    outlet = _one_line(draft.outlet_name)
     if not outlet:
         raise bad("a citation needs the outlet's name")
     if draft.retrieved_at is not None and timezone.is_naive(draft.retrieved_at):
         raise bad("a citation's retrieved_at must be aware (UTC)")
     return {
         "outlet_name": outlet[:200],
-        "source_headline": " ".join(draft.source_headline.split()),
+        "source_headline": _one_line(draft.source_headline),
         "url": url,
         "quoted_excerpt": clean_post_html(draft.quoted_excerpt),
         "retrieved_at": draft.retrieved_at,
