@@ -47,6 +47,12 @@ from dateline.stories.models import Story
 MAX_HEADLINE = 500
 MAX_LABEL = 100
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
+# A post's URL carries its year in four digits (/YYYY/MM/slug/), and every page shows times in the
+# site's zone: a post dated in year 999, or on 9999-12-31 seen from east of UTC, could be neither
+# linked nor shown, and took the home page, feeds and sitemap down with it. A day's margin at each
+# end covers any zone.
+EARLIEST_TIME = datetime(1000, 1, 2, tzinfo=UTC)
+LATEST_TIME = datetime(9999, 12, 30, tzinfo=UTC)
 # Cards and social previews (OpenGraph asks for 1200 wide) share one copy.
 CARD_WIDTH = 1200
 
@@ -339,6 +345,8 @@ def _check_status(status: str) -> str:
 def _check_time(value: datetime | None, name: str) -> datetime | None:
     if value is not None and timezone.is_naive(value):
         raise InvalidPost(f"{name} must be an aware datetime (UTC), not a naive one")
+    if value is not None and not EARLIEST_TIME <= value <= LATEST_TIME:
+        raise InvalidPost(f"{name} {value.isoformat()} lies outside the years 1000 to 9999")
     return value
 
 
