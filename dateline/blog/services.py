@@ -432,7 +432,14 @@ def _part_row(post: Post, draft: PartDraft, position: int) -> PostPart:
 def _citation(draft: CitationDraft, bad) -> dict[str, object]:  # type: ignore[no-untyped-def]
     url = (draft.url or "").strip()
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 2000:
+    # A control in the URL is no address (and XML, so every feed out, cannot carry it); unlike
+    # in text, dropping it would link somewhere else, so the citation is refused.
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or len(url) > 2000
+        or xml_safe(url) != url
+    ):
         raise bad(f"a citation needs an http(s) URL, not {url[:80]!r}")
     outlet = _one_line(draft.outlet_name)
     if not outlet:

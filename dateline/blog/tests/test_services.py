@@ -100,6 +100,17 @@ def test_the_earliest_and_latest_times_kept_have_addresses_in_any_zone(client, s
     assert latest.get_absolute_url().startswith("/9999/12/")
 
 
+@pytest.mark.parametrize(
+    "url", ["https://news.example.org/a\x01b", "https://news.exa\x00mple.org/"]
+)
+def test_a_citation_url_with_a_control_character_is_refused(url):
+    # Stored, it took the Atom and RSS feeds down (XML 1.0 cannot carry it); stripped, the
+    # citation would point somewhere else.
+    with pytest.raises(InvalidPart, match="http"):
+        seed_post(1, parts=[citation(1, url=url)])
+    assert not Post.objects.exists()
+
+
 def test_scheduled_needs_a_time():
     with pytest.raises(InvalidPost, match="scheduled"):
         services.create_post(headline="x", status=PostStatus.SCHEDULED)
