@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile, File
-from django.db import connection, transaction
-from django.db.models import F, Max
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from dateline.blog import signals
@@ -53,6 +53,7 @@ MAX_IMAGE_BYTES = 20 * 1024 * 1024
 # end covers any zone.
 EARLIEST_TIME = datetime(1000, 1, 2, tzinfo=UTC)
 LATEST_TIME = datetime(9999, 12, 30, tzinfo=UTC)
+SLUG_ROUNDS = 20
 # Cards and social previews (OpenGraph asks for 1200 wide) share one copy.
 CARD_WIDTH = 1200
 
@@ -83,9 +84,10 @@ def create_post(
     if status == PostStatus.SCHEDULED and published_at is None:
         raise InvalidPost("a scheduled post needs published_at, the time to publish it")
     with transaction.atomic():
-        post = Post.objects.create(
+        post = _create_with_free_slug(
+            slug or headline,
+            explicit=bool(slug),
             headline=headline,
-            slug=_new_slug(slug or headline, explicit=bool(slug)),
             author=author,
             byline=xml_safe(byline).strip()[:200],
             dateline_place=xml_safe(dateline_place).strip()[:200],
@@ -360,6 +362,23 @@ def _new_slug(text: str, *, explicit: bool) -> str:
     return unique_slug(base, taken)
 
 
+def _create_with_free_slug(text: str, *, explicit: bool, **fields: object) -> Post:
+    # Two writers can find the same slug free at once. On PostgreSQL the second insert then
+    # waits for the first to commit and fails on the unique index: pick again rather than lose
+    # the post to an IntegrityError. Each round one writer wins, so rounds are bounded by them.
+    for _round in range(SLUG_ROUNDS):
+        slug = _new_slug(text, explicit=explicit)
+        try:
+            with transaction.atomic():
+                return Post.objects.create(slug=slug, **fields)
+        except IntegrityError:
+            if not Post.objects.filter(slug=slug).exists():
+                raise
+            if explicit:
+                raise SlugTaken(slug) from None
+    raise SlugTaken(slugify(text))
+
+
 def _labels(names: Iterable[str]) -> list[Label]:
     labels: dict[str, Label] = {}
     for raw in names:
@@ -371,11 +390,21 @@ def _labels(names: Iterable[str]) -> list[Label]:
         slug = slugify(name)
         if slug in labels:
             continue
-        label = Label.objects.filter(slug=slug).first()
-        if label is None:
-            label = Label.objects.create(name=name, slug=slug)
+        label = Label.objects.filter(slug=slug).first() or _create_label(name, slug)
         labels[slug] = label
     return list(labels.values())
+
+
+def _create_label(name: str, slug: str) -> Label:
+    try:
+        with transaction.atomic():
+            return Label.objects.create(name=name, slug=slug)
+    except IntegrityError:
+        # Another writer created it meanwhile (on PostgreSQL ours waited for its commit).
+        existing = Label.objects.filter(Q(slug=slug) | Q(name=name)).first()
+        if existing is None:
+            raise
+        return existing
 
 
 def _next_position(post: Post) -> int:
