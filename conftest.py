@@ -31,3 +31,19 @@ def chromium():
     browser = Chromium()
     yield browser
     browser.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_env(request, tmp_path):
+    """The environment for `dateline` subprocesses on a fresh database: a SQLite file in
+    `tmp_path`, then (when a server is available) a new PostgreSQL database."""
+    from tests.support.processes import isolated_env
+
+    env = isolated_env(tmp_path)
+    if request.param == "sqlite":
+        yield env
+        return
+    from tests.support.postgres import fresh_database
+
+    with fresh_database(request.getfixturevalue("postgres_server_url")) as url:
+        yield {**env, "DATELINE_DATABASE_URL": url}

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile, File
-from django.db import connection, transaction
-from django.db.models import F, Max
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from dateline.blog import signals
@@ -28,6 +28,7 @@ from dateline.blog.domain.drafts import (
     UpdateDraft,
 )
 from dateline.blog.domain.slugs import slugify, unique_slug
+from dateline.blog.domain.text import xml_safe
 from dateline.blog.exceptions import InvalidImage, InvalidPart, InvalidPost, SlugTaken
 from dateline.blog.models import (
     Image,
@@ -46,6 +47,13 @@ from dateline.stories.models import Story
 MAX_HEADLINE = 500
 MAX_LABEL = 100
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
+# A post's URL carries its year in four digits (/YYYY/MM/slug/), and every page shows times in the
+# site's zone: a post dated in year 999, or on 9999-12-31 seen from east of UTC, could be neither
+# linked nor shown, and took the home page, feeds and sitemap down with it. A day's margin at each
+# end covers any zone.
+EARLIEST_TIME = datetime(1000, 1, 2, tzinfo=UTC)
+LATEST_TIME = datetime(9999, 12, 30, tzinfo=UTC)
+SLUG_ROUNDS = 20
 # Cards and social previews (OpenGraph asks for 1200 wide) share one copy.
 CARD_WIDTH = 1200
 
@@ -76,12 +84,13 @@ def create_post(
     if status == PostStatus.SCHEDULED and published_at is None:
         raise InvalidPost("a scheduled post needs published_at, the time to publish it")
     with transaction.atomic():
-        post = Post.objects.create(
+        post = _create_with_free_slug(
+            slug or headline,
+            explicit=bool(slug),
             headline=headline,
-            slug=_new_slug(slug or headline, explicit=bool(slug)),
             author=author,
-            byline=byline.strip()[:200],
-            dateline_place=dateline_place.strip()[:200],
+            byline=xml_safe(byline).strip()[:200],
+            dateline_place=xml_safe(dateline_place).strip()[:200],
             status=status,
             sticky=sticky,
             published_at=published_at,
@@ -148,7 +157,7 @@ def edit_post(
         if headline is not None:
             locked.headline = _clean_headline(headline)
         if dateline_place is not None:
-            locked.dateline_place = dateline_place.strip()[:200]
+            locked.dateline_place = xml_safe(dateline_place).strip()[:200]
         if sticky is not None:
             locked.sticky = sticky
         if story is not None:
@@ -170,7 +179,7 @@ def upload_image(upload: File, *, alt_text: str = "") -> Image:
     picture = images.read(data)
     card = images.card_copy(data, max_width=CARD_WIDTH)
     stem = slugify(str(upload.name or "image").rsplit("/", 1)[-1].rsplit(".", 1)[0])[:60]
-    image = Image(alt_text=" ".join(alt_text.split())[:500])
+    image = Image(alt_text=_one_line(alt_text)[:500])
     # Files first, the row last: a failed write leaves at most an unreferenced file, never a
     # row pointing at nothing.
     image.original.save(f"{stem}.{picture.extension}", ContentFile(data), save=False)
@@ -316,12 +325,17 @@ def _visible(post: Post) -> bool:
 
 
 def _clean_headline(headline: str) -> str:
-    cleaned = " ".join((headline or "").split())
+    cleaned = _one_line(headline)
     if not cleaned:
         raise InvalidPost("a post needs a headline")
     if len(cleaned) > MAX_HEADLINE:
         raise InvalidPost(f"the headline is longer than {MAX_HEADLINE} characters")
     return cleaned
+
+
+def _one_line(text: str | None) -> str:
+    """A plain-text field as one line, without what XML forbids: feeds out carry every field."""
+    return " ".join(xml_safe(text or "").split())
 
 
 def _check_status(status: str) -> str:
@@ -333,6 +347,8 @@ def _check_status(status: str) -> str:
 def _check_time(value: datetime | None, name: str) -> datetime | None:
     if value is not None and timezone.is_naive(value):
         raise InvalidPost(f"{name} must be an aware datetime (UTC), not a naive one")
+    if value is not None and not EARLIEST_TIME <= value <= LATEST_TIME:
+        raise InvalidPost(f"{name} {value.isoformat()} lies outside the years 1000 to 9999")
     return value
 
 
@@ -346,10 +362,27 @@ def _new_slug(text: str, *, explicit: bool) -> str:
     return unique_slug(base, taken)
 
 
+def _create_with_free_slug(text: str, *, explicit: bool, **fields: object) -> Post:
+    # Two writers can find the same slug free at once. On PostgreSQL the second insert then
+    # waits for the first to commit and fails on the unique index: pick again rather than lose
+    # the post to an IntegrityError. Each round one writer wins, so rounds are bounded by them.
+    for _round in range(SLUG_ROUNDS):
+        slug = _new_slug(text, explicit=explicit)
+        try:
+            with transaction.atomic():
+                return Post.objects.create(slug=slug, **fields)
+        except IntegrityError:
+            if not Post.objects.filter(slug=slug).exists():
+                raise
+            if explicit:
+                raise SlugTaken(slug) from None
+    raise SlugTaken(slugify(text))
+
+
 def _labels(names: Iterable[str]) -> list[Label]:
     labels: dict[str, Label] = {}
     for raw in names:
-        name = " ".join(str(raw).split())
+        name = _one_line(str(raw))
         if not name:
             continue
         if len(name) > MAX_LABEL:
@@ -357,11 +390,21 @@ def _labels(names: Iterable[str]) -> list[Label]:
         slug = slugify(name)
         if slug in labels:
             continue
-        label = Label.objects.filter(slug=slug).first()
-        if label is None:
-            label = Label.objects.create(name=name, slug=slug)
+        label = Label.objects.filter(slug=slug).first() or _create_label(name, slug)
         labels[slug] = label
     return list(labels.values())
+
+
+def _create_label(name: str, slug: str) -> Label:
+    try:
+        with transaction.atomic():
+            return Label.objects.create(name=name, slug=slug)
+    except IntegrityError:
+        # Another writer created it meanwhile (on PostgreSQL ours waited for its commit).
+        existing = Label.objects.filter(Q(slug=slug) | Q(name=name)).first()
+        if existing is None:
+            raise
+        return existing
 
 
 def _next_position(post: Post) -> int:
@@ -392,7 +435,7 @@ def _part_row(post: Post, draft: PartDraft, position: int) -> PostPart:
                 position=position,
                 kind=PartKind.COMMENTARY,
                 body=body,
-                speaker=" ".join(speaker.split())[:200],
+                speaker=_one_line(speaker)[:200],
             )
         case UpdateDraft(text=text, at=at, citation=citation):
             body = clean_post_html(text)
@@ -418,16 +461,23 @@ def _part_row(post: Post, draft: PartDraft, position: int) -> PostPart:
 def _citation(draft: CitationDraft, bad) -> dict[str, object]:  # type: ignore[no-untyped-def]
     url = (draft.url or "").strip()
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 2000:
+    # A control in the URL is no address (and XML, so every feed out, cannot carry it); unlike
+    # in text, dropping it would link somewhere else, so the citation is refused.
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or len(url) > 2000
+        or xml_safe(url) != url
+    ):
         raise bad(f"a citation needs an http(s) URL, not {url[:80]!r}")
-    outlet = " ".join(draft.outlet_name.split())
+    outlet = _one_line(draft.outlet_name)
     if not outlet:
         raise bad("a citation needs the outlet's name")
     if draft.retrieved_at is not None and timezone.is_naive(draft.retrieved_at):
         raise bad("a citation's retrieved_at must be aware (UTC)")
     return {
         "outlet_name": outlet[:200],
-        "source_headline": " ".join(draft.source_headline.split()),
+        "source_headline": _one_line(draft.source_headline),
         "url": url,
         "quoted_excerpt": clean_post_html(draft.quoted_excerpt),
         "retrieved_at": draft.retrieved_at,

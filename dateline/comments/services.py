@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from dateline.blog import services as blog_services
+from dateline.blog.domain.text import xml_safe
 from dateline.blog.models import Post
-from dateline.comments.domain.submission import Submission, judge
+from dateline.comments.domain.submission import MAX_NAME, Submission, judge
 from dateline.comments.exceptions import CommentError, CommentsClosed
 from dateline.comments.models import Comment, CommentStatus
 
@@ -96,11 +97,17 @@ def record(
     """
     if status not in CommentStatus.values:
         raise CommentError(f"unknown comment status {status!r}")
-    if not body.strip():
+    # Imported text may hold NUL, which PostgreSQL refuses, and controls no feed can carry.
+    author_name, body = xml_safe(author_name).strip(), xml_safe(body).strip()
+    if not body:
         raise CommentError("the comment is empty")
+    if len(author_name) > MAX_NAME:
+        raise CommentError(f"the name {author_name[:40]!r}... is longer than {MAX_NAME} characters")
+    if created_at is not None:
+        _check_created_at(created_at)
     with transaction.atomic():
         comment = Comment.objects.create(
-            post=post, author_name=author_name.strip(), body=body.strip(), status=status
+            post=post, author_name=author_name, body=body, status=status
         )
         if created_at is not None:
             # auto_now_add ignores a given value on create; an import keeps the original time.
@@ -109,3 +116,14 @@ def record(
         if status == CommentStatus.APPROVED:
             blog_services.post_changed(post)
     return comment
+
+
+def _check_created_at(created_at: datetime) -> None:
+    # Pages show the time in the site's zone: a naive time would be read in whatever zone the
+    # importer ran in, and one at the calendar's ends overflowed the post page into a 500.
+    if timezone.is_naive(created_at):
+        raise CommentError("created_at must be an aware datetime (UTC), not a naive one")
+    if not blog_services.EARLIEST_TIME <= created_at <= blog_services.LATEST_TIME:
+        raise CommentError(
+            f"created_at {created_at.isoformat()} lies outside the years 1000 to 9999"
+        )

@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 
 from dateline.blog import services
-from dateline.blog.tests.factories import seed_post
+from dateline.blog.domain.drafts import CommentaryDraft, RawHtmlDraft
+from dateline.blog.tests.factories import citation, seed_post
 from dateline.wire import services as wire
 from dateline.wire.models import Article
 
@@ -81,6 +82,36 @@ def test_an_update_moves_the_entry_and_feed_updated_time(client, site, name):
     assert "Later news." in (entry.content[0].value if "content" in entry else entry.summary)
     if name == "blog:feed_atom":
         assert parsed.feed.updated_parsed[:6] == at.utctimetuple()[:6]
+
+
+@pytest.mark.parametrize("name", XML_FEEDS)
+def test_characters_xml_forbids_never_reach_a_feed(client, name):
+    # Text pasted from a word processor or imported from an old blog can hold C0 controls (Word's
+    # vertical tab is its line break), U+FFFF or a reference like &#1; that the parser decodes.
+    # XML 1.0 cannot carry them: one such post used to take the whole feed down with a 500.
+    post = seed_post(
+        1,
+        headline="Bell\x07 and \ufffftab",
+        labels=("Gaza\x01",),
+        byline="Desk\x02",
+        dateline_place="GAZA\x03",
+        parts=[
+            citation(1, outlet_name="Outlet\x04", source_headline="Their\x05 headline"),
+            CommentaryDraft(speaker="Editor\x06", text="<p>Line\x0bbreak &#1;here</p>"),
+            RawHtmlDraft(html="<p>Imported\x1f body &#x8;</p>"),
+        ],
+    )
+    services.append_update(post, text="<p>Later\x0cnews</p>")
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    parsed = feedparser.parse(response.content)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    entry = parsed.entries[0]
+    assert entry.title == "Bell and tab"
+    content = entry.content[0].value if "content" in entry else entry.summary
+    for text in ("Line break here", "Imported body", "Later news", "Outlet", "Their headline"):
+        assert text in content
+    assert [tag.term for tag in entry.tags] == ["Gaza"]
 
 
 def test_entry_ids_survive_a_slug_change(client, site):

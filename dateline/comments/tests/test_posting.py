@@ -1,6 +1,6 @@
 """Posting a comment through the public endpoint: hostile input gets a clear answer, never a 500."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -9,6 +9,7 @@ from django.utils import timezone
 from dateline.blog import services as blog
 from dateline.blog.models import PostStatus
 from dateline.comments import services
+from dateline.comments.exceptions import CommentError
 from dateline.comments.models import Comment, CommentStatus
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +76,41 @@ def test_approved_comments_only_are_public(post):
     services.record(post, author_name="", body="shown", status=CommentStatus.APPROVED)
     services.record(post, author_name="", body="waiting")
     assert list(Comment.objects.approved().values_list("body", flat=True)) == ["shown"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"author_name": "n" * 101}, "longer than 100"),  # PostgreSQL: DataError, a traceback
+        ({"created_at": datetime(2010, 1, 1)}, "aware"),  # read in whatever zone the import ran
+        # Pages show local times: year 1 seen from west of UTC overflowed the post page.
+        ({"created_at": datetime(1, 1, 1, tzinfo=UTC)}, "years 1000 to 9999"),
+        ({"body": "\x00 \x01"}, "empty"),
+    ],
+)
+def test_a_recorded_comment_the_site_could_not_store_or_show_is_refused(post, changes, problem):
+    fields = {"author_name": "Imported", "body": "From the old blog.", **changes}
+    with pytest.raises(CommentError, match=problem):
+        services.record(post, status=CommentStatus.APPROVED, **fields)
+    assert not Comment.objects.exists()
+
+
+def test_a_recorded_comment_loses_nul_and_controls_but_keeps_its_text(client, settings, post):
+    settings.TIME_ZONE = "America/New_York"
+    at = datetime(1000, 1, 2, tzinfo=UTC)  # the earliest time a post may have, too
+    services.record(
+        post,
+        author_name="Old\x00 reader",
+        body="First\x00 comment\x0bhere",  # PostgreSQL refuses NUL in text
+        status=CommentStatus.APPROVED,
+        created_at=at,
+    )
+    comment = Comment.objects.get()
+    assert (comment.author_name, comment.body, comment.created_at) == (
+        "Old reader",
+        "First comment here",
+        at,
+    )
+    page = client.get(post.get_absolute_url())
+    assert page.status_code == 200
+    assert "First comment here" in page.content.decode()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dateline.core.sanitize import COMMENT, FEED_CONTENT, POST_BODY, sanitize_html
+from dateline.core.sanitize import COMMENT, FEED_CONTENT, MAX_NESTING, POST_BODY, sanitize_html
 
 
 @pytest.mark.parametrize(
@@ -46,3 +46,24 @@ def test_a_reference_the_quick_split_misplaced_is_cleaned_as_usual() -> None:
     assert (
         sanitize_html('<a title="a>b &#38;">t</a>', FEED_CONTENT) == '<a title="a&gt;b &amp;">t</a>'
     )
+
+
+def test_elements_nested_past_the_limit_are_unwrapped_keeping_their_text() -> None:
+    # Unclosed, nested elements cost the tree builder N²: a few MB of "<div>" took hours.
+    deep = "<div>" * 3000 + "<p>deep text</p>" + "</div>" * 3000 + "<p>after</p>"
+    cleaned = sanitize_html(deep, POST_BODY)
+    assert cleaned.count("<div>") == cleaned.count("</div>") == MAX_NESTING
+    assert cleaned.endswith("deep text</p>" + "</div>" * MAX_NESTING + "<p>after</p>")
+
+
+def test_stray_end_tags_do_not_hide_how_deep_elements_pile_up() -> None:
+    # "</i>" closes nothing here (no <i> is open), so the <b>s nest as deep as they come.
+    cleaned = sanitize_html("<b></i>" * 3000 + "x", FEED_CONTENT)
+    assert cleaned.count("<b>") == MAX_NESTING
+
+
+def test_long_unclosed_lists_and_paragraphs_keep_every_tag() -> None:
+    # Old HTML leaves <li> and <p> open; a sibling closes them, so they never nest.
+    old = "<ul>" + "<li>item" * 3000 + "</ul>" + "<p>para" * 3000
+    cleaned = sanitize_html(old, POST_BODY)
+    assert (cleaned.count("<li>"), cleaned.count("<p>")) == (3000, 3000)

@@ -8,9 +8,7 @@ expires, another worker picks up exactly where the last committed batch ended.
 import re
 import signal
 
-import pytest
-
-from tests.support.processes import dateline, isolated_env
+from tests.support.processes import dateline
 
 # Three batches commit (63 articles); the fourth dies. Quake15 (articles 60-63) spans the two,
 # so the rescuing worker must continue a story it restored (and its stored vectors).
@@ -68,18 +66,6 @@ print("assigned", StoryArticle.objects.count(),
       "vectors", ArticleEmbedding.objects.count(),
       "encoder", int(clustering_setup().embed is not None))
 """
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_env(request, tmp_path):
-    env = isolated_env(tmp_path)
-    if request.param == "sqlite":
-        yield env
-        return
-    from tests.support.postgres import fresh_database
-
-    with fresh_database(request.getfixturevalue("postgres_server_url")) as url:
-        yield {**env, "DATELINE_DATABASE_URL": url}
 
 
 def test_a_killed_worker_neither_loses_nor_repeats_an_article(database_env):
