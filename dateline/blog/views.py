@@ -6,7 +6,7 @@ Every list page runs a fixed number of queries whatever the number of posts, lab
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import unquote
 
 from django.conf import settings
@@ -132,22 +132,22 @@ def label(request: HttpRequest, slug: str, page: int = 1) -> HttpResponse:
 def archive(
     request: HttpRequest, year: str, month: str | None = None, day: str | None = None
 ) -> HttpResponse:
-    zone = timezone.get_current_timezone()
     try:
         first = date(int(year), int(month or 1), int(day or 1))
-    except ValueError as error:
+        if day:
+            last = first + timedelta(days=1)
+            title = first.strftime("%A, %B %-d, %Y")
+        elif month:
+            last = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+            title = first.strftime("%B %Y")
+        else:
+            last = first.replace(year=first.year + 1)
+            title = str(first.year)
+        start, end = _utc_midnight(first), _utc_midnight(last)
+    except (ValueError, OverflowError) as error:
+        # A real date whose bounds fall outside what a datetime can hold (the end of 9999, or
+        # the start of year 1 in a zone ahead of UTC): no post can be there.
         raise Http404("no such date") from error
-    if day:
-        last = first + timedelta(days=1)
-        title = first.strftime("%A, %B %-d, %Y")
-    elif month:
-        last = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
-        title = first.strftime("%B %Y")
-    else:
-        last = first.replace(year=first.year + 1)
-        title = str(first.year)
-    start = timezone.make_aware(datetime.combine(first, time.min), zone)
-    end = timezone.make_aware(datetime.combine(last, time.min), zone)
     listed = (
         Post.objects.published()
         .filter(published_at__gte=start, published_at__lt=end)
@@ -167,6 +167,12 @@ def archive(
             **_pager(current, _query_page_url(request)),
         },
     )
+
+
+def _utc_midnight(day: date) -> datetime:
+    """The start of `day` in the site's time zone, in UTC (as the database compares it)."""
+    local = timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
+    return local.astimezone(UTC)
 
 
 def _find_post(request: HttpRequest, slug: str) -> Post:

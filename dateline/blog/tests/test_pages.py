@@ -124,6 +124,26 @@ def test_label_and_date_archives_list_the_right_posts(client):
     assert client.get("/2016/02/30/").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("zone", "address"),
+    [
+        ("UTC", "/9999/"),
+        ("UTC", "/9999/12/"),
+        ("UTC", "/9999/12/31/"),
+        ("America/New_York", "/9999/12/31/"),
+        ("Asia/Tokyo", "/0001/"),
+        ("Asia/Tokyo", "/0001/01/01/"),
+    ],
+)
+def test_archives_at_the_ends_of_the_calendar_are_not_found(client, settings, zone, address):
+    # Their bounds (the first instant after 9999, or year 1 seen from UTC) cannot be held in a
+    # datetime; there is nothing to list there, and the reader gets the friendly 404.
+    settings.TIME_ZONE = zone
+    seed_post(1)
+    assert client.get(address).status_code == 404
+    assert client.get("/9998/12/31/").status_code == 200
+
+
 def test_home_paginates_with_root_relative_links(client):
     for n in range(25):
         prose_post(n)
