@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from dateline.blog.caching import public_page
+from dateline.blog.domain.text import without_control_characters
 from dateline.blog.models import Label, Post
 
 ITEMS_PER_FEED = 50
@@ -40,7 +41,36 @@ def _entry_id(request: HttpRequest, post: Post) -> str:
     return f"tag:{request.get_host().split(':')[0]},{post.created_at:%Y-%m-%d}:post-{post.pk}"
 
 
-class _AtomWithContent(Atom1Feed):
+def _xml_safe(value: Any) -> Any:
+    if isinstance(value, str):
+        return without_control_characters(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_xml_safe(each) for each in value)
+    if isinstance(value, dict):
+        return {key: _xml_safe(each) for key, each in value.items()}
+    return value
+
+
+class _XmlSafeFeed:
+    """Takes out of every value what XML 1.0 cannot hold before Django's writer sees it.
+
+    One control character anywhere in the 50 newest posts (a vertical tab pasted into a
+    headline, a byline, a label or a quote) made the writer raise, and the whole feed was a 500
+    for every subscriber; in an attribute (Atom's category term) it went out and broke the XML.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*_xml_safe(args), **_xml_safe(kwargs))  # type: ignore[call-arg]
+
+    def add_item(self, *args: Any, **kwargs: Any) -> None:
+        super().add_item(*_xml_safe(args), **_xml_safe(kwargs))  # type: ignore[misc]
+
+
+class _Rss(_XmlSafeFeed, Rss201rev2Feed):
+    pass
+
+
+class _AtomWithContent(_XmlSafeFeed, Atom1Feed):
     """Django's Atom writer puts the description in <summary>; full posts belong in <content>."""
 
     def add_item_elements(self, handler: Any, item: dict[str, Any]) -> None:
@@ -51,7 +81,7 @@ class _AtomWithContent(Atom1Feed):
 
 
 class _PostFeed(Feed):
-    feed_type = Rss201rev2Feed
+    feed_type = _Rss
 
     def get_object(self, request: HttpRequest, slug: str | None = None) -> Label | None:
         self.request = request
@@ -104,7 +134,7 @@ class _PostFeed(Feed):
 
 
 class RssFeed(_PostFeed):
-    feed_type = Rss201rev2Feed
+    feed_type = _Rss
 
 
 class AtomFeed(_PostFeed):

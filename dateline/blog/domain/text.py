@@ -8,6 +8,11 @@ import re
 _TAG = re.compile(r"<[^>]*>")
 _BLOCK_END = re.compile(r"</(p|div|li|blockquote|h[1-6]|figure|tr)>|<br\s*/?>", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
+# What XML 1.0 forbids in a document (C0 controls but tab, newline and return; surrogates; the two
+# non-characters U+FFFE and U+FFFF). HTML forbids the same controls in a page's text.
+_NOT_XML_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Vertical tab and form feed are line breaks to the word processors text is pasted from.
+_BREAK_CONTROLS = str.maketrans("\x0b\x0c", "  ")
 
 
 def html_to_text(fragment: str) -> str:
@@ -23,3 +28,11 @@ def shorten(text: str, limit: int) -> str:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0] or text[: limit - 1]
     return cut.rstrip(" ,.;:") + "…"
+
+
+def without_control_characters(text: str) -> str:
+    """`text` with the characters no XML document (and no HTML text) may hold taken out;
+    vertical tabs and form feeds become spaces, so the words on either side stay apart."""
+    if not _NOT_XML_TEXT.search(text):
+        return text
+    return _NOT_XML_TEXT.sub("", text.translate(_BREAK_CONTROLS))

@@ -10,7 +10,9 @@ import pytest
 from django.urls import reverse
 
 from dateline.blog import services
-from dateline.blog.tests.factories import seed_post
+from dateline.blog.domain.drafts import CommentaryDraft
+from dateline.blog.models import Label
+from dateline.blog.tests.factories import citation, seed_post
 from dateline.wire import services as wire
 from dateline.wire.models import Article
 
@@ -43,6 +45,37 @@ def test_feedparser_reads_every_feed_with_full_content(client, site, name):
     assert "Read more" in content and "https://news.example.org/world/2" in content
     assert "WNU Editor:" in content
     assert first.link == f"http://testserver{newer.get_absolute_url()}"
+
+
+@pytest.mark.parametrize("name", [*XML_FEEDS, "blog:label_feed_atom", "blog:label_feed_rss"])
+def test_control_characters_in_a_post_leave_every_xml_feed_well_formed(client, name):
+    # Pasted text carries them (a vertical tab is a line break in word processors); one in any
+    # of the newest posts made Django's writer raise, so the feed was a 500 for everyone.
+    bad = "Vertical\x0btab\x01and\ufffeco"
+    seed_post(
+        1,
+        headline=f"Headline {bad}",
+        byline=f"Byline {bad}",
+        labels=(f"Label {bad}",),
+        dateline_place=f"PLACE {bad}",
+        parts=[
+            citation(1, outlet_name=f"Outlet {bad}", source_headline=f"Source {bad}"),
+            CommentaryDraft(speaker=f"Speaker {bad}", text=f"<p>Body {bad}</p>"),
+        ],
+    )
+    for_label = name.startswith("blog:label")
+    kwargs = {"slug": Label.objects.get().slug} if for_label else {}
+    response = client.get(reverse(name, kwargs=kwargs))
+    assert response.status_code == 200
+    parsed = feedparser.parse(response.content)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    entry = parsed.entries[0]
+    assert entry.title == "Headline Vertical tabandco"
+    assert [tag.term for tag in entry.tags] == ["Label Vertical tabandco"]
+    content = entry.content[0].value if "content" in entry else entry.summary
+    assert "Body Vertical tabandco" in content
+    if for_label:
+        assert parsed.feed.title.endswith(": Label Vertical tabandco")
 
 
 @pytest.mark.parametrize("name", FEEDS)
