@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dateline.blog import services as blog_services
+from dateline.blog.domain.text import without_control_characters
 from dateline.blog.models import Post
 from dateline.comments.domain.submission import Submission, judge
 from dateline.comments.exceptions import CommentError, CommentsClosed
@@ -48,6 +49,7 @@ def submit(
 ) -> Comment:
     """Stores a reader's comment as pending moderation, or raises CommentError saying why not."""
     now = now or timezone.now()
+    author_name, body = _plain(author_name), _plain(body)
     verdict = judge(
         Submission(
             author_name=author_name,
@@ -59,7 +61,13 @@ def submit(
     )
     if not verdict.accepted:
         raise CommentError(verdict.problem)
-    return Comment.objects.create(post=post, author_name=author_name.strip(), body=body.strip())
+    return Comment.objects.create(post=post, author_name=author_name, body=body)
+
+
+def _plain(text: str) -> str:
+    # Control characters (pasted along with text) are not allowed in an HTML page's text: the
+    # post page that shows the comment would no longer be valid HTML.
+    return without_control_characters(text).strip()
 
 
 def approve(comment: Comment, *, now: datetime | None = None) -> Comment:
@@ -96,11 +104,12 @@ def record(
     """
     if status not in CommentStatus.values:
         raise CommentError(f"unknown comment status {status!r}")
-    if not body.strip():
+    author_name, body = _plain(author_name), _plain(body)
+    if not body:
         raise CommentError("the comment is empty")
     with transaction.atomic():
         comment = Comment.objects.create(
-            post=post, author_name=author_name.strip(), body=body.strip(), status=status
+            post=post, author_name=author_name, body=body, status=status
         )
         if created_at is not None:
             # auto_now_add ignores a given value on create; an import keeps the original time.

@@ -75,3 +75,25 @@ def test_approved_comments_only_are_public(post):
     services.record(post, author_name="", body="shown", status=CommentStatus.APPROVED)
     services.record(post, author_name="", body="waiting")
     assert list(Comment.objects.approved().values_list("body", flat=True)) == ["shown"]
+
+
+def test_control_characters_pasted_into_a_comment_are_not_kept(client, post):
+    # HTML forbids them in a page's text: once approved, the post page would stop being valid.
+    body = "First line\x0bsecond\x01 line."
+    answer = client.post(
+        reverse("comments:post", args=[post.pk]), fields(author_name="Sa\x02m", body=body)
+    )
+    assert answer.status_code == 200
+    comment = Comment.objects.get()
+    assert (comment.author_name, comment.body) == ("Sam", "First line second line.")
+    services.approve(comment)
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert "First line second line" in page
+    assert not any(character in page for character in "\x01\x02\x0b")
+
+
+def test_a_comment_of_control_characters_only_is_empty(client, post):
+    answer = client.post(reverse("comments:post", args=[post.pk]), fields(body="\x01\x02\x03"))
+    assert answer.status_code == 400
+    assert "The comment is empty." in answer.content.decode()
+    assert Comment.objects.count() == 0
