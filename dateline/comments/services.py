@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from django.core import signing
@@ -88,6 +89,32 @@ def _moderate(comment: Comment, status: CommentStatus, now: datetime | None) -> 
             # The post's public page shows approved comments: its cached copy is now stale.
             blog_services.post_changed(comment.post)
     return comment
+
+
+def save_edited(comment: Comment, *, previous_status: str | None) -> Comment:
+    """Saves a comment changed by hand (the admin's form); `previous_status` is what it had
+    before, None for a new one. The post's page follows when it showed the comment or now does.
+    """
+    with transaction.atomic():
+        if previous_status != comment.status and comment.status != CommentStatus.PENDING:
+            comment.moderated_at = timezone.now()
+        comment.save()
+        if CommentStatus.APPROVED in (previous_status, comment.status):
+            blog_services.post_changed(comment.post)
+    return comment
+
+
+def delete(comments: Iterable[Comment]) -> None:
+    """Deletes comments (and, by cascade, replies to them); the post pages that showed any of
+    them are refreshed."""
+    ids = [comment.pk for comment in comments]
+    with transaction.atomic():
+        posts = set(Comment.objects.filter(pk__in=ids).values_list("post_id", flat=True))
+        shown = Comment.objects.approved().filter(post_id__in=posts)
+        shown_before = shown.count()
+        Comment.objects.filter(pk__in=ids).delete()
+        if shown.count() != shown_before:
+            blog_services.post_changed()
 
 
 def record(
