@@ -12,7 +12,7 @@ from django.utils import timezone
 from dateline.blog import services as blog_services
 from dateline.blog.domain.text import without_control_characters
 from dateline.blog.models import Post
-from dateline.comments.domain.submission import Submission, judge
+from dateline.comments.domain.submission import RESEND_WINDOW, Submission, judge
 from dateline.comments.exceptions import CommentError, CommentsClosed
 from dateline.comments.models import Comment, CommentStatus
 
@@ -48,7 +48,10 @@ def submit(
     stamp: str,
     now: datetime | None = None,
 ) -> Comment:
-    """Stores a reader's comment as pending moderation, or raises CommentError saying why not."""
+    """Stores a reader's comment as pending moderation, or raises CommentError saying why not.
+
+    The same comment sent again within RESEND_WINDOW is not stored twice: the first is returned.
+    """
     now = now or timezone.now()
     author_name, body = _plain(author_name), _plain(body)
     verdict = judge(
@@ -62,6 +65,11 @@ def submit(
     )
     if not verdict.accepted:
         raise CommentError(verdict.problem)
+    sent_before = Comment.objects.filter(
+        post=post, author_name=author_name, body=body, created_at__gte=now - RESEND_WINDOW
+    ).first()
+    if sent_before is not None:
+        return sent_before
     return Comment.objects.create(post=post, author_name=author_name, body=body)
 
 
