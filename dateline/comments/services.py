@@ -74,8 +74,11 @@ def submit(
 
 
 def _plain(text: str) -> str:
+    # Browsers send a textarea's line breaks as CRLF but count each as one character against
+    # its maxlength: counted here as one too, a comment the form let through is not refused.
     # Control characters (pasted along with text) are not allowed in an HTML page's text: the
     # post page that shows the comment would no longer be valid HTML.
+    text = text.replace("\r\n", "\n")
     return without_control_characters(text).strip()
 
 

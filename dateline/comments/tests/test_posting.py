@@ -125,3 +125,29 @@ def test_the_same_words_much_later_are_a_new_comment(post):
         now=later,
     )
     assert again.pk != first.pk
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"body": "x" * 5001}, "Please keep comments under 5,000 characters."),
+        ({"author_name": "n" * 101}, "Please keep the name under 100 characters."),
+        ({"body": "   "}, "The comment is empty."),
+        ({"stamp": ""}, "The form expired or was damaged"),
+    ],
+)
+def test_a_refusal_says_what_is_wrong(client, post, changes, problem):
+    # The page shows one message and no field errors: "check the fields below" told nobody why.
+    answer = client.post(reverse("comments:post", args=[post.pk]), fields(**changes))
+    assert answer.status_code == 400
+    assert problem in answer.content.decode()
+    assert Comment.objects.count() == 0
+
+
+def test_line_breaks_count_as_one_character_as_the_browser_counts_them(client, post):
+    # A textarea's maxlength counts a line break once; the form sends it as CRLF.
+    paragraphs = "\r\n".join(["p" * 49] * 100)
+    assert len(paragraphs.replace("\r\n", "\n")) == 4999 and len(paragraphs) > 5000
+    answer = client.post(reverse("comments:post", args=[post.pk]), fields(body=paragraphs))
+    assert answer.status_code == 200
+    assert Comment.objects.get().body == paragraphs.replace("\r\n", "\n")
