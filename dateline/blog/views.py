@@ -40,7 +40,8 @@ SEARCH_RESULTS_PER_PAGE = 20
 def _page(items, number: int | str | None, per_page: int = POSTS_PER_PAGE):  # type: ignore[no-untyped-def]
     paginator = Paginator(items, per_page, allow_empty_first_page=True)
     try:
-        return paginator.page(int(number or 1))
+        # No number (or ?page=) is the first page; /page/0/ is no page, not the first again.
+        return paginator.page(1 if number in (None, "") else int(number))
     except (EmptyPage, ValueError) as error:
         raise Http404("no such page") from error
 

@@ -152,6 +152,10 @@ def test_home_paginates_with_root_relative_links(client):
     second = client.get("/page/2/").content.decode()
     assert 'href="/" rel="prev"' in second
     assert client.get("/page/9/").status_code == 404
+    # Page 0 is no page (it showed the first page again, under another address).
+    for address in ("/page/0/", "/label/syria/page/0/", "/2016/?page=0", "/search/?q=x&page=0"):
+        assert client.get(address).status_code == 404, address
+    assert client.get("/2016/?page=").status_code == 200
 
 
 def test_sticky_posts_are_pinned_on_the_first_page(client):
