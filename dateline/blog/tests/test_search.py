@@ -5,6 +5,8 @@ Runs on whichever database the suite uses; CI runs it on SQLite (FTS5) and Postg
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
@@ -104,3 +106,15 @@ def test_search_page_shows_results_with_links_and_paginates(client):
     assert "<mark>Aleppo</mark>" in page
     empty = client.get(reverse("blog:search")).content.decode()
     assert "result" not in empty.split("<main", 1)[1]
+
+
+def test_composed_and_decomposed_accents_find_each_other():
+    # The same word in Unicode's two spellings: "é" as one character, or "e" and an accent.
+    def decomposed(text: str) -> str:
+        return unicodedata.normalize("NFD", text)
+
+    composed_post = prose_post(1, headline="L'école de Damas rouvre")
+    decomposed_post = prose_post(2, headline=decomposed("Köln: Brücke gesperrt"))
+    assert [hit.post.pk for hit in search_posts(decomposed("école"))[0:5]] == [composed_post.pk]
+    assert [hit.post.pk for hit in search_posts("brücke köln")[0:5]] == [decomposed_post.pk]
+    assert "<mark>Köln</mark>" in search_posts("köln")[0:1][0].headline
