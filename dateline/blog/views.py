@@ -22,6 +22,7 @@ from dateline.blog import hooks, seo
 from dateline.blog import search as post_search
 from dateline.blog.caching import public_page
 from dateline.blog.domain.days import group_by_day
+from dateline.blog.domain.slugs import slugify
 from dateline.blog.exceptions import PostNotFound
 from dateline.blog.models import (
     Label,
@@ -105,7 +106,17 @@ def home(request: HttpRequest, page: int = 1) -> HttpResponse:
 def label(request: HttpRequest, slug: str, page: int = 1) -> HttpResponse:
     found = Label.objects.filter(slug=slug).first()
     if found is None:
-        raise Http404("no such label")
+        # Typed by hand as the label reads ("Syria"; slugs are lower case): the label's own
+        # address, if the spelling names one.
+        spelled = slugify(slug)
+        found = Label.objects.filter(slug=spelled).first() if spelled != slug else None
+        if found is None:
+            raise Http404("no such label")
+        return HttpResponsePermanentRedirect(
+            found.get_absolute_url()
+            if page == 1
+            else reverse("blog:label_page", kwargs={"slug": found.slug, "page": page})
+        )
     listed = Post.objects.published().filter(labels=found).newest_first().for_listing()
     current = _page(listed, page)
     return render(
@@ -191,6 +202,11 @@ def post(request: HttpRequest, year: str, month: str, slug: str) -> HttpResponse
         moved = SlugRedirect.objects.filter(old_slug=slug).select_related("post").first()
         if moved is not None and moved.post.is_public:
             return HttpResponsePermanentRedirect(moved.post.get_absolute_url())
+        # Typed by hand with capitals (slugs are lower case).
+        spelled = slugify(slug)
+        respelled = post_by_slug(spelled) if spelled != slug else None
+        if respelled is not None:
+            return HttpResponsePermanentRedirect(respelled.get_absolute_url())
         raise
     canonical = found.get_absolute_url()
     if unquote(canonical) != request.path:

@@ -106,6 +106,21 @@ def test_blogger_style_and_old_slug_and_wrong_month_urls_redirect_permanently(cl
     assert client.get("/2016/03/no-such-post.html").status_code == 404
 
 
+def test_a_label_or_post_address_typed_with_capitals_redirects_to_its_own(client):
+    # Readers type a label as it reads ("Syria"); slugs are lower case.
+    post = seed_post(1, headline="Aleppo Talks Resume", labels=("Syria",))
+    answers = {
+        "/label/Syria/": "/label/syria/",
+        "/label/SYRIA/page/2/": "/label/syria/page/2/",
+        "/2016/03/Aleppo-Talks-Resume/": post.get_absolute_url(),
+    }
+    for typed, own in answers.items():
+        answer = client.get(typed)
+        assert (answer.status_code, answer["Location"]) == (301, own), typed
+    for unknown in ("/label/Nope/", "/2016/03/Nope/"):
+        assert client.get(unknown).status_code == 404
+
+
 def test_label_and_date_archives_list_the_right_posts(client):
     in_march = seed_post(1, labels=("Syria",))
     in_april = seed_post(2, at=datetime(2016, 4, 2, 9, tzinfo=UTC), labels=("Iraq",))
