@@ -1,8 +1,10 @@
-"""The pages a commenter meets pass the Nu Html Checker with no errors."""
+"""The pages a commenter meets pass the Nu Html Checker with no errors (headings in order
+included)."""
 
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from dateline.blog import services as blog
 from dateline.blog.models import PostStatus
@@ -25,5 +27,9 @@ def test_comment_pages_pass_the_nu_html_checker(client, tmp_path):
     )
     services.record(post, author_name="", body="Anonymous, with a@example.org", status="approved")
     pages = {"post-with-comments": client.get(post.get_absolute_url()).content}
+    # A refused comment comes back on a page of its own, with the form under its heading.
+    refused = client.post(reverse("comments:post", args=[post.pk]), {"body": "x" * 5001})
+    assert refused.status_code == 400
+    pages["refused-comment"] = refused.content
     problems = nu_checker.errors(pages, tmp_path)
     assert not problems, "\n".join(str(problem) for problem in problems)
