@@ -23,6 +23,7 @@ from dateline.blog import search as post_search
 from dateline.blog.caching import public_page
 from dateline.blog.domain.days import group_by_day
 from dateline.blog.domain.slugs import slugify
+from dateline.blog.domain.text import without_control_characters
 from dateline.blog.exceptions import PostNotFound
 from dateline.blog.models import (
     Label,
@@ -262,7 +263,8 @@ def about(request: HttpRequest) -> HttpResponse:
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")[:500]
+    # Shown back in the page (title, field, heading), where HTML forbids control characters.
+    query = without_control_characters(request.GET.get("q", ""))[:500]
     results = post_search.search_posts(query) if query.strip() else post_search.NO_RESULTS
     current = _page(results, request.GET.get("page"), SEARCH_RESULTS_PER_PAGE)
     response = render(

@@ -97,6 +97,14 @@ def test_any_text_searches_without_error(query):
     assert isinstance(results[0:5], list)
 
 
+def test_control_characters_in_a_query_are_not_shown_back(client):
+    # The query is written into the page's title, field and heading; HTML forbids these.
+    prose_post(1, headline="Damascus")
+    page = client.get(reverse("blog:search"), {"q": "Dama\x00\x01scus\x1b"}).content.decode()
+    assert not any(character in page for character in "\x00\x01\x1b")
+    assert 'value="Damascus"' in page and "1 result" in page
+
+
 def test_search_page_shows_results_with_links_and_paginates(client):
     for n in range(25):
         prose_post(n, headline=f"Aleppo report {n}")
