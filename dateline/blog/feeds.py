@@ -126,8 +126,13 @@ class _PostFeed(Feed):
     def item_updateddate(self, post: Post):  # type: ignore[no-untyped-def]
         return post.last_modified
 
-    def item_author_name(self, post: Post) -> str:
-        return post.author_name
+    def author_name(self) -> str:
+        # Atom wants an author for every entry; the site's stands for posts without a byline.
+        return settings.SITE_NAME
+
+    def item_author_name(self, post: Post) -> str | None:
+        # None, not "": Django's Atom writer puts an empty <name/> for "", a blank author.
+        return post.author_name or None
 
     def item_categories(self, post: Post) -> list[str]:
         return [label.name for label in post.labels.all()]

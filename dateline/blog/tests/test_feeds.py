@@ -78,6 +78,18 @@ def test_control_characters_in_a_post_leave_every_xml_feed_well_formed(client, n
         assert parsed.feed.title.endswith(": Label Vertical tabandco")
 
 
+def test_a_post_without_a_byline_has_the_site_as_author_not_a_blank_one(client, settings):
+    seed_post(1, byline="")
+    seed_post(2, byline="WNU Editor")
+    atom = client.get(reverse("blog:feed_atom")).content.decode()
+    assert "<name/>" not in atom and "<name></name>" not in atom
+    parsed = feedparser.parse(atom)
+    assert parsed.feed.author == settings.SITE_NAME
+    assert [entry.get("author") for entry in parsed.entries] == ["WNU Editor", None]
+    rss = feedparser.parse(client.get(reverse("blog:feed_rss")).content)
+    assert [entry.get("author") for entry in rss.entries] == ["WNU Editor", None]
+
+
 @pytest.mark.parametrize("name", FEEDS)
 def test_our_wire_parser_ingests_every_feed(client, site, name):
     response = client.get(reverse(name))
