@@ -21,7 +21,9 @@ def search_terms(query: str) -> tuple[str, ...]:
     # Composed, as the index is (search.index_post): typed or pasted decomposed, "école" is "e"
     # and a combining accent, and \w would cut it into the words "e" and "cole".
     for match in _WORD.finditer(unicodedata.normalize("NFC", query or "")):
-        word = match.group(0).lower()[:MAX_TERM_LENGTH]
+        # "İ" (Turkish capital dotted I) is the one letter whose lower case is two characters,
+        # "i" and a combining dot; the engines index "İstanbul" as "istanbul".
+        word = match.group(0).lower().replace("i\u0307", "i")[:MAX_TERM_LENGTH]
         if word.strip("_"):
             seen.setdefault(word, None)
         if len(seen) == MAX_TERMS:

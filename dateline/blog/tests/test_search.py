@@ -126,3 +126,10 @@ def test_composed_and_decomposed_accents_find_each_other():
     assert [hit.post.pk for hit in search_posts(decomposed("école"))[0:5]] == [composed_post.pk]
     assert [hit.post.pk for hit in search_posts("brücke köln")[0:5]] == [decomposed_post.pk]
     assert "<mark>Köln</mark>" in search_posts("köln")[0:1][0].headline
+
+
+def test_a_turkish_capital_dotted_i_finds_its_word():
+    # Python lower-cases "İ" to "i" and a combining dot; PostgreSQL indexes "istanbul".
+    wanted = prose_post(1, headline="İstanbul'da seçim")
+    for query in ("İstanbul", "istanbul", "İSTANBUL"):
+        assert [hit.post.pk for hit in search_posts(query)[0:5]] == [wanted.pk], query
