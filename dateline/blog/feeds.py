@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from dateline.blog.caching import public_page
-from dateline.blog.domain.text import without_control_characters
+from dateline.blog.domain.text import with_absolute_links, without_control_characters
 from dateline.blog.models import Label, Post
 
 ITEMS_PER_FEED = 50
@@ -30,10 +30,12 @@ def _feed_posts(label: Label | None):  # type: ignore[no-untyped-def]
     return posts.newest_first().for_listing().select_related("author")[:ITEMS_PER_FEED]
 
 
-def _content(post: Post) -> str:
-    """The post's full body as HTML, the same markup as its page (stored parts are sanitised)."""
+def _content(request: HttpRequest, post: Post) -> str:
+    """The post's full body as HTML, the same markup as its page (stored parts are sanitised),
+    with its links absolute: a reader shows it away from the site."""
     parts = sorted(post.parts.all(), key=lambda part: part.position)
-    return render_to_string("blog/feed_content.html", {"post": post, "parts": parts})
+    body = render_to_string("blog/feed_content.html", {"post": post, "parts": parts})
+    return with_absolute_links(body, request.build_absolute_uri(post.get_absolute_url()))
 
 
 def _entry_id(request: HttpRequest, post: Post) -> str:
@@ -110,7 +112,7 @@ class _PostFeed(Feed):
         return post.headline
 
     def item_description(self, post: Post) -> str:
-        return _content(post)
+        return _content(self.request, post)
 
     def item_link(self, post: Post) -> str:
         return post.get_absolute_url()
@@ -162,7 +164,7 @@ def _json_feed(request: HttpRequest, label: Label | None) -> HttpResponse:
             "id": _entry_id(request, post),
             "url": absolute(post.get_absolute_url()),
             "title": post.headline,
-            "content_html": _content(post),
+            "content_html": _content(request, post),
             "date_published": post.published_at.isoformat(),
             "date_modified": post.last_modified.isoformat(),
             "authors": [{"name": post.author_name}] if post.author_name else [],

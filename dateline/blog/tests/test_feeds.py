@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from xml.etree import ElementTree
 
 import feedparser
 import pytest
 from django.urls import reverse
 
 from dateline.blog import services
-from dateline.blog.domain.drafts import CommentaryDraft
+from dateline.blog.domain.drafts import CommentaryDraft, ProseDraft
 from dateline.blog.models import Label
 from dateline.blog.tests.factories import citation, seed_post
 from dateline.wire import services as wire
@@ -88,6 +89,39 @@ def test_a_post_without_a_byline_has_the_site_as_author_not_a_blank_one(client, 
     assert [entry.get("author") for entry in parsed.entries] == ["WNU Editor", None]
     rss = feedparser.parse(client.get(reverse("blog:feed_rss")).content)
     assert [entry.get("author") for entry in rss.entries] == ["WNU Editor", None]
+
+
+def first_item_html(name: str, document: bytes) -> str:
+    """The first entry's HTML content as the feed carries it (read without feedparser, which
+    would resolve relative links itself)."""
+    if name == "blog:feed_json":
+        return json.loads(document)["items"][0]["content_html"]
+    root = ElementTree.fromstring(document)
+    atom = "{http://www.w3.org/2005/Atom}"
+    found = root.find(
+        f"{atom}entry/{atom}content" if name == "blog:feed_atom" else "channel/item/description"
+    )
+    assert found is not None and found.text
+    return found.text
+
+
+@pytest.mark.parametrize("name", FEEDS)
+def test_links_in_a_post_are_absolute_in_every_feed(client, name):
+    # A feed reader shows the post away from the site: "/2016/03/earlier/" would lead nowhere.
+    html = (
+        '<p>As <a href="/2016/03/earlier/">we reported</a>, <a href="#map">the map</a> and '
+        '<a href="https://news.example.org/a?b=1&amp;c=2">their story</a>.</p>'
+        '<p><img src="/media/images/map.png" alt="Map" /></p>'
+    )
+    post = seed_post(1, parts=[ProseDraft(html=html)])
+    response = client.get(reverse(name))
+    content = first_item_html(name, response.content)
+    page = f"http://testserver{post.get_absolute_url()}"
+    assert 'href="http://testserver/2016/03/earlier/"' in content
+    assert f'href="{page}#map"' in content
+    assert 'src="http://testserver/media/images/map.png"' in content
+    assert 'href="https://news.example.org/a?b=1&amp;c=2"' in content
+    assert 'href="/' not in content and 'src="/' not in content
 
 
 @pytest.mark.parametrize("name", FEEDS)
