@@ -110,7 +110,11 @@ def test_search_page_shows_results_with_links_and_paginates(client):
         prose_post(n, headline=f"Aleppo report {n}")
     page = client.get(reverse("blog:search"), {"q": "aleppo"}).content.decode()
     assert "25 results" in page
-    assert 'href="/search/?q=aleppo&amp;page=2" rel="next"' in page
+    assert 'href="/search/?q=aleppo&amp;page=2" rel="next">More results</a>' in page
+    # Ranked by relevance: the second page is not "older posts".
+    second = client.get(reverse("blog:search"), {"q": "aleppo", "page": 2}).content.decode()
+    assert 'href="/search/?q=aleppo" rel="prev">Previous results</a>' in second
+    assert "Older posts" not in page and "Newer posts" not in second
     assert "<mark>Aleppo</mark>" in page
     empty = client.get(reverse("blog:search")).content.decode()
     assert "result" not in empty.split("<main", 1)[1]
