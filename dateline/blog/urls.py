@@ -43,6 +43,7 @@ urlpatterns = [
     path("label/<label_slug:slug>/rss.xml", feeds.rss_feed, name="label_feed_rss"),
     path("label/<label_slug:slug>/feed.json", feeds.label_json_feed, name="label_feed_json"),
     path("sitemap.xml", views.sitemap, name="sitemap"),
+    path("sitemap-<int:number>.xml", views.sitemap_file, name="sitemap_file"),
     path("robots.txt", views.robots, name="robots"),
     re_path(rf"^{YEAR}/$", views.archive, name="archive_year"),
     re_path(rf"^{YEAR}/{MONTH}/$", views.archive, name="archive_month"),

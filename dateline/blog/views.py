@@ -282,14 +282,29 @@ def search(request: HttpRequest) -> HttpResponse:
     return response
 
 
+_XML = "application/xml; charset=utf-8"
+
+
 @public_page
 def sitemap(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "blog/sitemap.xml",
-        {"entries": seo.sitemap_entries(request)},
-        content_type="application/xml; charset=utf-8",
-    )
+    files = seo.sitemap_file_count()
+    if files == 1:
+        entries = seo.sitemap_entries(request)
+        return render(request, "blog/sitemap.xml", {"entries": entries}, content_type=_XML)
+    # More addresses than one sitemap may hold: an index of the numbered files.
+    locations = [
+        request.build_absolute_uri(reverse("blog:sitemap_file", kwargs={"number": number}))
+        for number in range(1, files + 1)
+    ]
+    return render(request, "blog/sitemap_index.xml", {"locations": locations}, content_type=_XML)
+
+
+@public_page
+def sitemap_file(request: HttpRequest, number: int) -> HttpResponse:
+    if not 1 <= number <= seo.sitemap_file_count():
+        raise Http404("no such sitemap file")
+    entries = seo.sitemap_entries(request, number)
+    return render(request, "blog/sitemap.xml", {"entries": entries}, content_type=_XML)
 
 
 @public_page

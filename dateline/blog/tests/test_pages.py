@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from dateline.blog import services
 from dateline.blog.domain.drafts import CitationDraft
-from dateline.blog.models import PostStatus
+from dateline.blog.models import Post, PostStatus
 from dateline.blog.tests.factories import prose_post, seed_post
 
 pytestmark = pytest.mark.django_db
@@ -192,6 +193,43 @@ def test_about_sitemap_robots_and_friendly_404(client):
     missing = client.get("/no/such/page/")
     assert missing.status_code == 404
     assert "Page not found" in missing.content.decode()
+
+
+def test_past_the_protocols_limit_the_sitemap_is_an_index_of_files(client):
+    # A sitemap file may list 50,000 addresses; a site with more used to send them all in one,
+    # which search engines refuse, and to load every post on each render.
+    labelled = seed_post(1, labels=("Syria",))
+    bulk = 50_000
+    Post.objects.bulk_create(
+        (
+            Post(
+                headline=f"Post {n}",
+                slug=f"bulk-{n}",
+                status=PostStatus.PUBLISHED,
+                published_at=labelled.published_at + timedelta(minutes=n + 1),
+            )
+            for n in range(bulk)
+        ),
+        batch_size=2000,
+    )
+    index = client.get(reverse("blog:sitemap")).content.decode()
+    assert "<sitemapindex" in index
+    files = re.findall(r"<loc>([^<]+)</loc>", index)
+    assert files == ["http://testserver/sitemap-1.xml", "http://testserver/sitemap-2.xml"]
+    listed = [
+        re.findall(r"<url><loc>([^<]+)</loc>", client.get(f"/sitemap-{n}.xml").content.decode())
+        for n in (1, 2)
+    ]
+    assert [len(each) for each in listed] == [50_000, 3]  # home, 50,001 posts, one label
+    every = listed[0] + listed[1]
+    assert len(set(every)) == len(every)
+    assert every[0] == "http://testserver/"
+    assert every[-2:] == [
+        f"http://testserver{labelled.get_absolute_url()}",
+        "http://testserver/label/syria/",
+    ]
+    assert client.get("/sitemap-3.xml").status_code == 404
+    assert client.get("/sitemap-0.xml").status_code == 404
 
 
 def test_pages_advertise_their_feeds(client):
