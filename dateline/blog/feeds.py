@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from dateline.blog.caching import public_page
+from dateline.blog.domain.text import with_absolute_links, xml_safe
 from dateline.blog.models import Label, Post
 
 ITEMS_PER_FEED = 50
@@ -29,10 +30,12 @@ def _feed_posts(label: Label | None):  # type: ignore[no-untyped-def]
     return posts.newest_first().for_listing().select_related("author")[:ITEMS_PER_FEED]
 
 
-def _content(post: Post) -> str:
-    """The post's full body as HTML, the same markup as its page (stored parts are sanitised)."""
+def _content(request: HttpRequest, post: Post) -> str:
+    """The post's full body as HTML, the same markup as its page (stored parts are sanitised),
+    with its links absolute: a reader shows it away from the site."""
     parts = sorted(post.parts.all(), key=lambda part: part.position)
-    return render_to_string("blog/feed_content.html", {"post": post, "parts": parts})
+    body = render_to_string("blog/feed_content.html", {"post": post, "parts": parts})
+    return with_absolute_links(body, request.build_absolute_uri(post.get_absolute_url()))
 
 
 def _entry_id(request: HttpRequest, post: Post) -> str:
@@ -40,7 +43,36 @@ def _entry_id(request: HttpRequest, post: Post) -> str:
     return f"tag:{request.get_host().split(':')[0]},{post.created_at:%Y-%m-%d}:post-{post.pk}"
 
 
-class _AtomWithContent(Atom1Feed):
+def _xml_safe(value: Any) -> Any:
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_xml_safe(each) for each in value)
+    if isinstance(value, dict):
+        return {key: _xml_safe(each) for key, each in value.items()}
+    return value
+
+
+class _XmlSafeFeed:
+    """Takes out of every value what XML 1.0 cannot hold before Django's writer sees it.
+
+    One control character anywhere in the 50 newest posts (a vertical tab pasted into a
+    headline, a byline, a label or a quote) made the writer raise, and the whole feed was a 500
+    for every subscriber; in an attribute (Atom's category term) it went out and broke the XML.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*_xml_safe(args), **_xml_safe(kwargs))  # type: ignore[call-arg]
+
+    def add_item(self, *args: Any, **kwargs: Any) -> None:
+        super().add_item(*_xml_safe(args), **_xml_safe(kwargs))  # type: ignore[misc]
+
+
+class _Rss(_XmlSafeFeed, Rss201rev2Feed):
+    pass
+
+
+class _AtomWithContent(_XmlSafeFeed, Atom1Feed):
     """Django's Atom writer puts the description in <summary>; full posts belong in <content>."""
 
     def add_item_elements(self, handler: Any, item: dict[str, Any]) -> None:
@@ -51,7 +83,7 @@ class _AtomWithContent(Atom1Feed):
 
 
 class _PostFeed(Feed):
-    feed_type = Rss201rev2Feed
+    feed_type = _Rss
 
     def get_object(self, request: HttpRequest, slug: str | None = None) -> Label | None:
         self.request = request
@@ -80,7 +112,7 @@ class _PostFeed(Feed):
         return post.headline
 
     def item_description(self, post: Post) -> str:
-        return _content(post)
+        return _content(self.request, post)
 
     def item_link(self, post: Post) -> str:
         return post.get_absolute_url()
@@ -96,15 +128,20 @@ class _PostFeed(Feed):
     def item_updateddate(self, post: Post):  # type: ignore[no-untyped-def]
         return post.last_modified
 
-    def item_author_name(self, post: Post) -> str:
-        return post.author_name
+    def author_name(self) -> str:
+        # Atom wants an author for every entry; the site's stands for posts without a byline.
+        return settings.SITE_NAME
+
+    def item_author_name(self, post: Post) -> str | None:
+        # None, not "": Django's Atom writer puts an empty <name/> for "", a blank author.
+        return post.author_name or None
 
     def item_categories(self, post: Post) -> list[str]:
         return [label.name for label in post.labels.all()]
 
 
 class RssFeed(_PostFeed):
-    feed_type = Rss201rev2Feed
+    feed_type = _Rss
 
 
 class AtomFeed(_PostFeed):
@@ -127,7 +164,7 @@ def _json_feed(request: HttpRequest, label: Label | None) -> HttpResponse:
             "id": _entry_id(request, post),
             "url": absolute(post.get_absolute_url()),
             "title": post.headline,
-            "content_html": _content(post),
+            "content_html": _content(request, post),
             "date_published": post.published_at.isoformat(),
             "date_modified": post.last_modified.isoformat(),
             "authors": [{"name": post.author_name}] if post.author_name else [],

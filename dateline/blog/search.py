@@ -8,6 +8,7 @@ The reader's text never reaches the engine's query syntax: it is reduced to word
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -171,7 +172,10 @@ def index_post(post: Post) -> None:
         if part.kind != PartKind.CITATION:
             texts += [part.speaker, html_to_text(part.body)]
     texts.insert(0, post.dateline_place)
+    # Composed (NFC), as queries are (domain.search_query): text written decomposed (some
+    # systems and imports do) would otherwise match no query typed the usual way.
+    body_text = unicodedata.normalize("NFC", " ".join(t for t in texts if t))
     SearchDocument.objects.update_or_create(
         post=post,
-        defaults={"headline": post.headline, "body_text": " ".join(t for t in texts if t)},
+        defaults={"headline": unicodedata.normalize("NFC", post.headline), "body_text": body_text},
     )

@@ -124,18 +124,41 @@ class SitemapEntry:
     last_modified: datetime | None
 
 
-def sitemap_entries(request: HttpRequest) -> list[SitemapEntry]:
-    home = SitemapEntry(request.build_absolute_uri(reverse("blog:home")), None)
+# The sitemap protocol's limit of addresses in one file; past it, /sitemap.xml is an index of
+# numbered files, each at most this long (so no request loads every post either).
+SITEMAP_MAX_URLS = 50_000
+
+
+def _sitemap_sources():  # type: ignore[no-untyped-def]
     posts = Post.objects.published().newest_first().only("slug", "published_at", "updated_at")
     labels = Label.objects.filter(posts__in=Post.objects.published()).distinct()
-    return (
-        [home]
-        + [
-            SitemapEntry(request.build_absolute_uri(p.get_absolute_url()), p.last_modified)
-            for p in posts
-        ]
-        + [
+    return posts, labels
+
+
+def sitemap_file_count() -> int:
+    """How many sitemap files the site needs: the home page, every public post and label."""
+    posts, labels = _sitemap_sources()
+    return max(1, -(-(1 + posts.count() + labels.count()) // SITEMAP_MAX_URLS))
+
+
+def sitemap_entries(request: HttpRequest, number: int = 1) -> list[SitemapEntry]:
+    """The entries of sitemap file `number` (from 1): the home page, posts newest first, then
+    labels, SITEMAP_MAX_URLS to a file."""
+    start = (number - 1) * SITEMAP_MAX_URLS
+    stop = start + SITEMAP_MAX_URLS
+    posts, labels = _sitemap_sources()
+    entries = []
+    if start == 0:
+        entries.append(SitemapEntry(request.build_absolute_uri(reverse("blog:home")), None))
+    # Position 0 is the home page; posts follow it, labels follow the posts.
+    entries += [
+        SitemapEntry(request.build_absolute_uri(p.get_absolute_url()), p.last_modified)
+        for p in posts[max(0, start - 1) : stop - 1]
+    ]
+    if len(entries) < SITEMAP_MAX_URLS:
+        before_labels = 1 + posts.count()
+        entries += [
             SitemapEntry(request.build_absolute_uri(label.get_absolute_url()), None)
-            for label in labels
+            for label in labels[max(0, start - before_labels) : max(0, stop - before_labels)]
         ]
-    )
+    return entries

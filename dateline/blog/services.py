@@ -74,13 +74,18 @@ def create_post(
 ) -> Post:
     """Writes a post with its parts and labels, all or nothing.
 
-    A PUBLISHED post without `published_at` is published now; a SCHEDULED one needs a time.
+    A PUBLISHED post without `published_at` is published now, one with a time still to come is
+    SCHEDULED for it; a SCHEDULED one needs a time.
     """
     headline = _clean_headline(headline)
     status = _check_status(status)
     published_at = _check_time(published_at, "published_at")
     if status == PostStatus.PUBLISHED and published_at is None:
         published_at = timezone.now()
+    if status == PostStatus.PUBLISHED and published_at > timezone.now():
+        # As publish() does: nothing public changes when a stored time passes, so cached pages
+        # would never learn of it; the worker's job publishes it, and they follow.
+        status = PostStatus.SCHEDULED
     if status == PostStatus.SCHEDULED and published_at is None:
         raise InvalidPost("a scheduled post needs published_at, the time to publish it")
     with transaction.atomic():

@@ -6,7 +6,7 @@ Every list page runs a fixed number of queries whatever the number of posts, lab
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import unquote
 
 from django.conf import settings
@@ -22,6 +22,8 @@ from dateline.blog import hooks, seo
 from dateline.blog import search as post_search
 from dateline.blog.caching import public_page
 from dateline.blog.domain.days import group_by_day
+from dateline.blog.domain.slugs import slugify
+from dateline.blog.domain.text import xml_safe
 from dateline.blog.exceptions import PostNotFound
 from dateline.blog.models import (
     Label,
@@ -40,7 +42,8 @@ SEARCH_RESULTS_PER_PAGE = 20
 def _page(items, number: int | str | None, per_page: int = POSTS_PER_PAGE):  # type: ignore[no-untyped-def]
     paginator = Paginator(items, per_page, allow_empty_first_page=True)
     try:
-        return paginator.page(int(number or 1))
+        # No number (or ?page=) is the first page; /page/0/ is no page, not the first again.
+        return paginator.page(1 if number in (None, "") else int(number))
     except (EmptyPage, ValueError) as error:
         raise Http404("no such page") from error
 
@@ -104,7 +107,17 @@ def home(request: HttpRequest, page: int = 1) -> HttpResponse:
 def label(request: HttpRequest, slug: str, page: int = 1) -> HttpResponse:
     found = Label.objects.filter(slug=slug).first()
     if found is None:
-        raise Http404("no such label")
+        # Typed by hand as the label reads ("Syria"; slugs are lower case): the label's own
+        # address, if the spelling names one.
+        spelled = slugify(slug)
+        found = Label.objects.filter(slug=spelled).first() if spelled != slug else None
+        if found is None:
+            raise Http404("no such label")
+        return HttpResponsePermanentRedirect(
+            found.get_absolute_url()
+            if page == 1
+            else reverse("blog:label_page", kwargs={"slug": found.slug, "page": page})
+        )
     listed = Post.objects.published().filter(labels=found).newest_first().for_listing()
     current = _page(listed, page)
     return render(
@@ -132,22 +145,22 @@ def label(request: HttpRequest, slug: str, page: int = 1) -> HttpResponse:
 def archive(
     request: HttpRequest, year: str, month: str | None = None, day: str | None = None
 ) -> HttpResponse:
-    zone = timezone.get_current_timezone()
     try:
         first = date(int(year), int(month or 1), int(day or 1))
-    except ValueError as error:
+        if day:
+            last = first + timedelta(days=1)
+            title = first.strftime("%A, %B %-d, %Y")
+        elif month:
+            last = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+            title = first.strftime("%B %Y")
+        else:
+            last = first.replace(year=first.year + 1)
+            title = str(first.year)
+        start, end = _utc_midnight(first), _utc_midnight(last)
+    except (ValueError, OverflowError) as error:
+        # A real date whose bounds fall outside what a datetime can hold (the end of 9999, or
+        # the start of year 1 in a zone ahead of UTC): no post can be there.
         raise Http404("no such date") from error
-    if day:
-        last = first + timedelta(days=1)
-        title = first.strftime("%A, %B %-d, %Y")
-    elif month:
-        last = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
-        title = first.strftime("%B %Y")
-    else:
-        last = first.replace(year=first.year + 1)
-        title = str(first.year)
-    start = timezone.make_aware(datetime.combine(first, time.min), zone)
-    end = timezone.make_aware(datetime.combine(last, time.min), zone)
     listed = (
         Post.objects.published()
         .filter(published_at__gte=start, published_at__lt=end)
@@ -169,6 +182,12 @@ def archive(
     )
 
 
+def _utc_midnight(day: date) -> datetime:
+    """The start of `day` in the site's time zone, in UTC (as the database compares it)."""
+    local = timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
+    return local.astimezone(UTC)
+
+
 def _find_post(request: HttpRequest, slug: str) -> Post:
     found = post_by_slug(slug, public_only=not _signed_in_staff(request))
     if found is None:
@@ -184,6 +203,11 @@ def post(request: HttpRequest, year: str, month: str, slug: str) -> HttpResponse
         moved = SlugRedirect.objects.filter(old_slug=slug).select_related("post").first()
         if moved is not None and moved.post.is_public:
             return HttpResponsePermanentRedirect(moved.post.get_absolute_url())
+        # Typed by hand with capitals (slugs are lower case).
+        spelled = slugify(slug)
+        respelled = post_by_slug(spelled) if spelled != slug else None
+        if respelled is not None:
+            return HttpResponsePermanentRedirect(respelled.get_absolute_url())
         raise
     canonical = found.get_absolute_url()
     if unquote(canonical) != request.path:
@@ -239,7 +263,8 @@ def about(request: HttpRequest) -> HttpResponse:
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")[:500]
+    # Shown back in the page (title, field, heading), where HTML forbids control characters.
+    query = xml_safe(request.GET.get("q", ""))[:500]
     results = post_search.search_posts(query) if query.strip() else post_search.NO_RESULTS
     current = _page(results, request.GET.get("page"), SEARCH_RESULTS_PER_PAGE)
     response = render(
@@ -257,14 +282,29 @@ def search(request: HttpRequest) -> HttpResponse:
     return response
 
 
+_XML = "application/xml; charset=utf-8"
+
+
 @public_page
 def sitemap(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "blog/sitemap.xml",
-        {"entries": seo.sitemap_entries(request)},
-        content_type="application/xml; charset=utf-8",
-    )
+    files = seo.sitemap_file_count()
+    if files == 1:
+        entries = seo.sitemap_entries(request)
+        return render(request, "blog/sitemap.xml", {"entries": entries}, content_type=_XML)
+    # More addresses than one sitemap may hold: an index of the numbered files.
+    locations = [
+        request.build_absolute_uri(reverse("blog:sitemap_file", kwargs={"number": number}))
+        for number in range(1, files + 1)
+    ]
+    return render(request, "blog/sitemap_index.xml", {"locations": locations}, content_type=_XML)
+
+
+@public_page
+def sitemap_file(request: HttpRequest, number: int) -> HttpResponse:
+    if not 1 <= number <= seo.sitemap_file_count():
+        raise Http404("no such sitemap file")
+    entries = seo.sitemap_entries(request, number)
+    return render(request, "blog/sitemap.xml", {"entries": entries}, content_type=_XML)
 
 
 @public_page

@@ -1,5 +1,11 @@
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
+
+from dateline.comments import services
 from dateline.comments.models import Comment
 
 
@@ -9,3 +15,15 @@ class CommentAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     list_select_related = ["post"]
     search_fields = ["body", "author_name"]
+
+    # Through the services, as the desk's moderation is: an approved comment rejected, edited or
+    # deleted here must leave the cached post page at once, not when the cache next turns over.
+    def save_model(self, request: HttpRequest, obj: Comment, form: ModelForm, change: bool) -> None:
+        previous = form.initial.get("status") if change else None
+        services.save_edited(obj, previous_status=previous)
+
+    def delete_model(self, request: HttpRequest, obj: Comment) -> None:
+        services.delete([obj])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        services.delete(queryset)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from django.core import signing
@@ -11,7 +12,7 @@ from django.utils import timezone
 from dateline.blog import services as blog_services
 from dateline.blog.domain.text import xml_safe
 from dateline.blog.models import Post
-from dateline.comments.domain.submission import MAX_NAME, Submission, judge
+from dateline.comments.domain.submission import MAX_NAME, RESEND_WINDOW, Submission, judge
 from dateline.comments.exceptions import CommentError, CommentsClosed
 from dateline.comments.models import Comment, CommentStatus
 
@@ -47,8 +48,12 @@ def submit(
     stamp: str,
     now: datetime | None = None,
 ) -> Comment:
-    """Stores a reader's comment as pending moderation, or raises CommentError saying why not."""
+    """Stores a reader's comment as pending moderation, or raises CommentError saying why not.
+
+    The same comment sent again within RESEND_WINDOW is not stored twice: the first is returned.
+    """
     now = now or timezone.now()
+    author_name, body = _plain(author_name), _plain(body)
     verdict = judge(
         Submission(
             author_name=author_name,
@@ -60,7 +65,21 @@ def submit(
     )
     if not verdict.accepted:
         raise CommentError(verdict.problem)
-    return Comment.objects.create(post=post, author_name=author_name.strip(), body=body.strip())
+    sent_before = Comment.objects.filter(
+        post=post, author_name=author_name, body=body, created_at__gte=now - RESEND_WINDOW
+    ).first()
+    if sent_before is not None:
+        return sent_before
+    return Comment.objects.create(post=post, author_name=author_name, body=body)
+
+
+def _plain(text: str) -> str:
+    # Browsers send a textarea's line breaks as CRLF but count each as one character against
+    # its maxlength: counted here as one too, a comment the form let through is not refused.
+    # Control characters (pasted along with text) are not allowed in an HTML page's text: the
+    # post page that shows the comment would no longer be valid HTML.
+    text = text.replace("\r\n", "\n")
+    return xml_safe(text).strip()
 
 
 def approve(comment: Comment, *, now: datetime | None = None) -> Comment:
@@ -83,6 +102,32 @@ def _moderate(comment: Comment, status: CommentStatus, now: datetime | None) -> 
     return comment
 
 
+def save_edited(comment: Comment, *, previous_status: str | None) -> Comment:
+    """Saves a comment changed by hand (the admin's form); `previous_status` is what it had
+    before, None for a new one. The post's page follows when it showed the comment or now does.
+    """
+    with transaction.atomic():
+        if previous_status != comment.status and comment.status != CommentStatus.PENDING:
+            comment.moderated_at = timezone.now()
+        comment.save()
+        if CommentStatus.APPROVED in (previous_status, comment.status):
+            blog_services.post_changed(comment.post)
+    return comment
+
+
+def delete(comments: Iterable[Comment]) -> None:
+    """Deletes comments (and, by cascade, replies to them); the post pages that showed any of
+    them are refreshed."""
+    ids = [comment.pk for comment in comments]
+    with transaction.atomic():
+        posts = set(Comment.objects.filter(pk__in=ids).values_list("post_id", flat=True))
+        shown = Comment.objects.approved().filter(post_id__in=posts)
+        shown_before = shown.count()
+        Comment.objects.filter(pk__in=ids).delete()
+        if shown.count() != shown_before:
+            blog_services.post_changed()
+
+
 def record(
     post: Post,
     *,
@@ -98,7 +143,7 @@ def record(
     if status not in CommentStatus.values:
         raise CommentError(f"unknown comment status {status!r}")
     # Imported text may hold NUL, which PostgreSQL refuses, and controls no feed can carry.
-    author_name, body = xml_safe(author_name).strip(), xml_safe(body).strip()
+    author_name, body = _plain(author_name), _plain(body)
     if not body:
         raise CommentError("the comment is empty")
     if len(author_name) > MAX_NAME:

@@ -8,6 +8,7 @@ quotes each one as a literal term.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 MAX_TERMS = 12
 MAX_TERM_LENGTH = 64
@@ -17,8 +18,12 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 def search_terms(query: str) -> tuple[str, ...]:
     """The distinct words of `query`, lower-cased, in order; at most MAX_TERMS of them."""
     seen: dict[str, None] = {}
-    for match in _WORD.finditer(query or ""):
-        word = match.group(0).lower()[:MAX_TERM_LENGTH]
+    # Composed, as the index is (search.index_post): typed or pasted decomposed, "école" is "e"
+    # and a combining accent, and \w would cut it into the words "e" and "cole".
+    for match in _WORD.finditer(unicodedata.normalize("NFC", query or "")):
+        # "İ" (Turkish capital dotted I) is the one letter whose lower case is two characters,
+        # "i" and a combining dot; the engines index "İstanbul" as "istanbul".
+        word = match.group(0).lower().replace("i\u0307", "i")[:MAX_TERM_LENGTH]
         if word.strip("_"):
             seen.setdefault(word, None)
         if len(seen) == MAX_TERMS:

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import urljoin
 
 _TAG = re.compile(r"<[^>]*>")
 _BLOCK_END = re.compile(r"</(p|div|li|blockquote|h[1-6]|figure|tr)>|<br\s*/?>", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 # What XML 1.0 cannot carry at all, not even as a character reference: the C0 controls but tab, LF
-# and CR, lone surrogates, U+FFFE and U+FFFF. One of them in a stored post makes the Atom and RSS
-# feeds unwritable (and a real reader refuses the document). Vertical tab and form feed (Word's
-# line and page breaks) stand between words, so `xml_safe` makes them spaces; the rest carry no
-# text.
+# and CR, lone surrogates, U+FFFE and U+FFFF. HTML forbids the same controls in a page's text. One
+# of them in a stored post makes the Atom and RSS feeds unwritable (and a real reader refuses the
+# document). Vertical tab and form feed (Word's line and page breaks) stand between words, so
+# `xml_safe` makes them spaces; the rest carry no text.
 NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_BREAKS_NOT_IN_XML = re.compile("[\x0b\x0c]")
+_BREAK_CONTROLS = str.maketrans("\x0b\x0c", "  ")
+# A start tag, and a link or source among its attributes (the sanitiser writes them all
+# double-quoted, and escapes "<" in text, so only tags start with "<" and a letter).
+_START_TAG = re.compile(r"<[a-zA-Z][^>]*>")
+_LINK_ATTRIBUTE = re.compile(r'(\s(?:href|src|poster|cite)=")([^"]*)(")')
 
 
 def html_to_text(fragment: str) -> str:
@@ -25,8 +30,11 @@ def html_to_text(fragment: str) -> str:
 
 
 def xml_safe(text: str) -> str:
-    """`text` without the characters XML 1.0 forbids, so every feed out can carry it."""
-    return NOT_IN_XML.sub("", _BREAKS_NOT_IN_XML.sub(" ", text))
+    """`text` without the characters XML 1.0 (and HTML text) forbids, so every feed out and every
+    page can carry it; vertical tabs and form feeds become spaces, keeping the words apart."""
+    if not NOT_IN_XML.search(text):
+        return text
+    return NOT_IN_XML.sub("", text.translate(_BREAK_CONTROLS))
 
 
 def shorten(text: str, limit: int) -> str:
@@ -35,3 +43,16 @@ def shorten(text: str, limit: int) -> str:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0] or text[: limit - 1]
     return cut.rstrip(" ,.;:") + "…"
+
+
+def with_absolute_links(fragment: str, base_url: str) -> str:
+    """`fragment` (sanitised HTML) with every href, src, poster and cite resolved against
+    `base_url`: out of the page (in a feed reader), "/2016/03/post/" means nothing."""
+
+    def absolute(match: re.Match[str]) -> str:
+        value = html.unescape(match[2])
+        if not value:
+            return match[0]
+        return match[1] + html.escape(urljoin(base_url, value), quote=True) + match[3]
+
+    return _START_TAG.sub(lambda tag: _LINK_ATTRIBUTE.sub(absolute, tag[0]), fragment)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import time
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import http_date
 
 from dateline.blog import services
@@ -109,3 +113,16 @@ def test_last_modified_is_when_the_site_last_changed(client):
     _, changed_at = services.site_generation()
     assert client.get("/")["Last-Modified"] == http_date(changed_at.timestamp())
     assert reverse("blog:home") == "/"
+
+
+def test_a_post_written_as_published_for_later_appears_on_cached_pages_when_its_time_comes(
+    client,
+):
+    # Nothing public changes when a stored time passes, so the cached home page would go on
+    # without the post; written as scheduled, the worker's job publishes it and pages follow.
+    soon = timezone.now() + timedelta(seconds=1)
+    seed_post(1, headline="Embargoed until soon", at=soon)
+    assert "Embargoed until soon" not in client.get("/").content.decode()
+    time.sleep(max(0.0, (soon - timezone.now()).total_seconds()) + 0.1)
+    services.publish_scheduled(timezone.now())  # the worker's tick
+    assert "Embargoed until soon" in client.get("/").content.decode()

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from xml.etree import ElementTree
 
 import feedparser
 import pytest
 from django.urls import reverse
 
 from dateline.blog import services
-from dateline.blog.domain.drafts import CommentaryDraft, RawHtmlDraft
+from dateline.blog.domain.drafts import CommentaryDraft, ProseDraft, RawHtmlDraft
+from dateline.blog.models import Label
 from dateline.blog.tests.factories import citation, seed_post
 from dateline.wire import services as wire
 from dateline.wire.models import Article
@@ -44,6 +46,82 @@ def test_feedparser_reads_every_feed_with_full_content(client, site, name):
     assert "Read more" in content and "https://news.example.org/world/2" in content
     assert "WNU Editor:" in content
     assert first.link == f"http://testserver{newer.get_absolute_url()}"
+
+
+@pytest.mark.parametrize("name", [*XML_FEEDS, "blog:label_feed_atom", "blog:label_feed_rss"])
+def test_control_characters_in_a_post_leave_every_xml_feed_well_formed(client, name):
+    # Pasted text carries them (a vertical tab is a line break in word processors); one in any
+    # of the newest posts made Django's writer raise, so the feed was a 500 for everyone.
+    bad = "Vertical\x0btab\x01and\ufffeco"
+    seed_post(
+        1,
+        headline=f"Headline {bad}",
+        byline=f"Byline {bad}",
+        labels=(f"Label {bad}",),
+        dateline_place=f"PLACE {bad}",
+        parts=[
+            citation(1, outlet_name=f"Outlet {bad}", source_headline=f"Source {bad}"),
+            CommentaryDraft(speaker=f"Speaker {bad}", text=f"<p>Body {bad}</p>"),
+        ],
+    )
+    for_label = name.startswith("blog:label")
+    kwargs = {"slug": Label.objects.get().slug} if for_label else {}
+    response = client.get(reverse(name, kwargs=kwargs))
+    assert response.status_code == 200
+    parsed = feedparser.parse(response.content)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    entry = parsed.entries[0]
+    assert entry.title == "Headline Vertical tabandco"
+    assert [tag.term for tag in entry.tags] == ["Label Vertical tabandco"]
+    content = entry.content[0].value if "content" in entry else entry.summary
+    assert "Body Vertical tabandco" in content
+    if for_label:
+        assert parsed.feed.title.endswith(": Label Vertical tabandco")
+
+
+def test_a_post_without_a_byline_has_the_site_as_author_not_a_blank_one(client, settings):
+    seed_post(1, byline="")
+    seed_post(2, byline="WNU Editor")
+    atom = client.get(reverse("blog:feed_atom")).content.decode()
+    assert "<name/>" not in atom and "<name></name>" not in atom
+    parsed = feedparser.parse(atom)
+    assert parsed.feed.author == settings.SITE_NAME
+    assert [entry.get("author") for entry in parsed.entries] == ["WNU Editor", None]
+    rss = feedparser.parse(client.get(reverse("blog:feed_rss")).content)
+    assert [entry.get("author") for entry in rss.entries] == ["WNU Editor", None]
+
+
+def first_item_html(name: str, document: bytes) -> str:
+    """The first entry's HTML content as the feed carries it (read without feedparser, which
+    would resolve relative links itself)."""
+    if name == "blog:feed_json":
+        return json.loads(document)["items"][0]["content_html"]
+    root = ElementTree.fromstring(document)
+    atom = "{http://www.w3.org/2005/Atom}"
+    found = root.find(
+        f"{atom}entry/{atom}content" if name == "blog:feed_atom" else "channel/item/description"
+    )
+    assert found is not None and found.text
+    return found.text
+
+
+@pytest.mark.parametrize("name", FEEDS)
+def test_links_in_a_post_are_absolute_in_every_feed(client, name):
+    # A feed reader shows the post away from the site: "/2016/03/earlier/" would lead nowhere.
+    html = (
+        '<p>As <a href="/2016/03/earlier/">we reported</a>, <a href="#map">the map</a> and '
+        '<a href="https://news.example.org/a?b=1&amp;c=2">their story</a>.</p>'
+        '<p><img src="/media/images/map.png" alt="Map" /></p>'
+    )
+    post = seed_post(1, parts=[ProseDraft(html=html)])
+    response = client.get(reverse(name))
+    content = first_item_html(name, response.content)
+    page = f"http://testserver{post.get_absolute_url()}"
+    assert 'href="http://testserver/2016/03/earlier/"' in content
+    assert f'href="{page}#map"' in content
+    assert 'src="http://testserver/media/images/map.png"' in content
+    assert 'href="https://news.example.org/a?b=1&amp;c=2"' in content
+    assert 'href="/' not in content and 'src="/' not in content
 
 
 @pytest.mark.parametrize("name", FEEDS)

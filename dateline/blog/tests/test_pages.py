@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from dateline.blog import services
 from dateline.blog.domain.drafts import CitationDraft
-from dateline.blog.models import PostStatus
+from dateline.blog.models import Post, PostStatus
 from dateline.blog.tests.factories import prose_post, seed_post
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +107,21 @@ def test_blogger_style_and_old_slug_and_wrong_month_urls_redirect_permanently(cl
     assert client.get("/2016/03/no-such-post.html").status_code == 404
 
 
+def test_a_label_or_post_address_typed_with_capitals_redirects_to_its_own(client):
+    # Readers type a label as it reads ("Syria"); slugs are lower case.
+    post = seed_post(1, headline="Aleppo Talks Resume", labels=("Syria",))
+    answers = {
+        "/label/Syria/": "/label/syria/",
+        "/label/SYRIA/page/2/": "/label/syria/page/2/",
+        "/2016/03/Aleppo-Talks-Resume/": post.get_absolute_url(),
+    }
+    for typed, own in answers.items():
+        answer = client.get(typed)
+        assert (answer.status_code, answer["Location"]) == (301, own), typed
+    for unknown in ("/label/Nope/", "/2016/03/Nope/"):
+        assert client.get(unknown).status_code == 404
+
+
 def test_label_and_date_archives_list_the_right_posts(client):
     in_march = seed_post(1, labels=("Syria",))
     in_april = seed_post(2, at=datetime(2016, 4, 2, 9, tzinfo=UTC), labels=("Iraq",))
@@ -124,6 +140,26 @@ def test_label_and_date_archives_list_the_right_posts(client):
     assert client.get("/2016/02/30/").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("zone", "address"),
+    [
+        ("UTC", "/9999/"),
+        ("UTC", "/9999/12/"),
+        ("UTC", "/9999/12/31/"),
+        ("America/New_York", "/9999/12/31/"),
+        ("Asia/Tokyo", "/0001/"),
+        ("Asia/Tokyo", "/0001/01/01/"),
+    ],
+)
+def test_archives_at_the_ends_of_the_calendar_are_not_found(client, settings, zone, address):
+    # Their bounds (the first instant after 9999, or year 1 seen from UTC) cannot be held in a
+    # datetime; there is nothing to list there, and the reader gets the friendly 404.
+    settings.TIME_ZONE = zone
+    seed_post(1)
+    assert client.get(address).status_code == 404
+    assert client.get("/9998/12/31/").status_code == 200
+
+
 def test_home_paginates_with_root_relative_links(client):
     for n in range(25):
         prose_post(n)
@@ -132,6 +168,10 @@ def test_home_paginates_with_root_relative_links(client):
     second = client.get("/page/2/").content.decode()
     assert 'href="/" rel="prev"' in second
     assert client.get("/page/9/").status_code == 404
+    # Page 0 is no page (it showed the first page again, under another address).
+    for address in ("/page/0/", "/label/syria/page/0/", "/2016/?page=0", "/search/?q=x&page=0"):
+        assert client.get(address).status_code == 404, address
+    assert client.get("/2016/?page=").status_code == 200
 
 
 def test_sticky_posts_are_pinned_on_the_first_page(client):
@@ -153,6 +193,43 @@ def test_about_sitemap_robots_and_friendly_404(client):
     missing = client.get("/no/such/page/")
     assert missing.status_code == 404
     assert "Page not found" in missing.content.decode()
+
+
+def test_past_the_protocols_limit_the_sitemap_is_an_index_of_files(client):
+    # A sitemap file may list 50,000 addresses; a site with more used to send them all in one,
+    # which search engines refuse, and to load every post on each render.
+    labelled = seed_post(1, labels=("Syria",))
+    bulk = 50_000
+    Post.objects.bulk_create(
+        (
+            Post(
+                headline=f"Post {n}",
+                slug=f"bulk-{n}",
+                status=PostStatus.PUBLISHED,
+                published_at=labelled.published_at + timedelta(minutes=n + 1),
+            )
+            for n in range(bulk)
+        ),
+        batch_size=2000,
+    )
+    index = client.get(reverse("blog:sitemap")).content.decode()
+    assert "<sitemapindex" in index
+    files = re.findall(r"<loc>([^<]+)</loc>", index)
+    assert files == ["http://testserver/sitemap-1.xml", "http://testserver/sitemap-2.xml"]
+    listed = [
+        re.findall(r"<url><loc>([^<]+)</loc>", client.get(f"/sitemap-{n}.xml").content.decode())
+        for n in (1, 2)
+    ]
+    assert [len(each) for each in listed] == [50_000, 3]  # home, 50,001 posts, one label
+    every = listed[0] + listed[1]
+    assert len(set(every)) == len(every)
+    assert every[0] == "http://testserver/"
+    assert every[-2:] == [
+        f"http://testserver{labelled.get_absolute_url()}",
+        "http://testserver/label/syria/",
+    ]
+    assert client.get("/sitemap-3.xml").status_code == 404
+    assert client.get("/sitemap-0.xml").status_code == 404
 
 
 def test_pages_advertise_their_feeds(client):

@@ -5,6 +5,8 @@ Runs on whichever database the suite uses; CI runs it on SQLite (FTS5) and Postg
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
@@ -95,12 +97,43 @@ def test_any_text_searches_without_error(query):
     assert isinstance(results[0:5], list)
 
 
+def test_control_characters_in_a_query_are_not_shown_back(client):
+    # The query is written into the page's title, field and heading; HTML forbids these.
+    prose_post(1, headline="Damascus")
+    page = client.get(reverse("blog:search"), {"q": "Dama\x00\x01scus\x1b"}).content.decode()
+    assert not any(character in page for character in "\x00\x01\x1b")
+    assert 'value="Damascus"' in page and "1 result" in page
+
+
 def test_search_page_shows_results_with_links_and_paginates(client):
     for n in range(25):
         prose_post(n, headline=f"Aleppo report {n}")
     page = client.get(reverse("blog:search"), {"q": "aleppo"}).content.decode()
     assert "25 results" in page
-    assert 'href="/search/?q=aleppo&amp;page=2" rel="next"' in page
+    assert 'href="/search/?q=aleppo&amp;page=2" rel="next">More results</a>' in page
+    # Ranked by relevance: the second page is not "older posts".
+    second = client.get(reverse("blog:search"), {"q": "aleppo", "page": 2}).content.decode()
+    assert 'href="/search/?q=aleppo" rel="prev">Previous results</a>' in second
+    assert "Older posts" not in page and "Newer posts" not in second
     assert "<mark>Aleppo</mark>" in page
     empty = client.get(reverse("blog:search")).content.decode()
     assert "result" not in empty.split("<main", 1)[1]
+
+
+def test_composed_and_decomposed_accents_find_each_other():
+    # The same word in Unicode's two spellings: "é" as one character, or "e" and an accent.
+    def decomposed(text: str) -> str:
+        return unicodedata.normalize("NFD", text)
+
+    composed_post = prose_post(1, headline="L'école de Damas rouvre")
+    decomposed_post = prose_post(2, headline=decomposed("Köln: Brücke gesperrt"))
+    assert [hit.post.pk for hit in search_posts(decomposed("école"))[0:5]] == [composed_post.pk]
+    assert [hit.post.pk for hit in search_posts("brücke köln")[0:5]] == [decomposed_post.pk]
+    assert "<mark>Köln</mark>" in search_posts("köln")[0:1][0].headline
+
+
+def test_a_turkish_capital_dotted_i_finds_its_word():
+    # Python lower-cases "İ" to "i" and a combining dot; PostgreSQL indexes "istanbul".
+    wanted = prose_post(1, headline="İstanbul'da seçim")
+    for query in ("İstanbul", "istanbul", "İSTANBUL"):
+        assert [hit.post.pk for hit in search_posts(query)[0:5]] == [wanted.pk], query

@@ -15,6 +15,10 @@ MAX_BODY = 5000
 MIN_FILL_TIME = timedelta(seconds=2)
 # Public pages are cached whole (the form with them), so a stamp may be as old as the cached page.
 MAX_FORM_AGE = timedelta(days=30)
+# The same text from the same name on the same post this soon after is the same comment sent
+# twice (a double click, or the browser sending the form again when the thank-you page is
+# reloaded): it is not stored again.
+RESEND_WINDOW = timedelta(minutes=30)
 
 
 @dataclass(frozen=True, slots=True)

@@ -114,3 +114,79 @@ def test_a_recorded_comment_loses_nul_and_controls_but_keeps_its_text(client, se
     page = client.get(post.get_absolute_url())
     assert page.status_code == 200
     assert "First comment here" in page.content.decode()
+
+
+def test_control_characters_pasted_into_a_comment_are_not_kept(client, post):
+    # HTML forbids them in a page's text: once approved, the post page would stop being valid.
+    body = "First line\x0bsecond\x01 line."
+    answer = client.post(
+        reverse("comments:post", args=[post.pk]), fields(author_name="Sa\x02m", body=body)
+    )
+    assert answer.status_code == 200
+    comment = Comment.objects.get()
+    assert (comment.author_name, comment.body) == ("Sam", "First line second line.")
+    services.approve(comment)
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert "First line second line" in page
+    assert not any(character in page for character in "\x01\x02\x0b")
+
+
+def test_a_comment_of_control_characters_only_is_empty(client, post):
+    answer = client.post(reverse("comments:post", args=[post.pk]), fields(body="\x01\x02\x03"))
+    assert answer.status_code == 400
+    assert "The comment is empty." in answer.content.decode()
+    assert Comment.objects.count() == 0
+
+
+def test_the_same_comment_sent_twice_is_kept_once(client, post):
+    # A double click, or reloading the thank-you page (the browser sends the form again).
+    url = reverse("comments:post", args=[post.pk])
+    answers = [client.post(url, fields()) for _ in range(2)]
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert "awaits moderation" in answers[1].content.decode()
+    assert Comment.objects.count() == 1
+    # Other words, or another name, are another comment.
+    client.post(url, fields(body="Interesting, and more."))
+    client.post(url, fields(author_name="Alex"))
+    assert Comment.objects.count() == 3
+
+
+def test_the_same_words_much_later_are_a_new_comment(post):
+    stamp = services.form_stamp(timezone.now() - timedelta(minutes=1))
+    first = services.submit(post, author_name="Sam", body="Again.", honeypot="", stamp=stamp)
+    later = timezone.now() + services.RESEND_WINDOW + timedelta(minutes=1)
+    again = services.submit(
+        post,
+        author_name="Sam",
+        body="Again.",
+        honeypot="",
+        stamp=services.form_stamp(later - timedelta(minutes=1)),
+        now=later,
+    )
+    assert again.pk != first.pk
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"body": "x" * 5001}, "Please keep comments under 5,000 characters."),
+        ({"author_name": "n" * 101}, "Please keep the name under 100 characters."),
+        ({"body": "   "}, "The comment is empty."),
+        ({"stamp": ""}, "The form expired or was damaged"),
+    ],
+)
+def test_a_refusal_says_what_is_wrong(client, post, changes, problem):
+    # The page shows one message and no field errors: "check the fields below" told nobody why.
+    answer = client.post(reverse("comments:post", args=[post.pk]), fields(**changes))
+    assert answer.status_code == 400
+    assert problem in answer.content.decode()
+    assert Comment.objects.count() == 0
+
+
+def test_line_breaks_count_as_one_character_as_the_browser_counts_them(client, post):
+    # A textarea's maxlength counts a line break once; the form sends it as CRLF.
+    paragraphs = "\r\n".join(["p" * 49] * 100)
+    assert len(paragraphs.replace("\r\n", "\n")) == 4999 and len(paragraphs) > 5000
+    answer = client.post(reverse("comments:post", args=[post.pk]), fields(body=paragraphs))
+    assert answer.status_code == 200
+    assert Comment.objects.get().body == paragraphs.replace("\r\n", "\n")
