@@ -1,7 +1,8 @@
 """Drops the characters XML 1.0 forbids from posts written before the services did (0041).
 
-One such character in a stored post made the Atom and RSS feeds answer 500; the write services
-now drop them, and this cleans what is already stored. Citation URLs keep their meaning: the
+One such character in a stored post made the Atom and RSS feeds answer 500 (the feeds now drop
+them too) and puts it in the post's page, where HTML forbids it; the write services now drop
+them, and this cleans what is already stored. Citation URLs keep their meaning: the
 characters are percent-encoded, as a browser would send them. Safe to run again.
 """
 
