@@ -159,6 +159,18 @@ def test_429_retry_after_is_honoured_and_counted_as_an_error(server):
     assert feed.next_poll_at >= before + timedelta(seconds=7200)
 
 
+def test_a_feed_asking_to_be_cached_for_ever_is_still_stored(server):
+    # A max-age past the last date Python can hold made storing the answer raise: the entries
+    # were lost and the feed was polled again as soon as its claim ran out.
+    forever = {"Cache-Control": "max-age=99999999999999"}
+    feed = follow(server.route("/forever", Reply(body=rss(items(2)), headers=forever)))
+    before = timezone.now()
+    outcome = poll(feed)
+    feed.refresh_from_db()
+    assert (outcome.new, outcome.error, feed.error_count) == (2, "", 0)
+    assert feed.next_poll_at <= before + timedelta(hours=25)
+
+
 def test_errors_back_off_exponentially_and_recovery_resets_the_count(server):
     state = {"fail": True}
     url = server.route(
