@@ -32,7 +32,14 @@ from dateline.wire.exceptions import FeedNotFound, ParseError, WireError
 from dateline.wire.fetching import DEFAULT_LIMITS, PollLimits, Request, fetch_all
 from dateline.wire.ingest import PollOutcome
 from dateline.wire.models import Feed, Outlet
-from dateline.wire.parsing import POOL_THRESHOLD, Document, ParsePool, read_document, shared_pool
+from dateline.wire.parsing import (
+    POOL_THRESHOLD,
+    Document,
+    ParsePool,
+    plain_title,
+    read_document,
+    shared_pool,
+)
 
 logger = logging.getLogger("dateline.wire")
 
@@ -116,13 +123,13 @@ def add_from_url(url: str, *, outlet_name: str = "", resolve: Resolver | None = 
         parsed = parse_feed(feed_result.body, content_type=feed_result.header("content-type"),
                             base_url=feed_result.url)  # fmt: skip
     info = parsed.feed
-    name = outlet_name or info.title or result.url
+    title = plain_title(info.title, info.title_detail)
     feed = add_feed(
         url=feed_url,
-        outlet_name=name,
+        outlet_name=outlet_name or title or result.url,
         home_url=info.link or "",
         language=(info.language or "")[:35],
-        title=info.title or "",
+        title=title,
     )
     return Added(feed, alternatives)
 
