@@ -27,7 +27,7 @@ from dateline.wire import fulltext, ingest
 from dateline.wire.adapters.feeds import parse_feed
 from dateline.wire.domain.decide import Candidate
 from dateline.wire.domain.discover import DiscoveredFeed, discover_feeds
-from dateline.wire.domain.opml import Subscription, read_opml, write_opml
+from dateline.wire.domain.opml import Subscription, parse_opml, write_opml
 from dateline.wire.exceptions import FeedNotFound, ParseError, WireError
 from dateline.wire.fetching import DEFAULT_LIMITS, PollLimits, Request, fetch_all
 from dateline.wire.ingest import PollOutcome
@@ -148,11 +148,14 @@ def ingest_document(feed: Feed, data: bytes, *, content_type: str | None = None)
 class OpmlImport:
     added: int
     already_followed: int
+    # Feed URLs the file named that are not web addresses (javascript:, file:, relative...).
+    skipped: tuple[str, ...] = ()
 
 
 def import_opml(data: bytes) -> OpmlImport:
     """Follows every feed of an OPML file; its folders and categories become labels."""
-    subscriptions = read_opml(data)
+    opml = parse_opml(data)
+    subscriptions = opml.subscriptions
     known = set(Feed.objects.filter(url__in=[s.feed_url for s in subscriptions])
                 .values_list("url", flat=True))  # fmt: skip
     with transaction.atomic():
@@ -164,7 +167,9 @@ def import_opml(data: bytes) -> OpmlImport:
                 title=sub.title,
                 labels=sub.labels,
             )
-    return OpmlImport(added=len(subscriptions) - len(known), already_followed=len(known))
+    return OpmlImport(
+        added=len(subscriptions) - len(known), already_followed=len(known), skipped=opml.skipped
+    )
 
 
 def export_opml(*, title: str = "Dateline feeds") -> bytes:

@@ -3,7 +3,9 @@
 Reading treats the file as hostile: it is refused past `MAX_BYTES` or `MAX_OUTLINES`, and any
 DOCTYPE is refused outright, so no entity can expand (billion laughs) or reach a file or URL
 (external entities). OPML never needs a DOCTYPE. The folders an outline sits in, and its
-`category` attribute, become the feed's labels.
+`category` attribute, become the feed's labels. Only web addresses are followed: an outline
+whose feed URL is not http(s) (a `javascript:` or `file:` one, a relative path) or is longer
+than a stored URL can be is skipped and counted, and the old `feed:` scheme is read as http.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from urllib.parse import urlsplit
 from xml.parsers import expat
 
 from dateline.wire.exceptions import WireError
@@ -20,6 +23,7 @@ from dateline.wire.exceptions import WireError
 MAX_BYTES = 5 * 1024 * 1024
 MAX_OUTLINES = 20_000
 MAX_DEPTH = 20
+MAX_URL_LENGTH = 2000  # what Feed.url and Outlet.home_url hold
 
 
 class OpmlError(WireError):
@@ -34,6 +38,28 @@ class Subscription:
     labels: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class OpmlFile:
+    subscriptions: tuple[Subscription, ...]
+    # Feed URLs of outlines that were not followed, as the file wrote them.
+    skipped: tuple[str, ...] = ()
+
+
+def web_address(url: str) -> str | None:
+    """``url`` if it is an absolute http(s) URL short enough to store; `feed:` read as http."""
+    url = url.strip()
+    if url[:5].lower() == "feed:":
+        rest = url[5:]
+        url = rest if rest[:5].lower() in ("http:", "https") else "http:" + rest
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url if len(url) <= MAX_URL_LENGTH else None
+
+
 def _labels_from_attribute(value: str) -> list[str]:
     # OPML 2.0: comma-separated; each may be a slash path ("/World/Middle East"): use its leaf.
     labels = []
@@ -46,11 +72,17 @@ def _labels_from_attribute(value: str) -> list[str]:
 
 def read_opml(data: bytes) -> list[Subscription]:
     """Every feed in the file, in document order, each feed URL once."""
+    return list(parse_opml(data).subscriptions)
+
+
+def parse_opml(data: bytes) -> OpmlFile:
+    """Every feed in the file, in document order, each feed URL once, and what was skipped."""
     if len(data) > MAX_BYTES:
         raise OpmlError(f"the OPML file is {len(data)} bytes; at most {MAX_BYTES} are read")
     parser = expat.ParserCreate()
     folders: list[str | None] = []  # one slot per open outline: its folder name, or None
     found: dict[str, Subscription] = {}
+    skipped: list[str] = []
     count = 0
 
     def refuse_doctype(*_: object) -> None:
@@ -65,18 +97,22 @@ def read_opml(data: bytes) -> list[Subscription]:
             raise OpmlError(
                 f"the OPML file has more than {MAX_OUTLINES} outlines or {MAX_DEPTH} levels"
             )
-        url = (attrs.get("xmlUrl") or attrs.get("xmlurl") or "").strip()
+        written = (attrs.get("xmlUrl") or attrs.get("xmlurl") or "").strip()
         title = (attrs.get("title") or attrs.get("text") or "").strip()
-        if not url:
+        if not written:
             folders.append(title or None)
             return
         folders.append(None)
+        url = web_address(written)
+        if url is None:
+            skipped.append(written)
+            return
         labels = [f for f in folders if f] + _labels_from_attribute(attrs.get("category", ""))
         if url not in found:
             found[url] = Subscription(
                 feed_url=url,
                 title=title,
-                home_url=(attrs.get("htmlUrl") or "").strip(),
+                home_url=web_address(attrs.get("htmlUrl") or "") or "",
                 labels=tuple(dict.fromkeys(labels)),
             )
 
@@ -92,7 +128,7 @@ def read_opml(data: bytes) -> list[Subscription]:
         parser.Parse(data, True)
     except expat.ExpatError as error:
         raise OpmlError(f"the OPML file is not well-formed XML: {error}") from error
-    return list(found.values())
+    return OpmlFile(tuple(found.values()), tuple(skipped))
 
 
 def write_opml(subscriptions: Iterable[Subscription], *, title: str, now: datetime) -> bytes:

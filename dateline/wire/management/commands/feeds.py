@@ -77,6 +77,10 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {file}: {error.strerror}") from error
         result = services.import_opml(data)
         self.stdout.write(f"{result.added} feeds added, {result.already_followed} already followed")
+        if result.skipped:
+            self.stdout.write(f"{len(result.skipped)} skipped, not http(s) web addresses:")
+            for url in result.skipped[:20]:
+                self.stdout.write(f"  {url[:200]}")
 
     def _export_opml(self, *, output: Path | None, **options: Any) -> None:
         data = services.export_opml()
