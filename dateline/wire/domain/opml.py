@@ -10,6 +10,7 @@ than a stored URL can be is skipped and counted, and the old `feed:` scheme is r
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_OUTLINES = 20_000
 MAX_DEPTH = 20
 MAX_URL_LENGTH = 2000  # what Feed.url and Outlet.home_url hold
+# Characters XML 1.0 cannot carry at all, not even escaped (C0 controls but tab, CR and LF).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 class OpmlError(WireError):
@@ -131,8 +134,26 @@ def parse_opml(data: bytes) -> OpmlFile:
     return OpmlFile(tuple(found.values()), tuple(skipped))
 
 
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
 def write_opml(subscriptions: Iterable[Subscription], *, title: str, now: datetime) -> bytes:
-    """An OPML 2.0 document: feeds grouped under their first label, the rest at the top."""
+    """An OPML 2.0 document: feeds grouped under their first label, the rest at the top.
+
+    Titles and labels come from feeds (a JSON Feed's title may hold a control character):
+    what XML cannot carry is left out, so every reader can read the file.
+    """
+    subscriptions = (
+        Subscription(
+            feed_url=_xml_text(sub.feed_url),
+            title=_xml_text(sub.title),
+            home_url=_xml_text(sub.home_url),
+            labels=tuple(label for label in map(_xml_text, sub.labels) if label),
+        )
+        for sub in subscriptions
+    )
+    title = _xml_text(title)
     root = ET.Element("opml", version="2.0")
     head = ET.SubElement(root, "head")
     ET.SubElement(head, "title").text = title

@@ -58,6 +58,15 @@ def test_written_opml_reads_back_the_same():
     assert back[0].labels == ("World", "Africa")
 
 
+def test_written_opml_is_well_formed_whatever_the_feeds_titles_hold():
+    # A JSON Feed may title itself with a control character; XML cannot carry one at all.
+    subs = [Subscription("https://a.example/feed.json", "Bad\x0bTitle\x00", "", ("a\x1fb", "\x01"))]
+    back = read_opml(write_opml(subs, title="Mine\x08", now=datetime(2026, 2, 16, tzinfo=UTC)))
+    assert [(s.feed_url, s.title, s.labels) for s in back] == [
+        ("https://a.example/feed.json", "BadTitle", ("ab",))
+    ]
+
+
 def test_only_web_addresses_are_followed_and_the_rest_are_counted():
     # A shared subscription list is someone else's file: a javascript: or file: "feed" would
     # be stored, listed and polled for ever, and a URL longer than the column failed the whole
