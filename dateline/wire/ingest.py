@@ -262,6 +262,12 @@ def _follow_permanent_redirect(feed: Feed, result: FetchResult) -> list[str]:
     target = result.permanent_url
     if not target or target == feed.url:
         return []
+    if len(target) > Feed.url.field.max_length:
+        # Longer than the column holds (PostgreSQL refuses it, and the whole answer with it):
+        # keep polling the old URL, which still leads there.
+        logger.info("feed %s moved permanently to a %d-character URL: not followed",
+                    feed.url, len(target))  # fmt: skip
+        return []
     if Feed.objects.filter(url=target).exclude(pk=feed.pk).exists():
         feed.active = False
         feed.stopped_reason = f"moved permanently to {target}, which another feed already polls"

@@ -164,6 +164,16 @@ def test_301_updates_the_stored_url(server):
     assert feed.url == new_url
 
 
+def test_a_move_to_a_url_longer_than_the_column_is_not_followed(server):
+    far = "/new/" + "x" * 2100
+    server.route(far, Reply(body=rss(items(1))))
+    feed = follow(server.route("/old", Reply(status=301, headers={"Location": far})))
+    outcome = poll(feed)
+    feed.refresh_from_db()
+    assert (outcome.new, outcome.error) == (1, "")
+    assert feed.url == server.url("/old") and feed.active
+
+
 def test_410_stops_the_feed(server):
     feed = follow(server.route("/gone", Reply(status=410)))
     poll(feed)
