@@ -36,6 +36,9 @@ _TAG = re.compile(r"<[^>]*>")
 _LINE_BREAK = re.compile(r"<br\b[^>]*>", re.IGNORECASE)
 _WHITE_SPACE = re.compile(r"\s+")
 
+# Control characters a terminal acts on (ESC starts its escape sequences; C1 has CSI too).
+_TERMINAL_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
@@ -58,6 +61,15 @@ def markup_to_text(markup: str) -> str:
     collapsed. ("AT&amp;T <b>buys</b>" -> "AT&T buys")."""
     text = _TAG.sub("", _LINE_BREAK.sub(" ", markup))
     return _WHITE_SPACE.sub(" ", html.unescape(text)).strip()
+
+
+def terminal_safe(text: str) -> str:
+    """Feed text fit to print on an editor's terminal: control characters shown, not obeyed.
+
+    A feed titled "\\x1b]0;...\\x07" would otherwise retitle the window, clear the screen or
+    rewrite earlier lines of `dateline parse` and `dateline feeds list`.
+    """
+    return _TERMINAL_CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
 def _numeric_reference(match: re.Match[str]) -> str:
