@@ -7,6 +7,7 @@ that goes with it: nothing unsanitised reaches the database, whichever path stor
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 
@@ -206,3 +207,18 @@ def test_only_web_links_are_stored_as_an_articles_url(server):
     server.route("/rss", Reply(body=rss([*entries, Item("late", "Late", "/relative")])))
     assert services.poll_feed(feed, policy=FAST).new == 1
     assert Article.objects.get(title="Late").url == server.url("/relative")
+
+
+def test_a_json_feeds_relative_links_resolve_whatever_its_home_page_says(server):
+    document = {"version": "https://jsonfeed.org/version/1.1", "title": "J",
+                "home_page_url": "javascript:alert(1)",
+                "items": [{"id": "1", "title": "One", "url": "/stories/1"}]}  # fmt: skip
+    url = server.route(
+        "/feed.json",
+        Reply(
+            body=json.dumps(document).encode(), headers={"Content-Type": "application/feed+json"}
+        ),
+    )
+    feed = services.add_feed(url=url, outlet_name="O")
+    assert services.poll_feed(feed, policy=FAST).new == 1
+    assert Article.objects.get().url == server.url("/stories/1")
