@@ -11,8 +11,9 @@ It cannot be turned against the server that runs it:
 - connect, read and total time are limited; the total limit stops a body that drips slowly;
 - the body is decompressed here, never more than `max_bytes` at a time, and refused past
   `max_bytes`, so neither a huge file nor a small gzip or brotli bomb can fill memory (httpx's
-  own decoders inflate a whole network chunk at once: 5 KB of brotli became 3 GB). Only the
-  codings asked for (`ACCEPTED_CODINGS`), one at a time, are read.
+  own decoders inflate a whole network chunk at once: 5 KB of brotli became 3 GB). The codings
+  asked for (`ACCEPTED_CODINGS`) are undone, any other value is read as identity, as httpx
+  does, and a body compressed twice over is refused.
 
 This module is the only user of httpx (one wrapper per library). `SafeClient` is the async client
 the poller keeps open for a whole cycle (connections are reused per host); `fetch()` is the
