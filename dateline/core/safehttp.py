@@ -9,8 +9,11 @@ It cannot be turned against the server that runs it:
   the check and the connect (DNS rebinding) cannot slip through;
 - redirects are followed by hand, at most `max_redirects` of them, and a loop is refused;
 - connect, read and total time are limited; the total limit stops a body that drips slowly;
-- the decoded body is counted while it streams and refused past `max_bytes`, so neither a huge
-  file nor a small gzip bomb can fill memory.
+- the body is decompressed here, never more than `max_bytes` at a time, and refused past
+  `max_bytes`, so neither a huge file nor a small gzip or brotli bomb can fill memory (httpx's
+  own decoders inflate a whole network chunk at once: 5 KB of brotli became 3 GB). The codings
+  asked for (`ACCEPTED_CODINGS`) are undone, any other value is read as identity, as httpx
+  does, and a body compressed twice over is refused.
 
 This module is the only user of httpx (one wrapper per library). `SafeClient` is the async client
 the poller keeps open for a whole cycle (connections are reused per host); `fetch()` is the
@@ -22,13 +25,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import Awaitable, Callable, Mapping
+import zlib
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import brotli
 import httpcore
 import httpx
 
@@ -53,6 +58,9 @@ KEPT_HEADERS = (
     "date",
     "age",
 )
+
+# The content codings asked for, each undone in bounded steps by `_Decompressor`.
+ACCEPTED_CODINGS = ("gzip", "deflate", "br")
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 
@@ -273,7 +281,10 @@ class SafeClient:
                 write=self.policy.read_timeout,
                 pool=self.policy.total_timeout,
             ),
-            headers={"User-Agent": self.policy.user_agent},
+            headers={
+                "User-Agent": self.policy.user_agent,
+                "Accept-Encoding": ", ".join(ACCEPTED_CODINGS),
+            },
             follow_redirects=False,
             trust_env=False,
         )
@@ -396,22 +407,90 @@ class SafeClient:
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             raise TooLarge(url, f"declares {declared} bytes, more than the {limit} allowed")
+        decompressor = _Decompressor.for_coding(url, response.headers.get("content-encoding", ""))
         chunks: list[bytes] = []
         size = 0
         try:
-            # Decoded bytes are counted, so a small compressed body cannot expand past the limit.
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > limit:
-                    raise TooLarge(url, f"body exceeds the {limit} bytes allowed")
-                chunks.append(chunk)
+            # Raw bytes, decompressed here in steps of at most what the limit leaves, so a small
+            # compressed body can neither expand past the limit nor in memory before the check.
+            async for raw in response.aiter_raw():
+                for chunk in decompressor.feed(raw, limit - size + 1):
+                    size += len(chunk)
+                    if size > limit:
+                        raise TooLarge(url, f"body exceeds the {limit} bytes allowed")
+                    chunks.append(chunk)
         except httpx.TimeoutException as error:
             raise FetchTimeout(url, "the body stopped arriving") from error
-        except httpx.DecodingError as error:
-            raise ConnectionFailed(url, f"the body could not be decompressed: {error}") from error
         except httpx.HTTPError as error:
             raise ConnectionFailed(url, str(error) or type(error).__name__) from error
         return b"".join(chunks)
+
+
+class _Decompressor:
+    """Undoes one content coding, never producing more than `room` bytes in one step."""
+
+    def __init__(self, url: str, coding: str) -> None:
+        self._url = url
+        self._coding = coding
+        self._zlib: Any = None
+        self._brotli: Any = None
+        if coding == "gzip":
+            self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        elif coding == "deflate":
+            self._zlib = zlib.decompressobj()  # zlib-wrapped, as RFC 9110 says; raw tried next
+        elif coding == "br":
+            self._brotli = brotli.Decompressor()
+        self._started = False
+
+    @classmethod
+    def for_coding(cls, url: str, header: str) -> _Decompressor:
+        named = [c.strip().lower() for c in header.split(",")]
+        # Values that name no compression ("none", "UTF-8": misconfigured servers send them)
+        # are read as identity, as httpx and browsers do.
+        codings = [{"x-gzip": "gzip"}.get(c, c) for c in named]
+        codings = [c for c in codings if c in ACCEPTED_CODINGS]
+        if len(codings) > 1:
+            # Each layer multiplies the expansion; no real feed is compressed twice.
+            raise ConnectionFailed(url, f"the body is compressed {len(codings)} times over")
+        return cls(url, codings[0] if codings else "identity")
+
+    def feed(self, data: bytes, room: int) -> Iterator[bytes]:
+        try:
+            if self._zlib is not None:
+                yield from self._feed_zlib(data, room)
+            elif self._brotli is not None:
+                yield from self._feed_brotli(data, room)
+            elif data:
+                yield data
+        except (zlib.error, brotli.error) as error:
+            raise ConnectionFailed(
+                self._url, f"the body could not be decompressed ({self._coding}): {error}"
+            ) from error
+
+    def _feed_zlib(self, data: bytes, room: int) -> Iterator[bytes]:
+        if not self._started and data and self._coding == "deflate":
+            self._started = True
+            try:  # some servers send raw deflate without the zlib wrapper
+                zlib.decompressobj().decompress(data[:2])
+            except zlib.error:
+                self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+        while True:
+            out = self._zlib.decompress(data, max(room, 1))
+            data = self._zlib.unconsumed_tail
+            if out:
+                yield out
+            # Done when the input is used up and the output was not cut short by `room`.
+            if self._zlib.eof or (not data and len(out) < max(room, 1)):
+                return  # anything after the end of the stream is padding
+
+    def _feed_brotli(self, data: bytes, room: int) -> Iterator[bytes]:
+        out = self._brotli.process(data, output_buffer_limit=max(room, 1))
+        while True:
+            if out:
+                yield out
+            if self._brotli.is_finished() or self._brotli.can_accept_more_data():
+                return
+            out = self._brotli.process(b"", output_buffer_limit=max(room, 1))
 
 
 def fetch(

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import overload
+from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
 
@@ -261,6 +262,12 @@ def _follow_permanent_redirect(feed: Feed, result: FetchResult) -> list[str]:
     target = result.permanent_url
     if not target or target == feed.url:
         return []
+    if len(target) > Feed.url.field.max_length:
+        # Longer than the column holds (PostgreSQL refuses it, and the whole answer with it):
+        # keep polling the old URL, which still leads there.
+        logger.info("feed %s moved permanently to a %d-character URL: not followed",
+                    feed.url, len(target))  # fmt: skip
+        return []
     if Feed.objects.filter(url=target).exclude(pk=feed.pk).exists():
         feed.active = False
         feed.stopped_reason = f"moved permanently to {target}, which another feed already polls"
@@ -410,7 +417,7 @@ def _article_fields(candidate: Candidate) -> dict[str, object]:
     # Stored text is always sanitised; most arrives so from a parse worker, the rest is done here.
     candidate = sanitised(candidate)
     return {
-        "url": (candidate.link or "")[:2000],
+        "url": _web_link(candidate.link)[:2000],
         "title": candidate.title,
         "summary": candidate.summary,
         "content": candidate.content,
@@ -418,6 +425,20 @@ def _article_fields(candidate: Candidate) -> dict[str, object]:
         "published_at": candidate.published_at,
         "updated_at": candidate.updated_at,
     }
+
+
+def _web_link(link: str | None) -> str:
+    """The entry's link if it is a web address, else "": the desk and the blog make it a link.
+
+    A hostile feed's `javascript:` or `data:` link would run in the reader's browser; a relative
+    one that no base resolved would point into Dateline itself. The link still identifies the
+    entry within its feed (Candidate.key), so nothing is stored twice for it.
+    """
+    try:
+        web = bool(link) and urlsplit(link or "").scheme.lower() in ("http", "https")
+    except ValueError:
+        web = False
+    return (link or "") if web else ""
 
 
 def _write_plan(feed: Feed, plan: Plan, language: str, now: datetime) -> None:

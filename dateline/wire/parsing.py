@@ -30,6 +30,7 @@ from dateline.wire import processes
 from dateline.wire.adapters.feeds import parse_feed
 from dateline.wire.domain.decide import Candidate, make_candidate
 from dateline.wire.domain.records import HTML, XHTML, ParsedFeed, TextValue
+from dateline.wire.domain.text import markup_to_text
 
 T = TypeVar("T")
 
@@ -66,6 +67,14 @@ def _as_html(text: TextValue | None) -> str:
     return text.value if _is_markup(text) else html.escape(text.value)
 
 
+def plain_title(value: str | None, detail: TextValue | None) -> str:
+    """A title as plain text. The parser keeps an HTML title as (sanitised) HTML, as feedparser
+    does; the wire stores titles as text, which the desk, the blog and the clusterer escape."""
+    if not value:
+        return ""
+    return markup_to_text(value) if _is_markup(detail) else value
+
+
 def document_of(parsed: ParsedFeed) -> Document:
     """The candidates of a feed parsed with ``raw_entry_html`` (see parse_feed)."""
     candidates = []
@@ -80,7 +89,7 @@ def document_of(parsed: ParsedFeed) -> Document:
             make_candidate(
                 guid=entry.id if entry.id_from_feed else None,
                 link=entry.link,
-                title=entry.title or "",
+                title=plain_title(entry.title, entry.title_detail),
                 summary=_as_html(entry.summary),
                 content=_as_html(content),
                 published_at=entry.published or entry.updated,
@@ -89,7 +98,7 @@ def document_of(parsed: ParsedFeed) -> Document:
             )
         )
     return Document(
-        title=parsed.feed.title or "",
+        title=plain_title(parsed.feed.title, parsed.feed.title_detail),
         language=parsed.feed.language or "",
         candidates=tuple(candidates),
         warnings=parsed.warnings,

@@ -27,12 +27,19 @@ from dateline.wire import fulltext, ingest
 from dateline.wire.adapters.feeds import parse_feed
 from dateline.wire.domain.decide import Candidate
 from dateline.wire.domain.discover import DiscoveredFeed, discover_feeds
-from dateline.wire.domain.opml import Subscription, read_opml, write_opml
+from dateline.wire.domain.opml import Subscription, parse_opml, write_opml
 from dateline.wire.exceptions import FeedNotFound, ParseError, WireError
 from dateline.wire.fetching import DEFAULT_LIMITS, PollLimits, Request, fetch_all
 from dateline.wire.ingest import PollOutcome
 from dateline.wire.models import Feed, Outlet
-from dateline.wire.parsing import POOL_THRESHOLD, Document, ParsePool, read_document, shared_pool
+from dateline.wire.parsing import (
+    POOL_THRESHOLD,
+    Document,
+    ParsePool,
+    plain_title,
+    read_document,
+    shared_pool,
+)
 
 logger = logging.getLogger("dateline.wire")
 
@@ -116,13 +123,13 @@ def add_from_url(url: str, *, outlet_name: str = "", resolve: Resolver | None = 
         parsed = parse_feed(feed_result.body, content_type=feed_result.header("content-type"),
                             base_url=feed_result.url)  # fmt: skip
     info = parsed.feed
-    name = outlet_name or info.title or result.url
+    title = plain_title(info.title, info.title_detail)
     feed = add_feed(
         url=feed_url,
-        outlet_name=name,
+        outlet_name=outlet_name or title or result.url,
         home_url=info.link or "",
         language=(info.language or "")[:35],
-        title=info.title or "",
+        title=title,
     )
     return Added(feed, alternatives)
 
@@ -141,11 +148,14 @@ def ingest_document(feed: Feed, data: bytes, *, content_type: str | None = None)
 class OpmlImport:
     added: int
     already_followed: int
+    # Feed URLs the file named that are not web addresses (javascript:, file:, relative...).
+    skipped: tuple[str, ...] = ()
 
 
 def import_opml(data: bytes) -> OpmlImport:
     """Follows every feed of an OPML file; its folders and categories become labels."""
-    subscriptions = read_opml(data)
+    opml = parse_opml(data)
+    subscriptions = opml.subscriptions
     known = set(Feed.objects.filter(url__in=[s.feed_url for s in subscriptions])
                 .values_list("url", flat=True))  # fmt: skip
     with transaction.atomic():
@@ -157,7 +167,9 @@ def import_opml(data: bytes) -> OpmlImport:
                 title=sub.title,
                 labels=sub.labels,
             )
-    return OpmlImport(added=len(subscriptions) - len(known), already_followed=len(known))
+    return OpmlImport(
+        added=len(subscriptions) - len(known), already_followed=len(known), skipped=opml.skipped
+    )
 
 
 def export_opml(*, title: str = "Dateline feeds") -> bytes:

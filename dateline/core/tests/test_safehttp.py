@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import gzip
 import ipaddress
+import tracemalloc
+import zlib
 
+import brotli
 import pytest
 
 from dateline.core import safehttp
@@ -127,6 +130,63 @@ def test_gzip_bomb_is_refused_on_decoded_size(server):
     assert len(bomb) < 10_000
     with pytest.raises(safehttp.TooLarge):
         fetch(url, policy=FetchPolicy(allow_loopback=True, max_bytes=100_000))
+
+
+def _zeros_compressed(compressor, mebibytes: int) -> bytes:
+    block = b"\0" * (1 << 20)
+    return b"".join(compressor(block) for _ in range(mebibytes))
+
+
+def _brotli_bomb() -> bytes:
+    packer = brotli.Compressor(quality=5)
+    return _zeros_compressed(packer.process, 200) + packer.finish()
+
+
+def _gzip_bomb() -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    return _zeros_compressed(packer.compress, 200) + packer.flush()
+
+
+@pytest.mark.parametrize("coding, make_bomb", [("br", _brotli_bomb), ("gzip", _gzip_bomb)])
+def test_compression_bomb_is_refused_without_inflating_it_in_memory(server, coding, make_bomb):
+    # 200 MiB of zeros in under 300 KB: httpx's decoders inflated each network chunk whole
+    # (5 KB of brotli took 3 GB), so the memory peak, not only the verdict, is what counts.
+    bomb = make_bomb()
+    url = server.route("/bomb", Reply(body=bomb, headers={"Content-Encoding": coding}))
+    tracemalloc.start()
+    try:
+        with pytest.raises(safehttp.TooLarge):
+            fetch(url, policy=FetchPolicy(allow_loopback=True, max_bytes=1_000_000))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(bomb) < 300_000 and peak < 20_000_000
+
+
+def test_a_body_compressed_twice_over_is_refused(server):
+    # Each layer multiplies the expansion: 7 KB of gzip-in-gzip held 4 GiB of zeros.
+    url = server.route(
+        "/twice", Reply(body=gzip.compress(gzip.compress(FEED, mtime=0), mtime=0),
+                        headers={"Content-Encoding": "gzip, gzip"}),
+    )  # fmt: skip
+    with pytest.raises(safehttp.ConnectionFailed, match="compressed 2 times"):
+        fetch(url, policy=LOOPBACK)
+
+
+@pytest.mark.parametrize(
+    "coding, packed",
+    [
+        ("br", brotli.compress(FEED)),
+        ("deflate", zlib.compress(FEED)),
+        ("deflate", zlib.compress(FEED, wbits=-15)),  # raw deflate, as some servers send it
+        ("x-gzip", gzip.compress(FEED, mtime=0)),
+        ("UTF-8", FEED),  # a misconfigured server naming a charset: read as it is
+    ],
+    ids=["br", "deflate", "raw-deflate", "x-gzip", "charset-as-coding"],
+)
+def test_each_content_coding_is_undone(server, coding, packed):
+    url = server.route("/feed.xml", Reply(body=packed, headers={"Content-Encoding": coding}))
+    assert fetch(url, policy=LOOPBACK).body == FEED
 
 
 def test_loopback_is_refused_unless_allowed(server):

@@ -167,7 +167,9 @@ def build(
     if feed_format == "json":
         warnings.append(f"unknown JSON Feed version {version!r}")
     home = _url(document.get("home_page_url"), base_url)
-    base = home or base_url
+    # Relative URLs resolve against the home page only if it is a web page: against a
+    # javascript: "home" they stayed relative and were lost.
+    base = home if home and home.lower().startswith(("http://", "https://")) else base_url
     language = _string(document.get("language")) or language
     title = _string(document.get("title"))
     description = _string(document.get("description"))

@@ -3,16 +3,20 @@
 Reading treats the file as hostile: it is refused past `MAX_BYTES` or `MAX_OUTLINES`, and any
 DOCTYPE is refused outright, so no entity can expand (billion laughs) or reach a file or URL
 (external entities). OPML never needs a DOCTYPE. The folders an outline sits in, and its
-`category` attribute, become the feed's labels.
+`category` attribute, become the feed's labels. Only web addresses are followed: an outline
+whose feed URL is not http(s) (a `javascript:` or `file:` one, a relative path) or is longer
+than a stored URL can be is skipped and counted, and the old `feed:` scheme is read as http.
 """
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from urllib.parse import urlsplit
 from xml.parsers import expat
 
 from dateline.wire.exceptions import WireError
@@ -20,6 +24,9 @@ from dateline.wire.exceptions import WireError
 MAX_BYTES = 5 * 1024 * 1024
 MAX_OUTLINES = 20_000
 MAX_DEPTH = 20
+MAX_URL_LENGTH = 2000  # what Feed.url and Outlet.home_url hold
+# Characters XML 1.0 cannot carry at all, not even escaped (C0 controls but tab, CR and LF).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 class OpmlError(WireError):
@@ -34,6 +41,28 @@ class Subscription:
     labels: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class OpmlFile:
+    subscriptions: tuple[Subscription, ...]
+    # Feed URLs of outlines that were not followed, as the file wrote them.
+    skipped: tuple[str, ...] = ()
+
+
+def web_address(url: str) -> str | None:
+    """``url`` if it is an absolute http(s) URL short enough to store; `feed:` read as http."""
+    url = url.strip()
+    if url[:5].lower() == "feed:":
+        rest = url[5:]
+        url = rest if rest[:5].lower() in ("http:", "https") else "http:" + rest
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url if len(url) <= MAX_URL_LENGTH else None
+
+
 def _labels_from_attribute(value: str) -> list[str]:
     # OPML 2.0: comma-separated; each may be a slash path ("/World/Middle East"): use its leaf.
     labels = []
@@ -46,11 +75,17 @@ def _labels_from_attribute(value: str) -> list[str]:
 
 def read_opml(data: bytes) -> list[Subscription]:
     """Every feed in the file, in document order, each feed URL once."""
+    return list(parse_opml(data).subscriptions)
+
+
+def parse_opml(data: bytes) -> OpmlFile:
+    """Every feed in the file, in document order, each feed URL once, and what was skipped."""
     if len(data) > MAX_BYTES:
         raise OpmlError(f"the OPML file is {len(data)} bytes; at most {MAX_BYTES} are read")
     parser = expat.ParserCreate()
     folders: list[str | None] = []  # one slot per open outline: its folder name, or None
     found: dict[str, Subscription] = {}
+    skipped: list[str] = []
     count = 0
 
     def refuse_doctype(*_: object) -> None:
@@ -65,18 +100,22 @@ def read_opml(data: bytes) -> list[Subscription]:
             raise OpmlError(
                 f"the OPML file has more than {MAX_OUTLINES} outlines or {MAX_DEPTH} levels"
             )
-        url = (attrs.get("xmlUrl") or attrs.get("xmlurl") or "").strip()
+        written = (attrs.get("xmlUrl") or attrs.get("xmlurl") or "").strip()
         title = (attrs.get("title") or attrs.get("text") or "").strip()
-        if not url:
+        if not written:
             folders.append(title or None)
             return
         folders.append(None)
+        url = web_address(written)
+        if url is None:
+            skipped.append(written)
+            return
         labels = [f for f in folders if f] + _labels_from_attribute(attrs.get("category", ""))
         if url not in found:
             found[url] = Subscription(
                 feed_url=url,
                 title=title,
-                home_url=(attrs.get("htmlUrl") or "").strip(),
+                home_url=web_address(attrs.get("htmlUrl") or "") or "",
                 labels=tuple(dict.fromkeys(labels)),
             )
 
@@ -92,11 +131,29 @@ def read_opml(data: bytes) -> list[Subscription]:
         parser.Parse(data, True)
     except expat.ExpatError as error:
         raise OpmlError(f"the OPML file is not well-formed XML: {error}") from error
-    return list(found.values())
+    return OpmlFile(tuple(found.values()), tuple(skipped))
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("", text)
 
 
 def write_opml(subscriptions: Iterable[Subscription], *, title: str, now: datetime) -> bytes:
-    """An OPML 2.0 document: feeds grouped under their first label, the rest at the top."""
+    """An OPML 2.0 document: feeds grouped under their first label, the rest at the top.
+
+    Titles and labels come from feeds (a JSON Feed's title may hold a control character):
+    what XML cannot carry is left out, so every reader can read the file.
+    """
+    subscriptions = (
+        Subscription(
+            feed_url=_xml_text(sub.feed_url),
+            title=_xml_text(sub.title),
+            home_url=_xml_text(sub.home_url),
+            labels=tuple(label for label in map(_xml_text, sub.labels) if label),
+        )
+        for sub in subscriptions
+    )
+    title = _xml_text(title)
     root = ET.Element("opml", version="2.0")
     head = ET.SubElement(root, "head")
     ET.SubElement(head, "title").text = title

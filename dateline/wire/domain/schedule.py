@@ -80,10 +80,10 @@ def server_floor(headers: Mapping[str, str], now: datetime) -> datetime | None:
     if retry_after:
         floors.extend(_seconds_or_date(retry_after, now))
     cache_control = headers.get("cache-control", "")
-    match = re.search(r"(?:^|[,\s])(?:s-)?max-age\s*=\s*\"?(\d+)", cache_control, re.IGNORECASE)
+    match = re.search(r"(?:^|[,\s])(?:s-)?max-age\s*=\s*\"?([0-9]+)", cache_control, re.IGNORECASE)
     if match:
         age = _int_header(headers.get("age"))
-        floors.append(now + timedelta(seconds=max(0, int(match.group(1)) - age)))
+        floors.append(_later(now, (_number(match.group(1)) or 0) - age))
     elif headers.get("expires"):  # max-age wins over Expires (RFC 9111 5.3)
         expires = _http_date(headers["expires"])
         if expires is not None:
@@ -130,14 +130,33 @@ def entries_per_day(entry_times: Iterable[datetime], now: datetime) -> float | N
     return round(len(week) / 7, 2)
 
 
+# A server's "come back in N seconds" is honoured up to this; `next_poll` caps it at the
+# maximum interval anyway. Without a cap, a huge N overflows datetime and the answer is lost.
+_LONGEST_HINT = timedelta(days=3650)
+
+
+def _number(value: str | None) -> int | None:
+    """A header's non-negative integer, or None. Never more than _LONGEST_HINT in seconds."""
+    value = (value or "").strip()
+    # str.isdigit() also accepts "²", which int() refuses; int() refuses 4,300 digits and more.
+    if not (value.isascii() and value.isdecimal()):
+        return None
+    longest = int(_LONGEST_HINT.total_seconds())
+    return longest if len(value) > len(str(longest)) else min(int(value), longest)
+
+
+def _later(now: datetime, seconds: int) -> datetime:
+    return now + timedelta(seconds=max(0, seconds))
+
+
 def _int_header(value: str | None) -> int:
-    return int(value) if value and value.strip().isdigit() else 0
+    return _number(value) or 0
 
 
 def _seconds_or_date(value: str, now: datetime) -> list[datetime]:
-    value = value.strip()
-    if value.isdigit():
-        return [now + timedelta(seconds=int(value))]
+    seconds = _number(value)
+    if seconds is not None:
+        return [_later(now, seconds)]
     when = _http_date(value)
     return [when] if when is not None else []
 
@@ -149,4 +168,8 @@ def _http_date(value: str) -> datetime | None:
         return None  # "0", "-1" and garbage mean "already expired" (RFC 9111 5.3)
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC)
+    try:
+        return when.astimezone(UTC)
+    except OverflowError:
+        # "31 Dec 9999 23:59:59 -1200" is past the last date Python holds: as late as can be.
+        return datetime.max.replace(tzinfo=UTC)

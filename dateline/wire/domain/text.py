@@ -5,6 +5,7 @@ Kept apart from the XML adapter so they can be tested (and property-tested) with
 
 from __future__ import annotations
 
+import html
 import re
 from html.entities import html5, name2codepoint
 
@@ -31,6 +32,13 @@ _COMMON_HTML_TAGS = frozenset(
     "table tbody td tfoot th thead tr tt u ul var".split()
 )
 
+_TAG = re.compile(r"<[^>]*>")
+_LINE_BREAK = re.compile(r"<br\b[^>]*>", re.IGNORECASE)
+_WHITE_SPACE = re.compile(r"\s+")
+
+# Control characters a terminal acts on (ESC starts its escape sequences; C1 has CSI too).
+_TERMINAL_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
@@ -46,6 +54,22 @@ def looks_like_html(text: str) -> bool:
         match.group(1)[0] == "#" or match.group(1) + ";" in html5
         for match in _HTML_REFERENCE.finditer(text)
     )
+
+
+def markup_to_text(markup: str) -> str:
+    """The text of sanitised HTML, for a title: tags dropped, references decoded, spaces
+    collapsed. ("AT&amp;T <b>buys</b>" -> "AT&T buys")."""
+    text = _TAG.sub("", _LINE_BREAK.sub(" ", markup))
+    return _WHITE_SPACE.sub(" ", html.unescape(text)).strip()
+
+
+def terminal_safe(text: str) -> str:
+    """Feed text fit to print on an editor's terminal: control characters shown, not obeyed.
+
+    A feed titled "\\x1b]0;...\\x07" would otherwise retitle the window, clear the screen or
+    rewrite earlier lines of `dateline parse` and `dateline feeds list`.
+    """
+    return _TERMINAL_CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
 def _numeric_reference(match: re.Match[str]) -> str:

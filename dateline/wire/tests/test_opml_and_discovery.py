@@ -7,7 +7,14 @@ from datetime import UTC, datetime
 import pytest
 
 from dateline.wire.domain.discover import discover_feeds
-from dateline.wire.domain.opml import MAX_BYTES, OpmlError, Subscription, read_opml, write_opml
+from dateline.wire.domain.opml import (
+    MAX_BYTES,
+    OpmlError,
+    Subscription,
+    parse_opml,
+    read_opml,
+    write_opml,
+)
 
 OPML = b"""<?xml version="1.0" encoding="UTF-8"?>
 <opml version="2.0"><head><title>My feeds</title></head><body>
@@ -49,6 +56,34 @@ def test_written_opml_reads_back_the_same():
         (s.feed_url, s.title, s.home_url) for s in subs
     ]
     assert back[0].labels == ("World", "Africa")
+
+
+def test_written_opml_is_well_formed_whatever_the_feeds_titles_hold():
+    # A JSON Feed may title itself with a control character; XML cannot carry one at all.
+    subs = [Subscription("https://a.example/feed.json", "Bad\x0bTitle\x00", "", ("a\x1fb", "\x01"))]
+    back = read_opml(write_opml(subs, title="Mine\x08", now=datetime(2026, 2, 16, tzinfo=UTC)))
+    assert [(s.feed_url, s.title, s.labels) for s in back] == [
+        ("https://a.example/feed.json", "BadTitle", ("ab",))
+    ]
+
+
+def test_only_web_addresses_are_followed_and_the_rest_are_counted():
+    # A shared subscription list is someone else's file: a javascript: or file: "feed" would
+    # be stored, listed and polled for ever, and a URL longer than the column failed the whole
+    # import on PostgreSQL.
+    long_url = "https://x.example/" + "a" * 2000
+    outlines = [
+        ("javascript:alert(1)", ""), ("file:///etc/passwd", ""), ("/feeds/rss.xml", ""),
+        (long_url, ""), ("feed://old.example/rss", "javascript:alert(2)"),
+        ("feed:https://new.example/atom", "https://new.example/"),
+    ]  # fmt: skip
+    body = "".join(f'<outline text="t" xmlUrl="{url}" htmlUrl="{home}"/>' for url, home in outlines)
+    opml = parse_opml(f'<opml version="2.0"><body>{body}</body></opml>'.encode())
+    assert [(s.feed_url, s.home_url) for s in opml.subscriptions] == [
+        ("http://old.example/rss", ""),
+        ("https://new.example/atom", "https://new.example/"),
+    ]
+    assert opml.skipped == ("javascript:alert(1)", "file:///etc/passwd", "/feeds/rss.xml", long_url)
 
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>

@@ -72,6 +72,19 @@ def test_a_file_is_printed_as_feed_and_entries(tmp_path: Path) -> None:
     assert err == ""
 
 
+def test_control_characters_in_a_feed_are_shown_not_sent_to_the_terminal(tmp_path: Path) -> None:
+    # A JSON Feed may carry ESC: printed as it is, it retitles the editor's terminal window,
+    # clears the screen or rewrites the lines above.
+    path = tmp_path / "escapes.json"
+    path.write_text(json.dumps({
+        "version": "https://jsonfeed.org/version/1.1", "title": "Evil\x1b]0;owned\x07\x1b[2J",
+        "items": [{"id": "1", "title": "Red\x1b[31m\x9b", "url": "https://a.example/1"}],
+    }))  # fmt: skip
+    out, _ = run_parse(str(path))
+    assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out
+    assert "Evil\\x1b]0;owned\\x07\\x1b[2J" in out and "Red\\x1b[31m\\x9b" in out
+
+
 def test_json_has_feed_entries_and_warnings_with_iso_dates(tmp_path: Path) -> None:
     path = tmp_path / "fjell.atom"
     path.write_bytes(ATOM)

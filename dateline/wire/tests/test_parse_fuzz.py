@@ -143,3 +143,21 @@ def test_every_corpus_feed_cut_short_still_parses_or_is_refused(cut: int) -> Non
         except ParseError:
             continue
         assert_valid(parsed)
+
+
+def test_declared_entities_expand_to_no_more_than_the_document_holds():
+    # One 1,000-character entity used 30,000 times: a 90 KB feed that expanded to 30 MB (a
+    # 10 MB one to 3 GB). What the budget leaves unexpanded is kept as visible text ("&amp;a;"
+    # in the HTML, so a little longer than the references were).
+    declared = "<!DOCTYPE rss [<!ENTITY a '" + "x" * 1000 + "'>]>"
+    item = (
+        "<item><title>t</title><link>https://a.example/1</link><description>{}</description></item>"
+    )
+    document = (
+        f'<?xml version="1.0"?>{declared}<rss version="2.0"><channel><title>&a;</title>'
+        + item.format("&a;" * 30_000) + "</channel></rss>"
+    ).encode()  # fmt: skip
+    parsed = parse_feed(document)
+    assert parsed.feed.title == "x" * 1000
+    summary = parsed.entries[0].summary
+    assert summary is not None and len(summary.value) <= 4 * len(document)

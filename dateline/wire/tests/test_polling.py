@@ -134,12 +134,44 @@ def test_entries_without_guid_are_kept_apart_by_link_and_by_content(server):
     assert keys[2] == "link:https://news.example/linked"
 
 
+HTML_TITLES = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title type="html">Ben &amp;amp; Jerry&#8217;s &lt;b&gt;news&lt;/b&gt;</title><id>urn:t</id>
+  <entry><id>urn:e1</id><title type="html"><![CDATA[AT&T buys Time Warner &#8211; report]]></title>
+    <link href="https://news.example/att"/><updated>2026-02-16T09:00:00Z</updated></entry>
+  <entry><id>urn:e2</id><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">Vote
+    <em>today</em><br/>or not</div></title>
+    <link href="https://news.example/vote"/><updated>2026-02-16T08:00:00Z</updated></entry>
+</feed>"""
+
+
+def test_html_titles_are_stored_as_text(server):
+    # WordPress writes Atom titles as HTML: stored as it came, the desk, the blog's citations
+    # and the clusterer showed "AT&amp;T buys Time Warner &#8211; report".
+    feed = follow(server.route("/atom", Reply(body=HTML_TITLES)))
+    assert poll(feed).new == 2
+    titles = set(Article.objects.values_list("title", flat=True))
+    assert titles == {"AT&T buys Time Warner \u2013 report", "Vote today or not"}
+    feed.refresh_from_db()
+    assert feed.title == "Ben & Jerry\u2019s news"
+
+
 def test_301_updates_the_stored_url(server):
     new_url = server.route("/new", Reply(body=rss(items(1))))
     feed = follow(server.route("/old", Reply(status=301, headers={"Location": "/new"})))
     assert poll(feed).new == 1
     feed.refresh_from_db()
     assert feed.url == new_url
+
+
+def test_a_move_to_a_url_longer_than_the_column_is_not_followed(server):
+    far = "/new/" + "x" * 2100
+    server.route(far, Reply(body=rss(items(1))))
+    feed = follow(server.route("/old", Reply(status=301, headers={"Location": far})))
+    outcome = poll(feed)
+    feed.refresh_from_db()
+    assert (outcome.new, outcome.error) == (1, "")
+    assert feed.url == server.url("/old") and feed.active
 
 
 def test_410_stops_the_feed(server):
@@ -157,6 +189,18 @@ def test_429_retry_after_is_honoured_and_counted_as_an_error(server):
     feed.refresh_from_db()
     assert feed.error_count == 1 and feed.last_status == 429
     assert feed.next_poll_at >= before + timedelta(seconds=7200)
+
+
+def test_a_feed_asking_to_be_cached_for_ever_is_still_stored(server):
+    # A max-age past the last date Python can hold made storing the answer raise: the entries
+    # were lost and the feed was polled again as soon as its claim ran out.
+    forever = {"Cache-Control": "max-age=99999999999999"}
+    feed = follow(server.route("/forever", Reply(body=rss(items(2)), headers=forever)))
+    before = timezone.now()
+    outcome = poll(feed)
+    feed.refresh_from_db()
+    assert (outcome.new, outcome.error, feed.error_count) == (2, "", 0)
+    assert feed.next_poll_at <= before + timedelta(hours=25)
 
 
 def test_errors_back_off_exponentially_and_recovery_resets_the_count(server):

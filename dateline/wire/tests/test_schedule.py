@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -75,6 +76,28 @@ def test_server_asking_for_later_pushes_the_poll_but_never_past_the_maximum():
         NOW, succeeded=False, error_count=1, headers={"retry-after": str(10 * 86400)}, rng=NO_JITTER
     )
     assert capped.at == NOW + timedelta(hours=24)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"retry-after": "99999999999999999999"},  # past a C int
+        {"retry-after": "300000000000"},  # past the year 9999
+        {"cache-control": "max-age=99999999999999"},  # past timedelta's range
+        {"retry-after": "9" * 5000},  # past the digits int() reads
+        {"retry-after": "Fri, 31 Dec 9999 23:59:59 -1200"},  # the year 10000 in UTC
+        {"expires": "Fri, 31 Dec 9999 23:59:59 -1200"},
+    ],
+)
+def test_an_absurdly_late_server_hint_is_held_at_the_maximum(headers):
+    result = next_poll(NOW, succeeded=False, error_count=1, headers=headers, rng=NO_JITTER)
+    assert result.at == NOW + DEFAULT_BOUNDS.maximum
+
+
+@pytest.mark.parametrize("header", ["retry-after", "age"])
+def test_a_digit_that_is_not_a_number_is_ignored(header):
+    # "²" passes str.isdigit() but int() refuses it.
+    assert server_floor({header: "\u00b2"}, NOW) is None
 
 
 def test_server_asking_for_sooner_does_not_make_us_poll_sooner():

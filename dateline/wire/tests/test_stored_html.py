@@ -7,6 +7,7 @@ that goes with it: nothing unsanitised reaches the database, whichever path stor
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 
@@ -188,3 +189,36 @@ def test_raw_entry_html_leaves_only_entries_summaries_and_content_unsanitised():
     assert raw.summary.value == HOSTILE
     assert_safe(cleaned.summary.value)
     assert "Talks resume" in cleaned.summary.value
+
+
+def test_only_web_links_are_stored_as_an_articles_url(server):
+    # The desk's compose page makes the article's URL a link: a feed's javascript: link would
+    # run in the editor's browser when clicked.
+    hostile = ["javascript:alert(1)", "JaVaScRiPt:alert(document.cookie)",
+               "data:text/html,<script>alert(1)</script>", "vbscript:msgbox(1)"]  # fmt: skip
+    entries = [Item(f"g{n}", f"Entry {n}", link) for n, link in enumerate(hostile)]
+    entries.append(Item("web", "Web entry", "https://news.example/web"))
+    feed = services.add_feed(url=server.route("/rss", Reply(body=rss(entries))), outlet_name="O")
+    assert services.poll_feed(feed, policy=FAST).new == 5
+    urls = dict(Article.objects.values_list("title", "url"))
+    assert urls == {**{f"Entry {n}": "" for n in range(4)}, "Web entry": "https://news.example/web"}
+    # A relative link is resolved against the feed's URL first, so it stays.
+    feed.refresh_from_db()
+    server.route("/rss", Reply(body=rss([*entries, Item("late", "Late", "/relative")])))
+    assert services.poll_feed(feed, policy=FAST).new == 1
+    assert Article.objects.get(title="Late").url == server.url("/relative")
+
+
+def test_a_json_feeds_relative_links_resolve_whatever_its_home_page_says(server):
+    document = {"version": "https://jsonfeed.org/version/1.1", "title": "J",
+                "home_page_url": "javascript:alert(1)",
+                "items": [{"id": "1", "title": "One", "url": "/stories/1"}]}  # fmt: skip
+    url = server.route(
+        "/feed.json",
+        Reply(
+            body=json.dumps(document).encode(), headers={"Content-Type": "application/feed+json"}
+        ),
+    )
+    feed = services.add_feed(url=url, outlet_name="O")
+    assert services.poll_feed(feed, policy=FAST).new == 1
+    assert Article.objects.get().url == server.url("/stories/1")

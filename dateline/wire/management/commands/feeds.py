@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from dateline.core.errors import DatelineError
 from dateline.core.management.checks import require_migrated
 from dateline.wire import services
+from dateline.wire.domain.text import terminal_safe
 
 
 class Command(BaseCommand):
@@ -46,12 +47,16 @@ class Command(BaseCommand):
             # Bad URLs, unreachable sites, not-a-feed pages, broken OPML: one line, exit 1.
             raise CommandError(str(error)) from error
 
+    def _say(self, line: str) -> None:
+        # Titles, outlets' names and errors come from feeds: control characters are shown.
+        self.stdout.write(terminal_safe(line))
+
     def _add(self, *, url: str, outlet: str, full_text: bool, **options: Any) -> None:
         added = services.add_from_url(url, outlet_name=outlet)
         feed = services.set_full_text(added.feed, True) if full_text else added.feed
-        self.stdout.write(f"following {feed.url} ({feed.outlet.name}), feed #{feed.pk}")
+        self._say(f"following {feed.url} ({feed.outlet.name}), feed #{feed.pk}")
         for other in added.alternatives:
-            self.stdout.write(f"  the page also names: {other.url} {other.title}".rstrip())
+            self._say(f"  the page also names: {other.url} {other.title}".rstrip())
 
     def _list(self, **options: Any) -> None:
         health = services.feed_health()
@@ -68,7 +73,7 @@ class Command(BaseCommand):
             else:
                 state = f"ok ({feed.last_status})"
             rate = "" if feed.entries_per_day is None else f", {feed.entries_per_day:.1f}/day"
-            self.stdout.write(f"#{feed.feed_id} {feed.url} [{feed.outlet}] {state}{rate}")
+            self._say(f"#{feed.feed_id} {feed.url} [{feed.outlet}] {state}{rate}")
 
     def _import_opml(self, *, file: Path, **options: Any) -> None:
         try:
@@ -77,6 +82,10 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {file}: {error.strerror}") from error
         result = services.import_opml(data)
         self.stdout.write(f"{result.added} feeds added, {result.already_followed} already followed")
+        if result.skipped:
+            self.stdout.write(f"{len(result.skipped)} skipped, not http(s) web addresses:")
+            for url in result.skipped[:20]:
+                self._say(f"  {url[:200]}")
 
     def _export_opml(self, *, output: Path | None, **options: Any) -> None:
         data = services.export_opml()

@@ -19,6 +19,7 @@ from dateline.core.safehttp import FetchError, fetch
 from dateline.wire.adapters.feeds import MAX_FEED_BYTES, parse_feed
 from dateline.wire.domain.record_json import feed_as_json
 from dateline.wire.domain.records import Entry, ParsedFeed, Person, TextValue
+from dateline.wire.domain.text import terminal_safe
 from dateline.wire.exceptions import ParseError
 from dateline.wire.services import fetch_policy
 
@@ -41,7 +42,7 @@ class Command(BaseCommand):
         if json:
             self.stdout.write(_dumps(feed_as_json(parsed)))
         else:
-            self.stdout.write(_describe(parsed))
+            self.stdout.write(terminal_safe(_describe(parsed)))
         if parsed.warnings and not json:
             self.stderr.write(f"{len(parsed.warnings)} warning(s): the feed was read leniently")
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from dateline.core.management.checks import require_migrated
 from dateline.wire import services
+from dateline.wire.domain.text import terminal_safe
 from dateline.wire.ingest import PollOutcome
 
 BAR_WIDTH = 30
@@ -94,7 +95,7 @@ class Command(BaseCommand):
             f"{new} new articles, {changed} updated"
         )
         for outcome in failed[:ERRORS_SHOWN]:
-            self.stdout.write(f"  {outcome.url}: {outcome.error}")
+            self.stdout.write(terminal_safe(f"  {outcome.url}: {outcome.error}"))
         if len(failed) > ERRORS_SHOWN:
             self.stdout.write(
                 f"  ... and {len(failed) - ERRORS_SHOWN} more (`dateline feeds list`)"
