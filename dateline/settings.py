@@ -105,6 +105,7 @@ ARTICLE_RETENTION_DAYS = CONFIG.integer("DATELINE_ARTICLE_RETENTION_DAYS")
 # every command at start instead of the worker's clustering job.
 STORY_CLOSE_AFTER_DAYS = registry.story_close_after_days(CONFIG)
 
+SESSION_ENGINE = "dateline.core.sessions"  # Django's database sessions, hostile keys refused
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -51,3 +51,21 @@ def test_a_nul_byte_in_a_label_address_is_not_found(site_env):
     ]
     answers = statuses(site_env, [*paths, "/label/syria/"])
     assert answers == {**dict.fromkeys(paths, 404), "/label/syria/": 200}
+
+
+# The same, with a session cookie Django never wrote: the session lookup reached the database.
+ASK_WITH_COOKIE = """
+import json
+from django.test import Client
+from dateline.blog.models import Post
+client = Client(raise_request_exception=False, HTTP_HOST="localhost")
+client.cookies["sessionid"] = {cookie!r}
+paths = ["/", Post.objects.get().get_absolute_url(), "/desk/"]
+print(json.dumps([client.get(path).status_code for path in paths]))
+"""
+
+
+def test_a_session_cookie_holding_a_nul_byte_is_no_session(site_env):
+    ask = ASK_WITH_COOKIE.format(cookie="\x00" * 32)
+    output = dateline("shell", "-c", ask, env=site_env).stdout
+    assert json.loads(output.strip().splitlines()[-1]) == [200, 200, 302]
