@@ -75,7 +75,14 @@ def compose(request: HttpRequest, article_id: int) -> HttpResponse:
         form = ComposeForm(
             initial={"headline": article.title, "quoted_excerpt": strip_tags(article.summary)}
         )
-    return render(request, "desk/compose.html", {"article": article, "form": form})
+    # Only a web address is a link: an article stored before the wire refused other schemes
+    # could hold a feed's "javascript:" link, which would run in the editor's browser.
+    source_link = article.url if article.url.lower().startswith(("http://", "https://")) else ""
+    return render(
+        request,
+        "desk/compose.html",
+        {"article": article, "form": form, "source_link": source_link},
+    )
 
 
 @desk_only

@@ -2,6 +2,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from dateline.blog.models import Post
+from dateline.blog.services import MAX_LABEL
+from dateline.wire.models import Article, Outlet
+
 pytestmark = pytest.mark.django_db
 
 
@@ -28,18 +32,22 @@ def test_composing_from_a_missing_article_is_a_404(client):
     assert client.get(reverse("desk:compose", args=[999999])).status_code == 404
 
 
-def test_a_post_the_blog_refuses_is_shown_on_the_form_with_what_the_editor_wrote(client):
-    from dateline.blog.models import Post
-    from dateline.blog.services import MAX_LABEL
-    from dateline.wire.models import Article, Outlet
-
+@pytest.fixture
+def editor_client(client):
+    """The test client logged in as a member of staff (the desk is theirs)."""
     get_user_model().objects.create_user("ed", password="a desk password", is_staff=True)
     client.login(username="ed", password="a desk password")
-    outlet = Outlet.objects.create(name="Harbour Gazette")
-    article = Article.objects.create(
-        outlet=outlet, guid="ferry", url="https://gazette.example/ferry", title="Ferry late"
-    )
-    page = client.post(
+    return client
+
+
+def gazette_article(url: str, title: str) -> Article:
+    outlet, _ = Outlet.objects.get_or_create(name="Harbour Gazette")
+    return Article.objects.create(outlet=outlet, guid=url, url=url, title=title)
+
+
+def test_a_post_the_blog_refuses_is_shown_on_the_form_with_what_the_editor_wrote(editor_client):
+    article = gazette_article("https://gazette.example/ferry", "Ferry late")
+    page = editor_client.post(
         reverse("desk:compose", args=[article.pk]),
         {
             "headline": "The ferry, again",
@@ -53,3 +61,13 @@ def test_a_post_the_blog_refuses_is_shown_on_the_form_with_what_the_editor_wrote
     assert f"is longer than {MAX_LABEL} characters" in body
     assert "Third time this month." in body  # nothing the editor typed is lost
     assert not Post.objects.exists()
+
+
+def test_an_articles_link_is_shown_as_a_link_only_when_it_is_a_web_address(editor_client):
+    # As a feed's link could be stored before the wire kept only web addresses.
+    hostile = gazette_article("javascript:alert(document.cookie)", "Ferry late")
+    web = gazette_article("https://gazette.example/ferry", "Ferry on time")
+    page = editor_client.get(reverse("desk:compose", args=[hostile.pk])).content.decode()
+    assert "Ferry late" in page and "javascript:" not in page
+    page = editor_client.get(reverse("desk:compose", args=[web.pk])).content.decode()
+    assert '<a href="https://gazette.example/ferry">Ferry on time</a>' in page
