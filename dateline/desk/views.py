@@ -15,6 +15,7 @@ from dateline.blog.exceptions import BlogError
 from dateline.blog.models import PostStatus
 from dateline.comments import services as comment_services
 from dateline.comments.models import Comment
+from dateline.desk.exceptions import UnknownDecision
 from dateline.desk.forms import ComposeForm
 from dateline.stories.models import Story
 from dateline.wire.models import Article
@@ -95,8 +96,13 @@ def moderation(request: HttpRequest) -> HttpResponse:
 @require_POST
 def moderate(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("post"), pk=comment_id)
-    if request.POST.get("decision") == "approve":
+    decision = request.POST.get("decision")
+    if decision == "approve":
         comment_services.approve(comment)
-    else:
+    elif decision == "reject":
         comment_services.reject(comment)
+    else:
+        # A form sent without its button (a script, a browser extension, a stale page) must not
+        # take a comment down: only an explicit "reject" rejects.
+        raise UnknownDecision('Choose "approve" or "reject" for the comment.')
     return redirect("desk:moderation")

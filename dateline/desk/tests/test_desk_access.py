@@ -2,8 +2,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from dateline.blog.models import Post
-from dateline.blog.services import MAX_LABEL
+from dateline.blog.models import Post, PostStatus
+from dateline.blog.services import MAX_LABEL, create_post
+from dateline.comments.models import Comment, CommentStatus
 from dateline.wire.models import Article, Outlet
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +72,29 @@ def test_an_articles_link_is_shown_as_a_link_only_when_it_is_a_web_address(edito
     assert "Ferry late" in page and "javascript:" not in page
     page = editor_client.get(reverse("desk:compose", args=[web.pk])).content.decode()
     assert '<a href="https://gazette.example/ferry">Ferry on time</a>' in page
+
+
+@pytest.mark.parametrize("sent", [{}, {"decision": ""}, {"decision": "aprove"}])
+def test_moderation_without_a_known_decision_changes_no_comment(editor_client, sent):
+    post = create_post(headline="A published post", status=PostStatus.PUBLISHED)
+    comment = Comment.objects.create(
+        post=post, author_name="Reader", body="A fair point.", status=CommentStatus.APPROVED
+    )
+    answer = editor_client.post(reverse("desk:moderate", args=[comment.pk]), sent)
+    assert answer.status_code == 400
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.APPROVED and comment.moderated_at is None
+
+
+def test_moderation_approves_and_rejects_on_the_editors_word(editor_client):
+    post = create_post(headline="A published post", status=PostStatus.PUBLISHED)
+    first, second = (
+        Comment.objects.create(post=post, author_name="Reader", body=f"Point {n}.") for n in (1, 2)
+    )
+    for comment, decision in ((first, "approve"), (second, "reject")):
+        answer = editor_client.post(
+            reverse("desk:moderate", args=[comment.pk]), {"decision": decision}
+        )
+        assert answer.status_code == 302
+    statuses = [Comment.objects.get(pk=c.pk).status for c in (first, second)]
+    assert statuses == [CommentStatus.APPROVED, CommentStatus.REJECTED]
