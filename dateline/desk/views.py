@@ -6,7 +6,6 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.views.decorators.http import require_POST
 
 from dateline.blog import services as blog_services
@@ -18,6 +17,7 @@ from dateline.comments.models import Comment
 from dateline.desk.exceptions import UnknownDecision
 from dateline.desk.forms import ComposeForm
 from dateline.stories.models import Story
+from dateline.stories.services import plain_text
 from dateline.wire.models import Article
 
 STORIES_ON_DESK = 30
@@ -73,8 +73,10 @@ def compose(request: HttpRequest, article_id: int) -> HttpResponse:
             else:
                 return redirect(post.get_absolute_url())
     else:
+        # The summary is sanitised HTML: the quote is its text, entities decoded, or the editor
+        # would be offered (and publish) "AT&amp;T".
         form = ComposeForm(
-            initial={"headline": article.title, "quoted_excerpt": strip_tags(article.summary)}
+            initial={"headline": article.title, "quoted_excerpt": plain_text(article.summary)}
         )
     # Only a web address is a link: an article stored before the wire refused other schemes
     # could hold a feed's "javascript:" link, which would run in the editor's browser.

@@ -98,3 +98,18 @@ def test_moderation_approves_and_rejects_on_the_editors_word(editor_client):
         assert answer.status_code == 302
     statuses = [Comment.objects.get(pk=c.pk).status for c in (first, second)]
     assert statuses == [CommentStatus.APPROVED, CommentStatus.REJECTED]
+
+
+def test_the_quote_offered_is_the_summarys_text_not_its_markup(editor_client):
+    article = gazette_article("https://gazette.example/deal", "AT&T buys the ferry line")
+    article.summary = "<p>AT&amp;T buys &quot;Harbour Lines&quot; &lt;for &euro;2m&gt;</p>"
+    article.save(update_fields=["summary"])
+
+    page = editor_client.get(reverse("desk:compose", args=[article.pk]))
+
+    initial = page.context["form"].initial["quoted_excerpt"]
+    assert initial == 'AT&T buys "Harbour Lines" <for €2m>'
+    # Escaped once in the page, so the browser shows the text itself.
+    assert "AT&amp;T buys &quot;Harbour Lines&quot; &lt;for €2m&gt;</textarea>" in (
+        page.content.decode()
+    )
