@@ -162,22 +162,21 @@ def cluster_in_memory(articles: Sequence[ArticleIn], setup: ClusteringSetup) -> 
 def from_database(limit: int) -> list[TopStory]:
     from dateline.stories.models import Story
     from dateline.stories.services import seen_at
+    from dateline.wire.models import Article
 
     stories = Story.objects.filter(article_count__gt=0).largest().with_articles()[:limit]
+
+    def when(article: Article) -> tuple[datetime, int]:
+        # The coverage's own order (dateline.stories.coverage): the time it counts as published,
+        # then arrival, so the first line is the story's first reporter on every database (the
+        # prefetch's order puts undated articles first on SQLite, last on PostgreSQL).
+        return seen_at(article.published_at, article.fetched_at), article.pk
+
     return [
         TopStory(
             articles=tuple(
-                sorted(
-                    (
-                        Line(
-                            a.outlet.name,
-                            a.title,
-                            seen_at(a.published_at, a.fetched_at),
-                        )
-                        for a in story.articles.all()
-                    ),
-                    key=lambda line: line.published or datetime.min.replace(tzinfo=UTC),
-                )
+                Line(a.outlet.name, a.title, seen_at(a.published_at, a.fetched_at))
+                for a in sorted(story.articles.all(), key=when)
             ),
             countries=tuple(story.countries),
         )
