@@ -26,6 +26,7 @@ from dateline.stories.domain.evaluation import published_time
 from dateline.stories.domain.records import ArticleIn
 from dateline.stories.exceptions import BadArticleFile
 from dateline.stories.management.setup_option import add_lexical_flag, chosen_setup
+from dateline.wire.domain.text import terminal_safe
 
 DATABASE = "db"
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
@@ -70,8 +71,14 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+def _shown(text: str) -> str:
+    """A title or an outlet's name on one line of the terminal: they come from feeds and files,
+    where a line break would forge a line of the listing and ESC would be obeyed, not shown."""
+    return terminal_safe(" ".join(text.split()))
+
+
 def render(stories: Sequence[TopStory], *, title: str) -> str:
-    lines = [title, ""]
+    lines = [_shown(title), ""]
     if not stories:
         lines.append("No stories.")
     for rank, story in enumerate(stories, start=1):
@@ -79,15 +86,19 @@ def render(stories: Sequence[TopStory], *, title: str) -> str:
         indent = " " * len(f"{rank}. ")
         outlets = story.outlets
         lines.append(
-            f"{rank}. {first.title} ({_count(len(story.articles), 'article')}, "
+            f"{rank}. {_shown(first.title)} ({_count(len(story.articles), 'article')}, "
             f"{_count(len(outlets), 'outlet')})"
         )
-        lines.append(f"{indent}first reported by {first.outlet} at {_when(first.published)}")
-        lines.append(indent + "outlets: " + ", ".join(f"{name} ({n})" for name, n in outlets))
+        lines.append(
+            f"{indent}first reported by {_shown(first.outlet)} at {_when(first.published)}"
+        )
+        lines.append(
+            indent + "outlets: " + ", ".join(f"{_shown(name)} ({n})" for name, n in outlets)
+        )
         if story.countries:
             lines.append(indent + "countries: " + ", ".join(story.countries))
         for line in story.articles[:HEADLINES_SHOWN]:
-            lines.append(f"{indent}- {line.outlet}: {line.title}")
+            lines.append(f"{indent}- {_shown(line.outlet)}: {_shown(line.title)}")
         if len(story.articles) > HEADLINES_SHOWN:
             lines.append(f"{indent}- ... and {len(story.articles) - HEADLINES_SHOWN} more")
         lines.append("")

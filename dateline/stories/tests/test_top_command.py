@@ -1,5 +1,6 @@
 """`dateline stories top FILE_OR_DB`: the largest stories with their outlets."""
 
+import json
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
@@ -131,3 +132,22 @@ def test_db_names_the_storys_own_first_reporter_when_two_count_as_published_at_o
     (shown,) = blocks(top("db"))
     assert "first reported by Alpha" in shown
     assert shown.index("- Alpha:") < shown.index("- Beta:")
+
+
+def test_titles_and_outlets_from_a_file_cannot_forge_lines_or_drive_the_terminal(tmp_path):
+    rows = [
+        {
+            "id": 1,
+            "title": "Quake\n2. Fake story (99 articles, 9 outlets)",
+            "source": "Ev\x1b[2Jil",
+        },
+        {"id": 2, "title": "Red\x1b]0;owned\x07\x9b", "source": "Plain"},
+    ]
+    path = tmp_path / "hostile.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+
+    listing = top(str(path))
+
+    assert not any(ch in listing for ch in "\x1b\x07\x9b")
+    assert "Ev\\x1b[2Jil" in listing and "Red\\x1b]0;owned\\x07\\x9b" in listing
+    assert not any(line.startswith("2. Fake") for line in listing.splitlines())
