@@ -21,17 +21,23 @@ from dateline.stories.services import plain_text
 from dateline.wire.models import Article
 
 STORIES_ON_DESK = 30
+# Articles listed under each story; a story covered by hundreds says how many more it has.
+ARTICLES_PER_STORY = 10
 
 desk_only = staff_member_required(login_url="desk:login")
 
 
 @desk_only
 def triage(request: HttpRequest) -> HttpResponse:
-    stories = Story.objects.for_desk()[:STORIES_ON_DESK]
+    stories = Story.objects.for_desk(articles_each=ARTICLES_PER_STORY)[:STORIES_ON_DESK]
+    rows = [
+        (story, [m.article for m in story.shown_memberships], story.article_count)
+        for story in stories
+    ]
     return render(
         request,
         "desk/triage.html",
-        {"stories": stories, "pending_comments": Comment.objects.pending().count()},
+        {"stories": rows, "pending_comments": Comment.objects.pending().count()},
     )
 
 

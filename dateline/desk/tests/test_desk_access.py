@@ -1,10 +1,16 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from dateline.blog.models import Post, PostStatus
 from dateline.blog.services import MAX_LABEL, create_post
 from dateline.comments.models import Comment, CommentStatus
+from dateline.desk.views import ARTICLES_PER_STORY, STORIES_ON_DESK
+from dateline.stories.models import Story, StoryArticle
+from dateline.stories.services import recompute_coverage
 from dateline.wire.models import Article, Outlet
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +119,42 @@ def test_the_quote_offered_is_the_summarys_text_not_its_markup(editor_client):
     assert "AT&amp;T buys &quot;Harbour Lines&quot; &lt;for €2m&gt;</textarea>" in (
         page.content.decode()
     )
+
+
+def story_of_many(rank: int, articles: int) -> Story:
+    story = Story.objects.create(
+        headline=f"Story {rank}", first_seen_at=timezone.now(), last_seen_at=timezone.now()
+    )
+    story.rank_key = rank
+    outlet, _ = Outlet.objects.get_or_create(name="Harbour Gazette")
+    for n in range(articles):
+        article = Article.objects.create(
+            outlet=outlet, guid=f"{rank}-{n}", url=f"https://gazette.example/{rank}/{n}",
+            title=f"Report {n} on story {rank}",
+        )  # fmt: skip
+        StoryArticle.objects.create(story=story, article=article)
+    recompute_coverage([story.pk])
+    return story
+
+
+def test_the_triage_page_stays_small_however_large_and_many_the_stories(editor_client):
+    story_of_many(1, 3)
+    story_of_many(2, 40)
+    with CaptureQueriesContext(connection) as few:
+        small = editor_client.get(reverse("desk:triage"))
+    for rank in range(3, 80):
+        story_of_many(rank, 12)
+    with CaptureQueriesContext(connection) as many:
+        large = editor_client.get(reverse("desk:triage"))
+
+    assert len(many) == len(few)
+    body = large.content.decode()
+    assert body.count('class="desk-story"') == STORIES_ON_DESK
+    assert body.count("Compose a post from this") == STORIES_ON_DESK * ARTICLES_PER_STORY
+    assert "10 of 12 articles shown." in body
+    # The 40-article story is below the first thirty now; on the small page it is listed.
+    listed = small.content.decode()
+    assert (
+        listed.count("on story 2\n") == ARTICLES_PER_STORY and "10 of 40 articles shown." in listed
+    )
+    assert "Report 0 on story 2" in listed and "Report 10 on story 2" not in listed
