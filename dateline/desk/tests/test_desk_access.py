@@ -158,3 +158,20 @@ def test_the_triage_page_stays_small_however_large_and_many_the_stories(editor_c
         listed.count("on story 2\n") == ARTICLES_PER_STORY and "10 of 40 articles shown." in listed
     )
     assert "Report 0 on story 2" in listed and "Report 10 on story 2" not in listed
+
+
+def test_an_article_with_no_title_leaves_no_empty_heading_or_link(editor_client):
+    # JSON Feed items need no title (microblogs): the story's headline is then empty too.
+    untitled = gazette_article("https://gazette.example/note", "")
+    story = Story.objects.create(
+        headline="", first_seen_at=timezone.now(), last_seen_at=timezone.now()
+    )
+    StoryArticle.objects.create(story=story, article=untitled)
+    recompute_coverage([story.pk])
+
+    triage = editor_client.get(reverse("desk:triage")).content.decode()
+    compose = editor_client.get(reverse("desk:compose", args=[untitled.pk])).content.decode()
+
+    assert f'<h3 id="story-{story.pk}" dir="auto">Untitled story</h3>' in triage
+    assert "<strong>Harbour Gazette</strong>: (no title)" in triage
+    assert '<a href="https://gazette.example/note">the article (no title)</a>' in compose
