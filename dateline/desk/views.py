@@ -6,7 +6,6 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.views.decorators.http import require_POST
 
 from dateline.blog import services as blog_services
@@ -15,22 +14,30 @@ from dateline.blog.exceptions import BlogError
 from dateline.blog.models import PostStatus
 from dateline.comments import services as comment_services
 from dateline.comments.models import Comment
+from dateline.desk.exceptions import UnknownDecision
 from dateline.desk.forms import ComposeForm
 from dateline.stories.models import Story
+from dateline.stories.services import plain_text
 from dateline.wire.models import Article
 
 STORIES_ON_DESK = 30
+# Articles listed under each story; a story covered by hundreds says how many more it has.
+ARTICLES_PER_STORY = 10
 
 desk_only = staff_member_required(login_url="desk:login")
 
 
 @desk_only
 def triage(request: HttpRequest) -> HttpResponse:
-    stories = Story.objects.for_desk()[:STORIES_ON_DESK]
+    stories = Story.objects.for_desk(articles_each=ARTICLES_PER_STORY)[:STORIES_ON_DESK]
+    rows = [
+        (story, [m.article for m in story.shown_memberships], story.article_count)
+        for story in stories
+    ]
     return render(
         request,
         "desk/triage.html",
-        {"stories": stories, "pending_comments": Comment.objects.pending().count()},
+        {"stories": rows, "pending_comments": Comment.objects.pending().count()},
     )
 
 
@@ -72,8 +79,10 @@ def compose(request: HttpRequest, article_id: int) -> HttpResponse:
             else:
                 return redirect(post.get_absolute_url())
     else:
+        # The summary is sanitised HTML: the quote is its text, entities decoded, or the editor
+        # would be offered (and publish) "AT&amp;T".
         form = ComposeForm(
-            initial={"headline": article.title, "quoted_excerpt": strip_tags(article.summary)}
+            initial={"headline": article.title, "quoted_excerpt": plain_text(article.summary)}
         )
     # Only a web address is a link: an article stored before the wire refused other schemes
     # could hold a feed's "javascript:" link, which would run in the editor's browser.
@@ -95,8 +104,13 @@ def moderation(request: HttpRequest) -> HttpResponse:
 @require_POST
 def moderate(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("post"), pk=comment_id)
-    if request.POST.get("decision") == "approve":
+    decision = request.POST.get("decision")
+    if decision == "approve":
         comment_services.approve(comment)
-    else:
+    elif decision == "reject":
         comment_services.reject(comment)
+    else:
+        # A form sent without its button (a script, a browser extension, a stale page) must not
+        # take a comment down: only an explicit "reject" rejects.
+        raise UnknownDecision('Choose "approve" or "reject" for the comment.')
     return redirect("desk:moderation")

@@ -13,7 +13,9 @@ from dateline.stories.models import Story, StoryArticle
 
 
 def _language(tag: str) -> str:
-    return tag.split("-")[0].lower()
+    """The primary subtag of a language tag as feeds write it: "en-GB", "en_US" and " EN " are
+    all "en" (the wire keeps a feed's tag as it came; many write POSIX locales, or pad them)."""
+    return tag.strip().replace("_", "-").split("-")[0].lower()
 
 
 def recompute_coverage(story_ids: Iterable[int]) -> dict[int, Story]:
@@ -45,7 +47,9 @@ def recompute_coverage(story_ids: Iterable[int]) -> dict[int, Story]:
         times = [seen_at(published, fetched) for _, _, _, published, fetched, *_ in members]
         outlets = {row[6] for row in members}
         countries = sorted({row[7].upper() for row in members if row[7]})
-        languages = sorted({_language(row[5] or row[8]) for row in members if row[5] or row[8]})
+        languages = sorted(
+            {language for row in members if (language := _language(row[5]) or _language(row[8]))}
+        )
         story.article_count = len(members)
         story.outlet_count = len(outlets)
         story.countries, story.country_count = countries, len(countries)

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce, Least
 
 from dateline.stories.domain import ranking
 from dateline.wire.models import Article
+
+
+def _earliest_first(article: str = "") -> tuple[Any, ...]:
+    """Articles (reached through ``article``) in the order the coverage counts them: the time
+    each counts as published (``article_records.seen_at``: its date, never after it reached the
+    wire), then arrival. Undated ones sort by arrival time on every database."""
+    fetched = f"{article}fetched_at"
+    return Least(Coalesce(f"{article}published_at", fetched), fetched), f"{article}id"
 
 
 class StoryQuerySet(models.QuerySet["Story"]):
@@ -24,17 +34,37 @@ class StoryQuerySet(models.QuerySet["Story"]):
         return self.order_by("-article_count", "-outlet_count", "first_seen_at", "id")
 
     def with_articles(self) -> StoryQuerySet:
-        """Each story's articles, earliest first, with their outlets: two queries in all."""
+        """Each story's articles, earliest first, with their outlets: two queries in all.
+
+        Earliest as the coverage counts it (dateline.stories.article_records.seen_at), then by
+        arrival, the same on every database.
+        """
         return self.select_related("first_article__outlet").prefetch_related(
             models.Prefetch(
                 "articles",
-                queryset=Article.objects.select_related("outlet").order_by("published_at", "id"),
+                queryset=Article.objects.select_related("outlet").order_by(*_earliest_first()),
             )
         )
 
-    def for_desk(self) -> StoryQuerySet:
-        """The open stories the desk triages, best first, with what it shows of each."""
-        return self.open().ranked().with_articles()
+    def for_desk(self, articles_each: int) -> StoryQuerySet:
+        """The open stories the desk triages, best first, each with its first ``articles_each``
+        memberships (earliest first, article and outlet loaded) as ``shown_memberships``: a
+        story covered by hundreds of articles costs no more than one covered by ten."""
+        memberships = StoryArticle.objects.select_related("article__outlet").order_by(
+            *_earliest_first("article__")
+        )
+        return (
+            self.open()
+            .ranked()
+            .select_related("first_article__outlet")
+            .prefetch_related(
+                models.Prefetch(
+                    "memberships",
+                    queryset=memberships[:articles_each],
+                    to_attr="shown_memberships",
+                )
+            )
+        )
 
 
 class Story(models.Model):

@@ -1,9 +1,16 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from dateline.blog.models import Post
-from dateline.blog.services import MAX_LABEL
+from dateline.blog.models import Post, PostStatus
+from dateline.blog.services import MAX_LABEL, create_post
+from dateline.comments.models import Comment, CommentStatus
+from dateline.desk.views import ARTICLES_PER_STORY, STORIES_ON_DESK
+from dateline.stories.models import Story, StoryArticle
+from dateline.stories.services import recompute_coverage
 from dateline.wire.models import Article, Outlet
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +78,100 @@ def test_an_articles_link_is_shown_as_a_link_only_when_it_is_a_web_address(edito
     assert "Ferry late" in page and "javascript:" not in page
     page = editor_client.get(reverse("desk:compose", args=[web.pk])).content.decode()
     assert '<a href="https://gazette.example/ferry">Ferry on time</a>' in page
+
+
+@pytest.mark.parametrize("sent", [{}, {"decision": ""}, {"decision": "aprove"}])
+def test_moderation_without_a_known_decision_changes_no_comment(editor_client, sent):
+    post = create_post(headline="A published post", status=PostStatus.PUBLISHED)
+    comment = Comment.objects.create(
+        post=post, author_name="Reader", body="A fair point.", status=CommentStatus.APPROVED
+    )
+    answer = editor_client.post(reverse("desk:moderate", args=[comment.pk]), sent)
+    assert answer.status_code == 400
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.APPROVED and comment.moderated_at is None
+
+
+def test_moderation_approves_and_rejects_on_the_editors_word(editor_client):
+    post = create_post(headline="A published post", status=PostStatus.PUBLISHED)
+    first, second = (
+        Comment.objects.create(post=post, author_name="Reader", body=f"Point {n}.") for n in (1, 2)
+    )
+    for comment, decision in ((first, "approve"), (second, "reject")):
+        answer = editor_client.post(
+            reverse("desk:moderate", args=[comment.pk]), {"decision": decision}
+        )
+        assert answer.status_code == 302
+    statuses = [Comment.objects.get(pk=c.pk).status for c in (first, second)]
+    assert statuses == [CommentStatus.APPROVED, CommentStatus.REJECTED]
+
+
+def test_the_quote_offered_is_the_summarys_text_not_its_markup(editor_client):
+    article = gazette_article("https://gazette.example/deal", "AT&T buys the ferry line")
+    article.summary = "<p>AT&amp;T buys &quot;Harbour Lines&quot; &lt;for &euro;2m&gt;</p>"
+    article.save(update_fields=["summary"])
+
+    page = editor_client.get(reverse("desk:compose", args=[article.pk]))
+
+    initial = page.context["form"].initial["quoted_excerpt"]
+    assert initial == 'AT&T buys "Harbour Lines" <for €2m>'
+    # Escaped once in the page, so the browser shows the text itself.
+    assert "AT&amp;T buys &quot;Harbour Lines&quot; &lt;for €2m&gt;</textarea>" in (
+        page.content.decode()
+    )
+
+
+def story_of_many(rank: int, articles: int) -> Story:
+    story = Story.objects.create(
+        headline=f"Story {rank}", first_seen_at=timezone.now(), last_seen_at=timezone.now()
+    )
+    story.rank_key = rank
+    outlet, _ = Outlet.objects.get_or_create(name="Harbour Gazette")
+    for n in range(articles):
+        article = Article.objects.create(
+            outlet=outlet, guid=f"{rank}-{n}", url=f"https://gazette.example/{rank}/{n}",
+            title=f"Report {n} on story {rank}",
+        )  # fmt: skip
+        StoryArticle.objects.create(story=story, article=article)
+    recompute_coverage([story.pk])
+    return story
+
+
+def test_the_triage_page_stays_small_however_large_and_many_the_stories(editor_client):
+    story_of_many(1, 3)
+    story_of_many(2, 40)
+    with CaptureQueriesContext(connection) as few:
+        small = editor_client.get(reverse("desk:triage"))
+    for rank in range(3, 80):
+        story_of_many(rank, 12)
+    with CaptureQueriesContext(connection) as many:
+        large = editor_client.get(reverse("desk:triage"))
+
+    assert len(many) == len(few)
+    body = large.content.decode()
+    assert body.count('class="desk-story"') == STORIES_ON_DESK
+    assert body.count("Compose a post from this") == STORIES_ON_DESK * ARTICLES_PER_STORY
+    assert "10 of 12 articles shown." in body
+    # The 40-article story is below the first thirty now; on the small page it is listed.
+    listed = small.content.decode()
+    assert (
+        listed.count("on story 2\n") == ARTICLES_PER_STORY and "10 of 40 articles shown." in listed
+    )
+    assert "Report 0 on story 2" in listed and "Report 10 on story 2" not in listed
+
+
+def test_an_article_with_no_title_leaves_no_empty_heading_or_link(editor_client):
+    # JSON Feed items need no title (microblogs): the story's headline is then empty too.
+    untitled = gazette_article("https://gazette.example/note", "")
+    story = Story.objects.create(
+        headline="", first_seen_at=timezone.now(), last_seen_at=timezone.now()
+    )
+    StoryArticle.objects.create(story=story, article=untitled)
+    recompute_coverage([story.pk])
+
+    triage = editor_client.get(reverse("desk:triage")).content.decode()
+    compose = editor_client.get(reverse("desk:compose", args=[untitled.pk])).content.decode()
+
+    assert f'<h3 id="story-{story.pk}" dir="auto">Untitled story</h3>' in triage
+    assert "<strong>Harbour Gazette</strong>: (no title)" in triage
+    assert '<a href="https://gazette.example/note">the article (no title)</a>' in compose

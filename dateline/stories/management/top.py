@@ -26,6 +26,7 @@ from dateline.stories.domain.evaluation import published_time
 from dateline.stories.domain.records import ArticleIn
 from dateline.stories.exceptions import BadArticleFile
 from dateline.stories.management.setup_option import add_lexical_flag, chosen_setup
+from dateline.wire.domain.text import terminal_safe
 
 DATABASE = "db"
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
@@ -70,8 +71,14 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+def _shown(text: str) -> str:
+    """A title or an outlet's name on one line of the terminal: they come from feeds and files,
+    where a line break would forge a line of the listing and ESC would be obeyed, not shown."""
+    return terminal_safe(" ".join(text.split()))
+
+
 def render(stories: Sequence[TopStory], *, title: str) -> str:
-    lines = [title, ""]
+    lines = [_shown(title), ""]
     if not stories:
         lines.append("No stories.")
     for rank, story in enumerate(stories, start=1):
@@ -79,15 +86,19 @@ def render(stories: Sequence[TopStory], *, title: str) -> str:
         indent = " " * len(f"{rank}. ")
         outlets = story.outlets
         lines.append(
-            f"{rank}. {first.title} ({_count(len(story.articles), 'article')}, "
+            f"{rank}. {_shown(first.title)} ({_count(len(story.articles), 'article')}, "
             f"{_count(len(outlets), 'outlet')})"
         )
-        lines.append(f"{indent}first reported by {first.outlet} at {_when(first.published)}")
-        lines.append(indent + "outlets: " + ", ".join(f"{name} ({n})" for name, n in outlets))
+        lines.append(
+            f"{indent}first reported by {_shown(first.outlet)} at {_when(first.published)}"
+        )
+        lines.append(
+            indent + "outlets: " + ", ".join(f"{_shown(name)} ({n})" for name, n in outlets)
+        )
         if story.countries:
             lines.append(indent + "countries: " + ", ".join(story.countries))
         for line in story.articles[:HEADLINES_SHOWN]:
-            lines.append(f"{indent}- {line.outlet}: {line.title}")
+            lines.append(f"{indent}- {_shown(line.outlet)}: {_shown(line.title)}")
         if len(story.articles) > HEADLINES_SHOWN:
             lines.append(f"{indent}- ... and {len(story.articles) - HEADLINES_SHOWN} more")
         lines.append("")
@@ -162,22 +173,21 @@ def cluster_in_memory(articles: Sequence[ArticleIn], setup: ClusteringSetup) -> 
 def from_database(limit: int) -> list[TopStory]:
     from dateline.stories.models import Story
     from dateline.stories.services import seen_at
+    from dateline.wire.models import Article
 
     stories = Story.objects.filter(article_count__gt=0).largest().with_articles()[:limit]
+
+    def when(article: Article) -> tuple[datetime, int]:
+        # The coverage's own order (dateline.stories.coverage): the time it counts as published,
+        # then arrival, so the first line is the story's first reporter on every database (the
+        # prefetch's order puts undated articles first on SQLite, last on PostgreSQL).
+        return seen_at(article.published_at, article.fetched_at), article.pk
+
     return [
         TopStory(
             articles=tuple(
-                sorted(
-                    (
-                        Line(
-                            a.outlet.name,
-                            a.title,
-                            seen_at(a.published_at, a.fetched_at),
-                        )
-                        for a in story.articles.all()
-                    ),
-                    key=lambda line: line.published or datetime.min.replace(tzinfo=UTC),
-                )
+                Line(a.outlet.name, a.title, seen_at(a.published_at, a.fetched_at))
+                for a in sorted(story.articles.all(), key=when)
             ),
             countries=tuple(story.countries),
         )

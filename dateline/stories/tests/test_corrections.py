@@ -13,6 +13,7 @@ from dateline.stories.domain.clusterer import PreparedArticle, StoryClusterer
 from dateline.stories.domain.records import ArticleIn, Assignment
 from dateline.stories.exceptions import ArticleNotInStory, InvalidCorrection
 from dateline.stories.models import CorrectionKind, LabelledPair, Story, StoryArticle
+from dateline.wire.models import Article
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -199,3 +200,31 @@ def test_corrections_are_kept_as_labelled_pairs_and_exported(wire, editor, tmp_p
         "made_at": by_ids[(q0, q1)]["made_at"],
     }
     assert datetime.fromisoformat(by_ids[(q0, q1)]["made_at"]) > NOW - timedelta(days=1)
+
+
+def story_of_size(wire, name: str, size: int) -> Story:
+    outlet = wire.outlet(name)
+    story = Story.objects.create(headline=name, first_seen_at=NOW, last_seen_at=NOW)
+    articles = Article.objects.bulk_create(
+        Article(outlet=outlet, guid=f"{name}-{n}", url=f"https://{name}.example/{n}", title=name)
+        for n in range(size)
+    )
+    StoryArticle.objects.bulk_create(StoryArticle(story=story, article=a) for a in articles)
+    return story
+
+
+def test_a_large_merge_labels_hundreds_of_pairs_a_statement(wire, django_assert_max_num_queries):
+    # 60 x 60 articles: 3600 pairs. Two queries per pair held the cursor's lock, which the
+    # clustering worker waits on, for seconds (over thirty on PostgreSQL at the cap).
+    keep, absorb = story_of_size(wire, "keep", 60), story_of_size(wire, "absorb", 60)
+    with django_assert_max_num_queries(60):
+        services.merge_stories(keep, absorb)
+    assert LabelledPair.objects.filter(same_story=True).count() == 60 * 60
+
+    # A later correction relabels the pairs it touches, and only those.
+    moved = StoryArticle.objects.filter(story=keep).order_by("article_id").last().article
+    services.move_article_out(moved)
+    apart = LabelledPair.objects.filter(same_story=False)
+    assert apart.count() == 119
+    assert all(moved.pk in (a, b) for a, b in apart.values_list("article_a", "article_b"))
+    assert LabelledPair.objects.count() == 60 * 60 + 59

@@ -1,5 +1,7 @@
 """`dateline stories top FILE_OR_DB`: the largest stories with their outlets."""
 
+import json
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
@@ -8,6 +10,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from dateline.stories import services
+from dateline.stories.models import Story, StoryArticle
+from dateline.stories.tests.conftest import T0
+from dateline.wire.models import Article
 from tests.support.processes import dateline, isolated_env
 
 SMALL = Path(__file__).resolve().parent / "data" / "top-small.jsonl"
@@ -106,3 +111,43 @@ def test_db_on_a_database_never_migrated_says_so_without_a_traceback(tmp_path):
     assert result.returncode == 1
     assert "has `dateline migrate` run?" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.django_db
+def test_db_names_the_storys_own_first_reporter_when_two_count_as_published_at_once(wire):
+    # Alpha's clock runs ahead (dated 10:00, reached the wire at 09:00: it counts as 09:00);
+    # Beta's article is dated 09:00. They tie, and the story's first reporter is the one that
+    # arrived first, whatever order the database lists them in.
+    alpha, beta = wire.outlet("Alpha"), wire.outlet("Beta")
+    ahead = wire.article(alpha, "quake", hours=2)
+    on_time = wire.article(beta, "quake", hours=1)
+    Article.objects.filter(pk=ahead.pk).update(fetched_at=T0 + timedelta(hours=1))
+    Article.objects.filter(pk=on_time.pk).update(fetched_at=T0 + timedelta(hours=5))
+    story = Story.objects.create(headline="-", first_seen_at=T0, last_seen_at=T0)
+    for article in (ahead, on_time):
+        StoryArticle.objects.create(story=story, article=article)
+    services.recompute_coverage([story.pk])
+    assert Story.objects.get().first_article_id == ahead.pk
+
+    (shown,) = blocks(top("db"))
+    assert "first reported by Alpha" in shown
+    assert shown.index("- Alpha:") < shown.index("- Beta:")
+
+
+def test_titles_and_outlets_from_a_file_cannot_forge_lines_or_drive_the_terminal(tmp_path):
+    rows = [
+        {
+            "id": 1,
+            "title": "Quake\n2. Fake story (99 articles, 9 outlets)",
+            "source": "Ev\x1b[2Jil",
+        },
+        {"id": 2, "title": "Red\x1b]0;owned\x07\x9b", "source": "Plain"},
+    ]
+    path = tmp_path / "hostile.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+
+    listing = top(str(path))
+
+    assert not any(ch in listing for ch in "\x1b\x07\x9b")
+    assert "Ev\\x1b[2Jil" in listing and "Red\\x1b]0;owned\\x07\\x9b" in listing
+    assert not any(line.startswith("2. Fake") for line in listing.splitlines())
