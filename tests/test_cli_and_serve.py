@@ -94,3 +94,16 @@ def test_a_database_error_in_djangos_own_commands_is_one_line(site_env):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "dateline: database error: no such table: auth_user" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("DATELINE_WORKER_TICK_SECONDS", "-1"), ("DATELINE_ARTICLE_RETENTION_DAYS", "99999999999")],
+)
+def test_a_bad_setting_stops_the_worker_at_start_in_one_line(site_env, name, value):
+    site_env[name] = value
+    result = dateline("worker", "--once", env=site_env)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"dateline: configuration error: {name} ")
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -69,12 +69,14 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("DATELINE_SITE_NAME", "Dateline", "The blog's name, shown in the header and feeds."),
     Setting(
-        "DATELINE_WEB_WORKERS", "2", "Number of web server worker processes for `dateline serve`."
+        "DATELINE_WEB_WORKERS",
+        "2",
+        "Number of web server worker processes for `dateline serve`, 1 to 256.",
     ),
     Setting(
         "DATELINE_WORKER_TICK_SECONDS",
         "5",
-        "How long `dateline worker` sleeps when no job had anything to do.",
+        "How long `dateline worker` sleeps when no job had anything to do, 0 to 86400.",
     ),
     Setting(
         "DATELINE_FETCH_ALLOW_LOOPBACK",
@@ -87,7 +89,7 @@ SETTINGS: tuple[Setting, ...] = (
         "DATELINE_ARTICLE_RETENTION_DAYS",
         "180",
         "The worker deletes articles fetched more than this many days ago that no post cites "
-        "and no open story needs. `0` keeps every article forever.",
+        "and no open story needs. `0` keeps every article forever; at most 36500.",
     ),
     Setting(
         "DATELINE_STORY_CLOSE_AFTER_DAYS",
@@ -95,7 +97,7 @@ SETTINGS: tuple[Setting, ...] = (
         "A story with no new article for this many days, by the articles' own dates, is closed: a "
         "later report starts a new story, and the worker stops holding the story in memory. "
         "Longer keeps slow-moving stories together; the worker's memory grows with the articles "
-        "of open stories.",
+        "of open stories. 1 to 36500.",
     ),
     Setting(
         "DATELINE_STORY_ENCODER",
@@ -127,12 +129,19 @@ class Config:
             return False
         raise ConfigurationError(f"{name} must be true or false, not {value!r}")
 
-    def integer(self, name: str) -> int:
+    def integer(self, name: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
         value = self.get(name)
         try:
-            return int(value)
+            number = int(value)
         except ValueError:
             raise ConfigurationError(f"{name} must be a whole number, not {value!r}") from None
+        # Bounds turn a typo into one line at start instead of a traceback later, in the middle of
+        # the worker's loop (a negative sleep, a timedelta or a date past what Python holds).
+        if minimum is not None and number < minimum:
+            raise ConfigurationError(f"{name} must be {minimum} or more, not {number}")
+        if maximum is not None and number > maximum:
+            raise ConfigurationError(f"{name} must be {maximum} or less, not {number}")
+        return number
 
     def items(self, name: str) -> list[str]:
         return [part.strip() for part in self.get(name).split(",") if part.strip()]
@@ -249,11 +258,25 @@ def allowed_hosts(config: Config) -> list[str]:
     return ["localhost", "127.0.0.1", "[::1]"]
 
 
+# A century: any longer span of days is a typo, and far longer ones overflow Python's dates.
+MAX_DAYS = 36_500
+
+
 def story_close_after_days(config: Config) -> int:
-    days = config.integer("DATELINE_STORY_CLOSE_AFTER_DAYS")
-    if days < 1:
-        raise ConfigurationError(f"DATELINE_STORY_CLOSE_AFTER_DAYS must be 1 or more, not {days}")
-    return days
+    return config.integer("DATELINE_STORY_CLOSE_AFTER_DAYS", minimum=1, maximum=MAX_DAYS)
+
+
+def article_retention_days(config: Config) -> int:
+    return config.integer("DATELINE_ARTICLE_RETENTION_DAYS", minimum=0, maximum=MAX_DAYS)
+
+
+def worker_tick_seconds(config: Config) -> int:
+    # 0 (no pause: the tests' workers) is allowed; a negative pause stopped the worker's loop.
+    return config.integer("DATELINE_WORKER_TICK_SECONDS", minimum=0, maximum=24 * 60 * 60)
+
+
+def web_workers(config: Config) -> int:
+    return config.integer("DATELINE_WEB_WORKERS", minimum=1, maximum=256)
 
 
 def debug(config: Config) -> bool:

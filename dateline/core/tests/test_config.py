@@ -95,3 +95,33 @@ def test_stories_close_after_one_day_or_more():
     for bad in ("0", "-3"):
         with pytest.raises(ConfigurationError, match="1 or more"):
             config.story_close_after_days(make(DATELINE_STORY_CLOSE_AFTER_DAYS=bad))
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("DATELINE_WORKER_TICK_SECONDS", "-1", "0 or more"),
+        ("DATELINE_ARTICLE_RETENTION_DAYS", "-5", "0 or more"),
+        ("DATELINE_ARTICLE_RETENTION_DAYS", "99999999999", "36500 or less"),
+        ("DATELINE_STORY_CLOSE_AFTER_DAYS", "99999999999", "36500 or less"),
+        ("DATELINE_WEB_WORKERS", "0", "1 or more"),
+    ],
+)
+def test_numbers_out_of_range_are_refused_at_start(name: str, value: str, message: str):
+    # Before, these failed later in the worker's loop: a negative sleep, a timedelta overflow.
+    readers = {
+        "DATELINE_WORKER_TICK_SECONDS": config.worker_tick_seconds,
+        "DATELINE_ARTICLE_RETENTION_DAYS": config.article_retention_days,
+        "DATELINE_STORY_CLOSE_AFTER_DAYS": config.story_close_after_days,
+        "DATELINE_WEB_WORKERS": config.web_workers,
+    }
+    with pytest.raises(ConfigurationError, match=f"{name} must be {message}"):
+        readers[name](make(**{name: value}))
+
+
+def test_numbers_in_range_are_read():
+    assert config.worker_tick_seconds(make()) == 5
+    assert config.worker_tick_seconds(make(DATELINE_WORKER_TICK_SECONDS="0")) == 0
+    assert config.article_retention_days(make(DATELINE_ARTICLE_RETENTION_DAYS="0")) == 0
+    assert config.article_retention_days(make(DATELINE_ARTICLE_RETENTION_DAYS="36500")) == 36500
+    assert config.web_workers(make(DATELINE_WEB_WORKERS="8")) == 8
