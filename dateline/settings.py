@@ -79,7 +79,7 @@ LOGIN_URL = "/desk/login/"
 LOGIN_REDIRECT_URL = "/desk/"
 
 LANGUAGE_CODE = "en"
-TIME_ZONE = CONFIG.get("DATELINE_TIME_ZONE")
+TIME_ZONE = registry.time_zone(CONFIG)
 USE_I18N = True
 USE_TZ = True
 
@@ -121,6 +121,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
-        "dateline": {"handlers": ["console"], "level": CONFIG.get("DATELINE_LOG_LEVEL")},
+        "dateline": {"handlers": ["console"], "level": registry.log_level(CONFIG)},
     },
 }

@@ -98,7 +98,12 @@ def test_a_database_error_in_djangos_own_commands_is_one_line(site_env):
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("DATELINE_WORKER_TICK_SECONDS", "-1"), ("DATELINE_ARTICLE_RETENTION_DAYS", "99999999999")],
+    [
+        ("DATELINE_WORKER_TICK_SECONDS", "-1"),
+        ("DATELINE_ARTICLE_RETENTION_DAYS", "99999999999"),
+        ("DATELINE_TIME_ZONE", "Mars/Olympus"),
+        ("DATELINE_LOG_LEVEL", "verbose"),
+    ],
 )
 def test_a_bad_setting_stops_the_worker_at_start_in_one_line(site_env, name, value):
     site_env[name] = value

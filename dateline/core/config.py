@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,7 +66,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "DATELINE_TIME_ZONE",
         "UTC",
-        "The site's time zone: day headers and date archives follow it. Times are stored in UTC.",
+        "The site's time zone, an IANA name such as `Europe/Paris`: day headers and date "
+        "archives follow it. Times are stored in UTC.",
     ),
     Setting("DATELINE_SITE_NAME", "Dateline", "The blog's name, shown in the header and feeds."),
     Setting(
@@ -84,7 +86,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Let the feed fetcher reach loopback "
         "addresses (`true` for tests and the offline demo only).",
     ),
-    Setting("DATELINE_LOG_LEVEL", "INFO", "Log level for Dateline's own loggers."),
+    Setting(
+        "DATELINE_LOG_LEVEL",
+        "INFO",
+        "Log level for Dateline's own loggers: DEBUG, INFO, WARNING, ERROR or CRITICAL.",
+    ),
     Setting(
         "DATELINE_ARTICLE_RETENTION_DAYS",
         "180",
@@ -277,6 +283,31 @@ def worker_tick_seconds(config: Config) -> int:
 
 def web_workers(config: Config) -> int:
     return config.integer("DATELINE_WEB_WORKERS", minimum=1, maximum=256)
+
+
+def time_zone(config: Config) -> str:
+    # Django checks the zone too, but with a ValueError and its traceback at every command.
+    name = config.get("DATELINE_TIME_ZONE")
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        raise ConfigurationError(
+            f"DATELINE_TIME_ZONE must be a time zone name such as Europe/Paris or UTC, not {name!r}"
+        ) from None
+    return name
+
+
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def log_level(config: Config) -> str:
+    # Checked here: logging's own refusal of "verbose" is a traceback before any command runs.
+    level = config.get("DATELINE_LOG_LEVEL").upper()
+    if level not in _LOG_LEVELS:
+        raise ConfigurationError(
+            f"DATELINE_LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, not {level!r}"
+        )
+    return level
 
 
 def debug(config: Config) -> bool:

@@ -125,3 +125,18 @@ def test_numbers_in_range_are_read():
     assert config.article_retention_days(make(DATELINE_ARTICLE_RETENTION_DAYS="0")) == 0
     assert config.article_retention_days(make(DATELINE_ARTICLE_RETENTION_DAYS="36500")) == 36500
     assert config.web_workers(make(DATELINE_WEB_WORKERS="8")) == 8
+
+
+def test_time_zone_must_be_a_zone_name():
+    assert config.time_zone(make()) == "UTC"
+    assert config.time_zone(make(DATELINE_TIME_ZONE="Asia/Kolkata")) == "Asia/Kolkata"
+    for bad in ("Mars/Olympus", "", "../../etc/passwd"):
+        with pytest.raises(ConfigurationError, match="DATELINE_TIME_ZONE must be a time zone"):
+            config.time_zone(make(DATELINE_TIME_ZONE=bad))
+
+
+def test_log_level_must_be_a_level_name():
+    assert config.log_level(make()) == "INFO"
+    assert config.log_level(make(DATELINE_LOG_LEVEL="debug")) == "DEBUG"
+    with pytest.raises(ConfigurationError, match="DATELINE_LOG_LEVEL must be one of DEBUG"):
+        config.log_level(make(DATELINE_LOG_LEVEL="verbose"))
