@@ -103,6 +103,7 @@ def test_a_database_error_in_djangos_own_commands_is_one_line(site_env):
         ("DATELINE_ARTICLE_RETENTION_DAYS", "99999999999"),
         ("DATELINE_TIME_ZONE", "Mars/Olympus"),
         ("DATELINE_LOG_LEVEL", "verbose"),
+        ("DATELINE_DATABASE_URL", "postgres://news:hunter2@db.internal:abc/dateline"),
     ],
 )
 def test_a_bad_setting_stops_the_worker_at_start_in_one_line(site_env, name, value):
@@ -112,3 +113,4 @@ def test_a_bad_setting_stops_the_worker_at_start_in_one_line(site_env, name, val
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith(f"dateline: configuration error: {name} ")
     assert len(result.stderr.strip().splitlines()) == 1
+    assert "hunter2" not in result.stderr

@@ -8,6 +8,7 @@ from the environment; nothing here reads files except the generated secret key.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import zoneinfo
 from collections.abc import Mapping
@@ -168,21 +169,35 @@ def database_from_url(url: str, *, data_dir: Path) -> dict[str, object]:
     """Turn ``DATELINE_DATABASE_URL`` into a Django ``DATABASES['default']`` entry."""
     if not url:
         url = f"sqlite:///{data_dir / 'dateline.sqlite3'}"
-    parts = urlsplit(url)
+    shown = _without_password(url)
+    scheme, _, rest = url.partition("://")
+    after_host = re.split(r"[/?#]", rest, maxsplit=1)[1:]
+    if scheme in {"postgres", "postgresql"} and "@" in "".join(after_host):
+        # A "/", "?" or "#" in the password ends the host part early: the password is cut short
+        # and the rest of it read as a port, a database name or a fragment.
+        raise ConfigurationError(
+            f"DATELINE_DATABASE_URL {shown!r}: percent-encode the user name and password "
+            "(/ as %2F, ? as %3F, # as %23, @ as %40)"
+        )
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:  # an unclosed "[", a port that is no number or past 65535
+        raise ConfigurationError(f"DATELINE_DATABASE_URL {shown!r}: {error}") from None
     if parts.scheme == "sqlite":
         # Only absolute paths: `sqlite:///srv/db.sqlite3` and `sqlite:////srv/db.sqlite3` both mean
         # /srv/db.sqlite3 (the second is SQLAlchemy's spelling), so either form works.
         path = unquote(parts.path)
         if parts.netloc or not path.startswith("/") or not path.strip("/"):
             raise ConfigurationError(
-                f"DATELINE_DATABASE_URL {url!r}: a SQLite URL needs an absolute path, "
+                f"DATELINE_DATABASE_URL {shown!r}: a SQLite URL needs an absolute path, "
                 "as in sqlite:////srv/dateline/dateline.sqlite3"
             )
         return sqlite_database(Path("/" + path.lstrip("/")))
     if parts.scheme in {"postgres", "postgresql"}:
         name = unquote(parts.path.lstrip("/"))
         if not name:
-            raise ConfigurationError(f"DATELINE_DATABASE_URL {url!r} names no database")
+            raise ConfigurationError(f"DATELINE_DATABASE_URL {shown!r} names no database")
         options = dict(parse_qsl(parts.query))
         return {
             "ENGINE": "django.db.backends.postgresql",
@@ -190,15 +205,21 @@ def database_from_url(url: str, *, data_dir: Path) -> dict[str, object]:
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),
             "HOST": unquote(parts.hostname or ""),
-            "PORT": str(parts.port or ""),
+            "PORT": str(port or ""),
             "OPTIONS": options,
             # Workers and web processes keep a connection for a minute and check it before use.
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
         }
     raise ConfigurationError(
-        f"DATELINE_DATABASE_URL {url!r}: only sqlite:/// and postgres:// URLs are supported"
+        f"DATELINE_DATABASE_URL {shown!r}: only sqlite:/// and postgres:// URLs are supported"
     )
+
+
+def _without_password(url: str) -> str:
+    """The URL as error messages show it: they reach terminals and logs, a password must not. Up
+    to the last "@", so a password holding an unencoded "@", "/" or "#" is hidden whole."""
+    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:/?#@]*):.*@", r"\1:***@", url, flags=re.DOTALL)
 
 
 def sqlite_database(path: Path) -> dict[str, object]:

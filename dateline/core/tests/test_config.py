@@ -140,3 +140,32 @@ def test_log_level_must_be_a_level_name():
     assert config.log_level(make(DATELINE_LOG_LEVEL="debug")) == "DEBUG"
     with pytest.raises(ConfigurationError, match="DATELINE_LOG_LEVEL must be one of DEBUG"):
         config.log_level(make(DATELINE_LOG_LEVEL="verbose"))
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("postgres://news:hunter2@db.internal:abc/dateline", "Port could not be cast"),
+        ("postgres://news:hunter2@db.internal:99999/dateline", "Port out of range"),
+        ("postgres://news:hunter2@[db.internal/dateline", "Invalid IPv6 URL"),
+        ("postgres://news:hun/ter2@db.internal/dateline", "percent-encode"),
+        ("postgres://news:hun#ter2@db.internal/dateline", "percent-encode"),
+        ("postgres://news:hun?ter2@db.internal/dateline", "percent-encode"),
+        ("mysql://news:hunter2@db.internal/dateline", "only sqlite"),
+    ],
+)
+def test_a_bad_database_url_is_one_line_that_hides_the_password(
+    url: str, message: str, tmp_path: Path
+):
+    with pytest.raises(ConfigurationError, match=message) as refused:
+        config.database_from_url(url, data_dir=tmp_path)
+    assert "postgres://news:***@" in str(refused.value) or "mysql://news:***@" in str(refused.value)
+    assert "hunter2" not in str(refused.value) and "ter2" not in str(refused.value)
+
+
+def test_a_password_with_encoded_or_unencoded_at_signs_is_read_whole(tmp_path: Path):
+    for url in ("postgres://news:p@ss@db/dateline", "postgres://news:p%40ss@db/dateline"):
+        db = config.database_from_url(url, data_dir=tmp_path)
+        assert (db["PASSWORD"], db["HOST"], db["NAME"]) == ("p@ss", "db", "dateline")
+    with pytest.raises(ConfigurationError, match="names no database"):
+        config.database_from_url("postgres://news:pw@db", data_dir=tmp_path)
