@@ -55,8 +55,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "DATELINE_ALLOWED_HOSTS",
         "",
-        "Comma-separated host names the site answers to. Empty "
-        "in development means localhost, 127.0.0.1 and [::1]; required in production.",
+        "Comma-separated host names the site answers to, without scheme or port (`.example.org` "
+        "matches its subdomains too). Empty in development means localhost, 127.0.0.1 and "
+        "[::1]; required in production.",
     ),
     Setting(
         "DATELINE_CSRF_TRUSTED_ORIGINS",
@@ -276,6 +277,14 @@ def secret_key(config: Config) -> str:
 
 def allowed_hosts(config: Config) -> list[str]:
     hosts = config.items("DATELINE_ALLOWED_HOSTS")
+    for host in hosts:
+        # Django compares the request's host with its port taken off, so an entry with a port or
+        # written as a URL matches no request: every page would answer 400 Bad Request.
+        if "/" in host or re.search(r":[0-9]*$", host):
+            raise ConfigurationError(
+                "DATELINE_ALLOWED_HOSTS takes host names without a scheme or port "
+                f"(news.example.org, [2001:db8::1]): {host!r} matches no request"
+            )
     if hosts:
         return hosts
     if config.production:

@@ -169,3 +169,22 @@ def test_a_password_with_encoded_or_unencoded_at_signs_is_read_whole(tmp_path: P
         assert (db["PASSWORD"], db["HOST"], db["NAME"]) == ("p@ss", "db", "dateline")
     with pytest.raises(ConfigurationError, match="names no database"):
         config.database_from_url("postgres://news:pw@db", data_dir=tmp_path)
+
+
+@pytest.mark.parametrize(
+    "host", ["news.example.org:8000", "https://news.example.org", "[::1]:8000", "2001:db8::1"]
+)
+def test_allowed_hosts_with_a_port_or_scheme_are_refused(host: str):
+    # Django matches the request's host without its port: such an entry made every page a 400.
+    with pytest.raises(ConfigurationError, match="without a scheme or port"):
+        config.allowed_hosts(make(DATELINE_ALLOWED_HOSTS=f"example.org, {host}"))
+
+
+def test_allowed_hosts_keep_wildcards_and_bracketed_addresses():
+    hosts = "news.example.org, .example.net, [2001:db8::1], *"
+    assert config.allowed_hosts(make(DATELINE_ALLOWED_HOSTS=hosts)) == [
+        "news.example.org",
+        ".example.net",
+        "[2001:db8::1]",
+        "*",
+    ]
