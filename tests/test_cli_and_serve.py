@@ -1,5 +1,6 @@
 """The `dateline` command as a user meets it: help, configuration errors, and a real server."""
 
+import signal
 import socket
 import subprocess
 import time
@@ -114,3 +115,22 @@ def test_a_bad_setting_stops_the_worker_at_start_in_one_line(site_env, name, val
     assert result.stderr.startswith(f"dateline: configuration error: {name} ")
     assert len(result.stderr.strip().splitlines()) == 1
     assert "hunter2" not in result.stderr
+
+
+def test_an_idle_worker_stops_at_once_on_sigterm(site_env):
+    assert dateline("migrate", "-v", "0", env=site_env).returncode == 0
+    site_env["DATELINE_WORKER_TICK_SECONDS"] = "120"
+    worker = start_dateline("worker", env=site_env)
+    try:
+        assert worker.stdout is not None
+        assert worker.stdout.readline().startswith("worker: ")  # then it runs its jobs and idles
+        time.sleep(3)
+        worker.send_signal(signal.SIGTERM)
+        # Before, the sleep resumed after the signal: a service manager's stop waited out the
+        # tick, or killed the worker when the tick was longer than its patience.
+        output, _ = worker.communicate(timeout=30)
+        assert worker.returncode == 0, output
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
