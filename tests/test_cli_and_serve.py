@@ -134,3 +134,14 @@ def test_an_idle_worker_stops_at_once_on_sigterm(site_env):
         if worker.poll() is None:
             worker.kill()
             worker.wait()
+
+
+def test_a_misspelt_setting_is_named_in_a_warning(site_env):
+    # Before, the typo was ignored in silence and the site ran on SQLite in the data directory.
+    site_env["DATELINE_DATBASE_URL"] = "postgres://news@db.internal/dateline"
+    result = dateline("migrate", "-v", "0", env=site_env)
+    assert result.returncode == 0
+    assert result.stderr == (
+        "dateline: warning: DATELINE_DATBASE_URL is not a Dateline setting and is ignored "
+        "(did you mean DATELINE_DATABASE_URL?)\n"
+    )

@@ -7,6 +7,7 @@ from the environment; nothing here reads files except the generated secret key.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import secrets
@@ -117,6 +118,23 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
+# Read by the test suite, benchmarks and scripts, not by the site (docs/settings.md lists them).
+NOT_SITE_SETTINGS = frozenset({"DATELINE_TEST_POSTGRES_URL", "DATELINE_SHARED_DATA"})
+
+
+def unknown_settings(environ: Mapping[str, str]) -> list[str]:
+    """One warning per DATELINE_* variable that is no setting: a typo such as
+    DATELINE_DATBASE_URL is otherwise ignored in silence, and the site runs on its default."""
+    warnings = []
+    for name in sorted(environ):
+        if not name.startswith("DATELINE_") or name in _BY_NAME or name in NOT_SITE_SETTINGS:
+            continue
+        # Compared without the common prefix, which would make any two names look alike.
+        suffixes = [known.removeprefix("DATELINE_") for known in _BY_NAME]
+        near = difflib.get_close_matches(name.removeprefix("DATELINE_"), suffixes, n=1, cutoff=0.75)
+        hint = f" (did you mean DATELINE_{near[0]}?)" if near else ""
+        warnings.append(f"{name} is not a Dateline setting and is ignored{hint}")
+    return warnings
 
 
 class Config:

