@@ -56,8 +56,11 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import execute_from_command_line
     from django.db import DatabaseError
 
+    from dateline.core.config import unknown_settings
     from dateline.core.errors import ConfigurationError
 
+    for warning in unknown_settings(os.environ):
+        print(f"dateline: warning: {warning}", file=sys.stderr)
     try:
         execute_from_command_line(["dateline", *argv])
     except (ConfigurationError, ImproperlyConfigured) as error:

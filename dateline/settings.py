@@ -79,7 +79,7 @@ LOGIN_URL = "/desk/login/"
 LOGIN_REDIRECT_URL = "/desk/"
 
 LANGUAGE_CODE = "en"
-TIME_ZONE = CONFIG.get("DATELINE_TIME_ZONE")
+TIME_ZONE = registry.time_zone(CONFIG)
 USE_I18N = True
 USE_TZ = True
 
@@ -97,10 +97,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_MANIFEST_STRICT = False
 
-WEB_WORKERS = CONFIG.integer("DATELINE_WEB_WORKERS")
-WORKER_TICK_SECONDS = CONFIG.integer("DATELINE_WORKER_TICK_SECONDS")
+WEB_WORKERS = registry.web_workers(CONFIG)
+WORKER_TICK_SECONDS = registry.worker_tick_seconds(CONFIG)
 FETCH_ALLOW_LOOPBACK = CONFIG.flag("DATELINE_FETCH_ALLOW_LOOPBACK")
-ARTICLE_RETENTION_DAYS = CONFIG.integer("DATELINE_ARTICLE_RETENTION_DAYS")
+ARTICLE_RETENTION_DAYS = registry.article_retention_days(CONFIG)
 # Read again by stories.clustering_setup, which also runs without Django; here a bad value stops
 # every command at start instead of the worker's clustering job.
 STORY_CLOSE_AFTER_DAYS = registry.story_close_after_days(CONFIG)
@@ -121,6 +121,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
-        "dateline": {"handlers": ["console"], "level": CONFIG.get("DATELINE_LOG_LEVEL")},
+        "dateline": {"handlers": ["console"], "level": registry.log_level(CONFIG)},
     },
 }

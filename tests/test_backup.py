@@ -50,6 +50,16 @@ def test_backup_refuses_to_overwrite_the_live_database():
         call_command("backup", connection.settings_dict["NAME"])
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite online backup")
+@pytest.mark.parametrize("companion", ["-wal", "-shm", "-journal"])
+def test_backup_refuses_to_overwrite_the_live_databases_own_files(companion: str):
+    Outlet.objects.create(name="Written before the backup")
+    live = Path(connection.settings_dict["NAME"])
+    with pytest.raises(CommandError, match="live database"):
+        call_command("backup", str(live.with_name(live.name + companion)))
+    assert Outlet.objects.filter(name="Written before the backup").exists()
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL advice")
 def test_backup_on_postgresql_points_to_pg_dump(tmp_path: Path):
     with pytest.raises(CommandError, match="pg_dump"):

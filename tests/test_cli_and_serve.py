@@ -1,5 +1,6 @@
 """The `dateline` command as a user meets it: help, configuration errors, and a real server."""
 
+import signal
 import socket
 import subprocess
 import time
@@ -94,3 +95,53 @@ def test_a_database_error_in_djangos_own_commands_is_one_line(site_env):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "dateline: database error: no such table: auth_user" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DATELINE_WORKER_TICK_SECONDS", "-1"),
+        ("DATELINE_ARTICLE_RETENTION_DAYS", "99999999999"),
+        ("DATELINE_TIME_ZONE", "Mars/Olympus"),
+        ("DATELINE_LOG_LEVEL", "verbose"),
+        ("DATELINE_DATABASE_URL", "postgres://news:hunter2@db.internal:abc/dateline"),
+    ],
+)
+def test_a_bad_setting_stops_the_worker_at_start_in_one_line(site_env, name, value):
+    site_env[name] = value
+    result = dateline("worker", "--once", env=site_env)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"dateline: configuration error: {name} ")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "hunter2" not in result.stderr
+
+
+def test_an_idle_worker_stops_at_once_on_sigterm(site_env):
+    assert dateline("migrate", "-v", "0", env=site_env).returncode == 0
+    site_env["DATELINE_WORKER_TICK_SECONDS"] = "120"
+    worker = start_dateline("worker", env=site_env)
+    try:
+        assert worker.stdout is not None
+        assert worker.stdout.readline().startswith("worker: ")  # then it runs its jobs and idles
+        time.sleep(3)
+        worker.send_signal(signal.SIGTERM)
+        # Before, the sleep resumed after the signal: a service manager's stop waited out the
+        # tick, or killed the worker when the tick was longer than its patience.
+        output, _ = worker.communicate(timeout=30)
+        assert worker.returncode == 0, output
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+
+
+def test_a_misspelt_setting_is_named_in_a_warning(site_env):
+    # Before, the typo was ignored in silence and the site ran on SQLite in the data directory.
+    site_env["DATELINE_DATBASE_URL"] = "postgres://news@db.internal/dateline"
+    result = dateline("migrate", "-v", "0", env=site_env)
+    assert result.returncode == 0
+    assert result.stderr == (
+        "dateline: warning: DATELINE_DATBASE_URL is not a Dateline setting and is ignored "
+        "(did you mean DATELINE_DATABASE_URL?)\n"
+    )

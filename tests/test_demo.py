@@ -2,6 +2,7 @@
 twice changes nothing."""
 
 import io
+import sqlite3
 
 import lxml.html
 import pytest
@@ -11,6 +12,7 @@ from dateline.blog.models import Post
 from dateline.comments.models import Comment
 from dateline.demo.content import POSTS
 from dateline.wire.models import Article
+from tests.support.processes import dateline, isolated_env
 
 pytestmark = pytest.mark.django_db
 
@@ -37,3 +39,23 @@ def test_demo_home_shows_seed_style_posts_and_loading_twice_changes_nothing(clie
     post_page = client.get(Post.objects.get(slug=updated.slug).get_absolute_url())
     post_text = " ".join(lxml.html.fromstring(post_page.content).text_content().split())
     assert updated.update[2] in post_text
+
+
+def test_demo_refuses_a_production_site_and_writes_nothing(tmp_path):
+    env = isolated_env(
+        tmp_path / "var",
+        DATELINE_ENV="production",
+        DATELINE_SECRET_KEY="k" * 50,
+        DATELINE_ALLOWED_HOSTS="news.example.org",
+    )
+    assert dateline("migrate", "-v", "0", env=env, check=False, timeout=120).returncode == 0
+    result = dateline("demo", env=env, check=False, timeout=120)
+    assert result.returncode != 0
+    assert "DATELINE_ENV=production" in result.stderr and "Traceback" not in result.stderr
+    # No superuser with the demo's published password, no made-up outlets for the worker.
+    database = sqlite3.connect(tmp_path / "var" / "dateline.sqlite3")
+    try:
+        assert database.execute("select count(*) from auth_user").fetchone() == (0,)
+        assert database.execute("select count(*) from wire_feed").fetchone() == (0,)
+    finally:
+        database.close()

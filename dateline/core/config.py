@@ -7,8 +7,11 @@ from the environment; nothing here reads files except the generated secret key.
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 import secrets
+import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,8 +56,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "DATELINE_ALLOWED_HOSTS",
         "",
-        "Comma-separated host names the site answers to. Empty "
-        "in development means localhost, 127.0.0.1 and [::1]; required in production.",
+        "Comma-separated host names the site answers to, without scheme or port (`.example.org` "
+        "matches its subdomains too). Empty in development means localhost, 127.0.0.1 and "
+        "[::1]; required in production.",
     ),
     Setting(
         "DATELINE_CSRF_TRUSTED_ORIGINS",
@@ -65,16 +69,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "DATELINE_TIME_ZONE",
         "UTC",
-        "The site's time zone: day headers and date archives follow it. Times are stored in UTC.",
+        "The site's time zone, an IANA name such as `Europe/Paris`: day headers and date "
+        "archives follow it. Times are stored in UTC.",
     ),
     Setting("DATELINE_SITE_NAME", "Dateline", "The blog's name, shown in the header and feeds."),
     Setting(
-        "DATELINE_WEB_WORKERS", "2", "Number of web server worker processes for `dateline serve`."
+        "DATELINE_WEB_WORKERS",
+        "2",
+        "Number of web server worker processes for `dateline serve`, 1 to 256.",
     ),
     Setting(
         "DATELINE_WORKER_TICK_SECONDS",
         "5",
-        "How long `dateline worker` sleeps when no job had anything to do.",
+        "How long `dateline worker` sleeps when no job had anything to do, 0 to 86400.",
     ),
     Setting(
         "DATELINE_FETCH_ALLOW_LOOPBACK",
@@ -82,12 +89,16 @@ SETTINGS: tuple[Setting, ...] = (
         "Let the feed fetcher reach loopback "
         "addresses (`true` for tests and the offline demo only).",
     ),
-    Setting("DATELINE_LOG_LEVEL", "INFO", "Log level for Dateline's own loggers."),
+    Setting(
+        "DATELINE_LOG_LEVEL",
+        "INFO",
+        "Log level for Dateline's own loggers: DEBUG, INFO, WARNING, ERROR or CRITICAL.",
+    ),
     Setting(
         "DATELINE_ARTICLE_RETENTION_DAYS",
         "180",
         "The worker deletes articles fetched more than this many days ago that no post cites "
-        "and no open story needs. `0` keeps every article forever.",
+        "and no open story needs. `0` keeps every article forever; at most 36500.",
     ),
     Setting(
         "DATELINE_STORY_CLOSE_AFTER_DAYS",
@@ -95,7 +106,7 @@ SETTINGS: tuple[Setting, ...] = (
         "A story with no new article for this many days, by the articles' own dates, is closed: a "
         "later report starts a new story, and the worker stops holding the story in memory. "
         "Longer keeps slow-moving stories together; the worker's memory grows with the articles "
-        "of open stories.",
+        "of open stories. 1 to 36500.",
     ),
     Setting(
         "DATELINE_STORY_ENCODER",
@@ -107,6 +118,23 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
+# Read by the test suite, benchmarks and scripts, not by the site (docs/settings.md lists them).
+NOT_SITE_SETTINGS = frozenset({"DATELINE_TEST_POSTGRES_URL", "DATELINE_SHARED_DATA"})
+
+
+def unknown_settings(environ: Mapping[str, str]) -> list[str]:
+    """One warning per DATELINE_* variable that is no setting: a typo such as
+    DATELINE_DATBASE_URL is otherwise ignored in silence, and the site runs on its default."""
+    warnings = []
+    for name in sorted(environ):
+        if not name.startswith("DATELINE_") or name in _BY_NAME or name in NOT_SITE_SETTINGS:
+            continue
+        # Compared without the common prefix, which would make any two names look alike.
+        suffixes = [known.removeprefix("DATELINE_") for known in _BY_NAME]
+        near = difflib.get_close_matches(name.removeprefix("DATELINE_"), suffixes, n=1, cutoff=0.75)
+        hint = f" (did you mean DATELINE_{near[0]}?)" if near else ""
+        warnings.append(f"{name} is not a Dateline setting and is ignored{hint}")
+    return warnings
 
 
 class Config:
@@ -127,12 +155,19 @@ class Config:
             return False
         raise ConfigurationError(f"{name} must be true or false, not {value!r}")
 
-    def integer(self, name: str) -> int:
+    def integer(self, name: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
         value = self.get(name)
         try:
-            return int(value)
+            number = int(value)
         except ValueError:
             raise ConfigurationError(f"{name} must be a whole number, not {value!r}") from None
+        # Bounds turn a typo into one line at start instead of a traceback later, in the middle of
+        # the worker's loop (a negative sleep, a timedelta or a date past what Python holds).
+        if minimum is not None and number < minimum:
+            raise ConfigurationError(f"{name} must be {minimum} or more, not {number}")
+        if maximum is not None and number > maximum:
+            raise ConfigurationError(f"{name} must be {maximum} or less, not {number}")
+        return number
 
     def items(self, name: str) -> list[str]:
         return [part.strip() for part in self.get(name).split(",") if part.strip()]
@@ -153,21 +188,35 @@ def database_from_url(url: str, *, data_dir: Path) -> dict[str, object]:
     """Turn ``DATELINE_DATABASE_URL`` into a Django ``DATABASES['default']`` entry."""
     if not url:
         url = f"sqlite:///{data_dir / 'dateline.sqlite3'}"
-    parts = urlsplit(url)
+    shown = _without_password(url)
+    scheme, _, rest = url.partition("://")
+    after_host = re.split(r"[/?#]", rest, maxsplit=1)[1:]
+    if scheme in {"postgres", "postgresql"} and "@" in "".join(after_host):
+        # A "/", "?" or "#" in the password ends the host part early: the password is cut short
+        # and the rest of it read as a port, a database name or a fragment.
+        raise ConfigurationError(
+            f"DATELINE_DATABASE_URL {shown!r}: percent-encode the user name and password "
+            "(/ as %2F, ? as %3F, # as %23, @ as %40)"
+        )
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:  # an unclosed "[", a port that is no number or past 65535
+        raise ConfigurationError(f"DATELINE_DATABASE_URL {shown!r}: {error}") from None
     if parts.scheme == "sqlite":
         # Only absolute paths: `sqlite:///srv/db.sqlite3` and `sqlite:////srv/db.sqlite3` both mean
         # /srv/db.sqlite3 (the second is SQLAlchemy's spelling), so either form works.
         path = unquote(parts.path)
         if parts.netloc or not path.startswith("/") or not path.strip("/"):
             raise ConfigurationError(
-                f"DATELINE_DATABASE_URL {url!r}: a SQLite URL needs an absolute path, "
+                f"DATELINE_DATABASE_URL {shown!r}: a SQLite URL needs an absolute path, "
                 "as in sqlite:////srv/dateline/dateline.sqlite3"
             )
         return sqlite_database(Path("/" + path.lstrip("/")))
     if parts.scheme in {"postgres", "postgresql"}:
         name = unquote(parts.path.lstrip("/"))
         if not name:
-            raise ConfigurationError(f"DATELINE_DATABASE_URL {url!r} names no database")
+            raise ConfigurationError(f"DATELINE_DATABASE_URL {shown!r} names no database")
         options = dict(parse_qsl(parts.query))
         return {
             "ENGINE": "django.db.backends.postgresql",
@@ -175,15 +224,21 @@ def database_from_url(url: str, *, data_dir: Path) -> dict[str, object]:
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),
             "HOST": unquote(parts.hostname or ""),
-            "PORT": str(parts.port or ""),
+            "PORT": str(port or ""),
             "OPTIONS": options,
             # Workers and web processes keep a connection for a minute and check it before use.
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
         }
     raise ConfigurationError(
-        f"DATELINE_DATABASE_URL {url!r}: only sqlite:/// and postgres:// URLs are supported"
+        f"DATELINE_DATABASE_URL {shown!r}: only sqlite:/// and postgres:// URLs are supported"
     )
+
+
+def _without_password(url: str) -> str:
+    """The URL as error messages show it: they reach terminals and logs, a password must not. Up
+    to the last "@", so a password holding an unencoded "@", "/" or "#" is hidden whole."""
+    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:/?#@]*):.*@", r"\1:***@", url, flags=re.DOTALL)
 
 
 def sqlite_database(path: Path) -> dict[str, object]:
@@ -240,6 +295,14 @@ def secret_key(config: Config) -> str:
 
 def allowed_hosts(config: Config) -> list[str]:
     hosts = config.items("DATELINE_ALLOWED_HOSTS")
+    for host in hosts:
+        # Django compares the request's host with its port taken off, so an entry with a port or
+        # written as a URL matches no request: every page would answer 400 Bad Request.
+        if "/" in host or re.search(r":[0-9]*$", host):
+            raise ConfigurationError(
+                "DATELINE_ALLOWED_HOSTS takes host names without a scheme or port "
+                f"(news.example.org, [2001:db8::1]): {host!r} matches no request"
+            )
     if hosts:
         return hosts
     if config.production:
@@ -249,11 +312,50 @@ def allowed_hosts(config: Config) -> list[str]:
     return ["localhost", "127.0.0.1", "[::1]"]
 
 
+# A century: any longer span of days is a typo, and far longer ones overflow Python's dates.
+MAX_DAYS = 36_500
+
+
 def story_close_after_days(config: Config) -> int:
-    days = config.integer("DATELINE_STORY_CLOSE_AFTER_DAYS")
-    if days < 1:
-        raise ConfigurationError(f"DATELINE_STORY_CLOSE_AFTER_DAYS must be 1 or more, not {days}")
-    return days
+    return config.integer("DATELINE_STORY_CLOSE_AFTER_DAYS", minimum=1, maximum=MAX_DAYS)
+
+
+def article_retention_days(config: Config) -> int:
+    return config.integer("DATELINE_ARTICLE_RETENTION_DAYS", minimum=0, maximum=MAX_DAYS)
+
+
+def worker_tick_seconds(config: Config) -> int:
+    # 0 (no pause: the tests' workers) is allowed; a negative pause stopped the worker's loop.
+    return config.integer("DATELINE_WORKER_TICK_SECONDS", minimum=0, maximum=24 * 60 * 60)
+
+
+def web_workers(config: Config) -> int:
+    return config.integer("DATELINE_WEB_WORKERS", minimum=1, maximum=256)
+
+
+def time_zone(config: Config) -> str:
+    # Django checks the zone too, but with a ValueError and its traceback at every command.
+    name = config.get("DATELINE_TIME_ZONE")
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        raise ConfigurationError(
+            f"DATELINE_TIME_ZONE must be a time zone name such as Europe/Paris or UTC, not {name!r}"
+        ) from None
+    return name
+
+
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def log_level(config: Config) -> str:
+    # Checked here: logging's own refusal of "verbose" is a traceback before any command runs.
+    level = config.get("DATELINE_LOG_LEVEL").upper()
+    if level not in _LOG_LEVELS:
+        raise ConfigurationError(
+            f"DATELINE_LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, not {level!r}"
+        )
+    return level
 
 
 def debug(config: Config) -> bool:

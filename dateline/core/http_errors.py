@@ -26,14 +26,25 @@ def status_for(error: DatelineError) -> int:
     return 400
 
 
+# For error answers that set no caching of their own. Without it a CDN may keep an error by its own
+# rules (Fastly and Varnish keep a 404 for their default TTL, up to an hour): a post's address
+# requested a moment before it was published would go on answering 404, and a 500 would outlive
+# its cause.
+ERROR_CACHE_CONTROL = "no-store"
+
+
 class DatelineErrorMiddleware:
-    """Answers a DatelineError raised by a view with a friendly page and the right status."""
+    """Answers a DatelineError raised by a view with a friendly page and the right status, and
+    keeps every error answer out of shared and browser caches."""
 
     def __init__(self, get_response):  # type: ignore[no-untyped-def]
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code >= 400 and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = ERROR_CACHE_CONTROL
+        return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, DatelineError):

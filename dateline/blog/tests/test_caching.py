@@ -108,6 +108,17 @@ def test_errors_and_redirects_are_not_cached(client):
     assert client.get(f"/2016/03/{post.slug}.html").status_code == 301
 
 
+def test_error_answers_tell_caches_not_to_keep_them(client):
+    seed_post(1)
+    # A post not yet published, an address that is no page, a bad page number: no cache (a CDN
+    # in front) may keep these, or the post stays "not found" there after it is published.
+    for address in ("/2016/03/nothing-here/", "/no/such/page/", "/page/0/"):
+        response = client.get(address)
+        assert response.status_code == 404
+        assert response["Cache-Control"] == "no-store"
+        assert "ETag" not in response
+
+
 def test_last_modified_is_when_the_site_last_changed(client):
     seed_post(1)
     _, changed_at = services.site_generation()

@@ -1,11 +1,11 @@
 import re
 from pathlib import Path
 
-from dateline.core.config import SETTINGS
+from dateline.core.config import NOT_SITE_SETTINGS, SETTINGS
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "settings.md"
 # Read by the test suite and benchmarks only, documented in their own section.
-TEST_ONLY = {"DATELINE_TEST_POSTGRES_URL", "DATELINE_SHARED_DATA"}
+TEST_ONLY = NOT_SITE_SETTINGS
 
 
 def test_every_setting_is_documented():

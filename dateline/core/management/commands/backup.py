@@ -8,6 +8,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
+# The files SQLite keeps beside a database while it is open (WAL mode, or a rollback journal).
+_COMPANIONS = ("-wal", "-shm", "-journal")
+
 
 class Command(BaseCommand):
     help = "Write a consistent copy of the SQLite database while the site runs."
@@ -34,8 +37,11 @@ class Command(BaseCommand):
             # A folder of backups, as a nightly cron job keeps them: one file a run, by its time.
             stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
             target = target / f"dateline-{stamp}.sqlite3"
-        if target == source_path.resolve():
-            raise CommandError("the backup path is the live database itself")
+        live = source_path.resolve()
+        # The write-ahead log and shared-memory index are the live database too: a copy renamed
+        # over the -wal file threw away every write not yet folded into the main file.
+        if target in {live, *(live.with_name(live.name + end) for end in _COMPANIONS)}:
+            raise CommandError(f"the backup path {target} is part of the live database itself")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             # SQLite's online backup copies a consistent snapshot while writers go on. It is

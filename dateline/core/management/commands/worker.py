@@ -1,6 +1,6 @@
 import logging
 import signal
-import time
+import threading
 from typing import Any
 
 from django.conf import settings
@@ -26,11 +26,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, once: bool = False, **options: Any) -> None:
         # Without its tables every job would fail on every tick, each with a logged traceback.
         require_migrated()
-        stopping = False
+        # An event, not a flag and time.sleep(): a sleep interrupted by the signal resumes for the
+        # rest of the tick (PEP 475), so stopping an idle worker waited out the whole tick.
+        stopping = threading.Event()
 
         def stop(signum: int, frame: object) -> None:
-            nonlocal stopping
-            stopping = True  # finish the batch in hand, then leave
+            stopping.set()  # finish the batch in hand, then leave
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
@@ -38,12 +39,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"worker: {len(registered)} jobs: {', '.join(j.name for j in registered)}"
         )
-        while not stopping:
-            handled = sum(self._run(job) for job in registered if not stopping)
+        while not stopping.is_set():
+            handled = sum(self._run(job) for job in registered if not stopping.is_set())
             if once and handled == 0:
                 break
             if handled == 0:
-                time.sleep(settings.WORKER_TICK_SECONDS)
+                stopping.wait(settings.WORKER_TICK_SECONDS)
 
     def _run(self, job: jobs.Job) -> int:
         try:
