@@ -1,6 +1,7 @@
 import logging
 import signal
-import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -11,6 +12,8 @@ from dateline.core import jobs
 from dateline.core.management.checks import require_migrated
 
 logger = logging.getLogger("dateline.worker")
+# How soon an idle worker notices it was asked to stop.
+IDLE_STEP_SECONDS = 0.5
 
 
 class Command(BaseCommand):
@@ -26,12 +29,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, once: bool = False, **options: Any) -> None:
         # Without its tables every job would fail on every tick, each with a logged traceback.
         require_migrated()
-        # An event, not a flag and time.sleep(): a sleep interrupted by the signal resumes for the
-        # rest of the tick (PEP 475), so stopping an idle worker waited out the whole tick.
-        stopping = threading.Event()
+        stopping = False
 
         def stop(signum: int, frame: object) -> None:
-            stopping.set()  # finish the batch in hand, then leave
+            nonlocal stopping
+            stopping = True  # finish the batch in hand, then leave
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
@@ -39,12 +41,25 @@ class Command(BaseCommand):
         self.stdout.write(
             f"worker: {len(registered)} jobs: {', '.join(j.name for j in registered)}"
         )
-        while not stopping.is_set():
-            handled = sum(self._run(job) for job in registered if not stopping.is_set())
+        while not stopping:
+            handled = sum(self._run(job) for job in registered if not stopping)
             if once and handled == 0:
                 break
             if handled == 0:
-                stopping.wait(settings.WORKER_TICK_SECONDS)
+                self._idle(settings.WORKER_TICK_SECONDS, lambda: stopping)
+
+    @staticmethod
+    def _idle(seconds: float, stopping: Callable[[], bool]) -> None:
+        # In short sleeps, checking the flag between them: one long sleep interrupted by the
+        # signal resumes for the rest of the tick (PEP 475), so stopping an idle worker waited
+        # out the whole tick. (An Event set from the signal handler could deadlock on its own
+        # lock if the signal came while the main thread held it.)
+        deadline = time.monotonic() + seconds
+        while not stopping():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            time.sleep(min(left, IDLE_STEP_SECONDS))
 
     def _run(self, job: jobs.Job) -> int:
         try:
