@@ -6,15 +6,14 @@ import html
 import re
 from urllib.parse import urljoin
 
+from dateline.core.xml_text import NOT_IN_XML
+
 _TAG = re.compile(r"<[^>]*>")
 _BLOCK_END = re.compile(r"</(p|div|li|blockquote|h[1-6]|figure|tr)>|<br\s*/?>", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
-# What XML 1.0 cannot carry at all, not even as a character reference: the C0 controls but tab, LF
-# and CR, lone surrogates, U+FFFE and U+FFFF. HTML forbids the same controls in a page's text. One
-# of them in a stored post makes the Atom and RSS feeds unwritable (and a real reader refuses the
-# document). Vertical tab and form feed (Word's line and page breaks) stand between words, so
-# `xml_safe` makes them spaces; the rest carry no text.
-NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# One character XML forbids (core.xml_text) in a stored post makes the Atom and RSS feeds
+# unwritable (and a real reader refuses the document). Vertical tab and form feed (Word's line and
+# page breaks) stand between words, so `xml_safe` makes them spaces; the rest carry no text.
 _BREAK_CONTROLS = str.maketrans("\x0b\x0c", "  ")
 # A start tag, and a link or source among its attributes (the sanitiser writes them all
 # double-quoted, and escapes "<" in text, so only tags start with "<" and a letter).

@@ -10,7 +10,8 @@ from urllib.parse import quote
 
 from django.db import migrations
 
-from dateline.blog.domain.text import NOT_IN_XML, xml_safe
+from dateline.blog.domain.text import xml_safe
+from dateline.core.xml_text import NOT_IN_XML
 
 
 def _one_line(text):

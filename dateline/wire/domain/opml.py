@@ -10,7 +10,6 @@ than a stored URL can be is skipped and counted, and the old `feed:` scheme is r
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,14 +18,13 @@ from email.utils import format_datetime
 from urllib.parse import urlsplit
 from xml.parsers import expat
 
+from dateline.core.xml_text import NOT_IN_XML
 from dateline.wire.exceptions import WireError
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_OUTLINES = 20_000
 MAX_DEPTH = 20
 MAX_URL_LENGTH = 2000  # what Feed.url and Outlet.home_url hold
-# Characters XML 1.0 cannot carry at all, not even escaped (C0 controls but tab, CR and LF).
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 class OpmlError(WireError):
@@ -135,7 +133,7 @@ def parse_opml(data: bytes) -> OpmlFile:
 
 
 def _xml_text(text: str) -> str:
-    return _NOT_XML.sub("", text)
+    return NOT_IN_XML.sub("", text)
 
 
 def write_opml(subscriptions: Iterable[Subscription], *, title: str, now: datetime) -> bytes:
