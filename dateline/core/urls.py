@@ -104,3 +104,13 @@ def canonical_url(url: str) -> str:
     host = _host(url, parts.hostname or "")
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     return urlunsplit(("https", netloc, _path(parts.path), _query(parts.query), ""))
+
+
+def web_link(link: str | None) -> str:
+    """``link`` if it is a web (http or https) address, else "": what may be written into an href
+    that a reader or an editor clicks (a `javascript:` or `data:` link would run in the browser)."""
+    try:
+        web = bool(link) and urlsplit(link or "").scheme.lower() in ("http", "https")
+    except ValueError:
+        web = False
+    return (link or "") if web else ""

@@ -14,6 +14,7 @@ from dateline.blog.exceptions import BlogError
 from dateline.blog.models import PostStatus
 from dateline.comments import services as comment_services
 from dateline.comments.models import Comment
+from dateline.core.urls import web_link
 from dateline.desk.exceptions import UnknownDecision
 from dateline.desk.forms import ComposeForm
 from dateline.stories.models import Story
@@ -86,7 +87,7 @@ def compose(request: HttpRequest, article_id: int) -> HttpResponse:
         )
     # Only a web address is a link: an article stored before the wire refused other schemes
     # could hold a feed's "javascript:" link, which would run in the editor's browser.
-    source_link = article.url if article.url.lower().startswith(("http://", "https://")) else ""
+    source_link = web_link(article.url)
     return render(
         request,
         "desk/compose.html",

@@ -17,11 +17,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import overload
-from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
 
 from dateline.core.safehttp import FetchResult
+from dateline.core.urls import web_link
 from dateline.wire.domain import schedule
 from dateline.wire.domain.decide import (
     Candidate,
@@ -417,7 +417,10 @@ def _article_fields(candidate: Candidate) -> dict[str, object]:
     # Stored text is always sanitised; most arrives so from a parse worker, the rest is done here.
     candidate = sanitised(candidate)
     return {
-        "url": _web_link(candidate.link)[:2000],
+        # Only a web address: a hostile feed's `javascript:` or `data:` link would run in the
+        # reader's browser, a relative one would point into Dateline itself. The link still
+        # identifies the entry within its feed (Candidate.key), so nothing is stored twice.
+        "url": web_link(candidate.link)[:2000],
         "title": candidate.title,
         "summary": candidate.summary,
         "content": candidate.content,
@@ -425,20 +428,6 @@ def _article_fields(candidate: Candidate) -> dict[str, object]:
         "published_at": candidate.published_at,
         "updated_at": candidate.updated_at,
     }
-
-
-def _web_link(link: str | None) -> str:
-    """The entry's link if it is a web address, else "": the desk and the blog make it a link.
-
-    A hostile feed's `javascript:` or `data:` link would run in the reader's browser; a relative
-    one that no base resolved would point into Dateline itself. The link still identifies the
-    entry within its feed (Candidate.key), so nothing is stored twice for it.
-    """
-    try:
-        web = bool(link) and urlsplit(link or "").scheme.lower() in ("http", "https")
-    except ValueError:
-        web = False
-    return (link or "") if web else ""
 
 
 def _write_plan(feed: Feed, plan: Plan, language: str, now: datetime) -> None:
