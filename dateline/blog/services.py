@@ -349,11 +349,20 @@ def _check_status(status: str) -> str:
     return PostStatus(status)
 
 
+def time_problem(value: datetime, name: str) -> str | None:
+    """Why a time stored with a post or a comment could not be shown, or None: pages show it in
+    the site's zone, so it must be aware and inside EARLIEST_TIME to LATEST_TIME."""
+    if timezone.is_naive(value):
+        return f"{name} must be an aware datetime (UTC), not a naive one"
+    if not EARLIEST_TIME <= value <= LATEST_TIME:
+        return f"{name} {value.isoformat()} lies outside the years 1000 to 9999"
+    return None
+
+
 def _check_time(value: datetime | None, name: str) -> datetime | None:
-    if value is not None and timezone.is_naive(value):
-        raise InvalidPost(f"{name} must be an aware datetime (UTC), not a naive one")
-    if value is not None and not EARLIEST_TIME <= value <= LATEST_TIME:
-        raise InvalidPost(f"{name} {value.isoformat()} lies outside the years 1000 to 9999")
+    problem = None if value is None else time_problem(value, name)
+    if problem is not None:
+        raise InvalidPost(problem)
     return value
 
 

@@ -166,9 +166,6 @@ def record(
 def _check_created_at(created_at: datetime) -> None:
     # Pages show the time in the site's zone: a naive time would be read in whatever zone the
     # importer ran in, and one at the calendar's ends overflowed the post page into a 500.
-    if timezone.is_naive(created_at):
-        raise CommentError("created_at must be an aware datetime (UTC), not a naive one")
-    if not blog_services.EARLIEST_TIME <= created_at <= blog_services.LATEST_TIME:
-        raise CommentError(
-            f"created_at {created_at.isoformat()} lies outside the years 1000 to 9999"
-        )
+    problem = blog_services.time_problem(created_at, "created_at")
+    if problem is not None:
+        raise CommentError(problem)
