@@ -18,8 +18,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from dateline.blog.domain.search_query import fts5_match_expression, search_terms
-from dateline.blog.domain.text import html_to_text
 from dateline.blog.models import PartKind, Post, PostPart, PostStatus, SearchDocument
+from dateline.core.markup_text import markup_text
 
 # Marks around matched words, from the engines' highlight functions. Private-use characters
 # cannot come from the indexed text in any meaningful way, so the snippet is escaped as a whole
@@ -168,9 +168,9 @@ def index_post(post: Post) -> None:
     texts: list[str] = []
     for part in parts:
         if part.kind == PartKind.CITATION or part.url:
-            texts += [part.outlet_name, part.source_headline, html_to_text(part.quoted_excerpt)]
+            texts += [part.outlet_name, part.source_headline, markup_text(part.quoted_excerpt)]
         if part.kind != PartKind.CITATION:
-            texts += [part.speaker, html_to_text(part.body)]
+            texts += [part.speaker, markup_text(part.body)]
     texts.insert(0, post.dateline_place)
     # Composed (NFC), as queries are (domain.search_query): text written decomposed (some
     # systems and imports do) would otherwise match no query typed the usual way.

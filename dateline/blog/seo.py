@@ -11,8 +11,9 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
-from dateline.blog.domain.text import html_to_text, shorten
+from dateline.blog.domain.text import shorten
 from dateline.blog.models import Label, PartKind, Post, PostPart
+from dateline.core.markup_text import markup_text
 
 DESCRIPTION_LENGTH = 200
 
@@ -55,7 +56,7 @@ def post_description(parts: list[PostPart]) -> str:
     """A sentence or two for link previews: the first quote or paragraph."""
     for part in parts:
         source = part.quoted_excerpt if part.kind == PartKind.CITATION else part.body
-        text = html_to_text(source)
+        text = markup_text(source)
         if text:
             return shorten(text, DESCRIPTION_LENGTH)
     return ""

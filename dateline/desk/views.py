@@ -14,11 +14,11 @@ from dateline.blog.exceptions import BlogError
 from dateline.blog.models import PostStatus
 from dateline.comments import services as comment_services
 from dateline.comments.models import Comment
+from dateline.core.markup_text import markup_text
 from dateline.core.urls import web_link
 from dateline.desk.exceptions import UnknownDecision
 from dateline.desk.forms import ComposeForm
 from dateline.stories.models import Story
-from dateline.stories.services import plain_text
 from dateline.wire.models import Article
 
 STORIES_ON_DESK = 30
@@ -83,7 +83,7 @@ def compose(request: HttpRequest, article_id: int) -> HttpResponse:
         # The summary is sanitised HTML: the quote is its text, entities decoded, or the editor
         # would be offered (and publish) "AT&amp;T".
         form = ComposeForm(
-            initial={"headline": article.title, "quoted_excerpt": plain_text(article.summary)}
+            initial={"headline": article.title, "quoted_excerpt": markup_text(article.summary)}
         )
     # Only a web address is a link: an article stored before the wire refused other schemes
     # could hold a feed's "javascript:" link, which would run in the editor's browser.

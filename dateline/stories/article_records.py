@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import datetime
 
-from django.utils.html import strip_tags
-
+from dateline.core.markup_text import markup_text
 from dateline.stories.domain.records import ArticleIn
 from dateline.wire.models import Article
 
@@ -24,14 +22,9 @@ def seen_at(published_at: datetime | None, fetched_at: datetime) -> datetime:
     return min(published_at, fetched_at)
 
 
-def plain_text(markup: str) -> str:
-    """The text of sanitised feed HTML, entities decoded and white space collapsed."""
-    return _SPACE.sub(" ", html.unescape(strip_tags(markup))).strip()
-
-
 def article_in(article: Article) -> ArticleIn:
     """The clusterer's view of a wire article (its outlet must be loaded or loadable)."""
-    text = plain_text(article.summary) or plain_text(article.content or article.full_text)
+    text = markup_text(article.summary) or markup_text(article.content or article.full_text)
     return ArticleIn(
         id=str(article.pk),
         title=_SPACE.sub(" ", article.title).strip(),

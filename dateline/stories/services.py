@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from dateline.stories.article_records import TEXT_LIMIT, article_in, plain_text, seen_at
+from dateline.stories.article_records import TEXT_LIMIT, article_in, seen_at
 from dateline.stories.corrections import (
     MAX_PAIRS_PER_CORRECTION,
     labelled_pairs,
@@ -30,7 +30,6 @@ __all__ = [
     "labelled_pairs",
     "merge_stories",
     "move_article_out",
-    "plain_text",
     "recompute_coverage",
     "seen_at",
 ]

@@ -25,12 +25,12 @@ from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Any, TypeVar
 
+from dateline.core.markup_text import markup_text
 from dateline.core.sanitize import FEED_CONTENT, sanitize_html
 from dateline.wire import processes
 from dateline.wire.adapters.feeds import parse_feed
 from dateline.wire.domain.decide import Candidate, make_candidate
 from dateline.wire.domain.records import HTML, XHTML, ParsedFeed, TextValue
-from dateline.wire.domain.text import markup_to_text
 
 T = TypeVar("T")
 
@@ -72,7 +72,7 @@ def plain_title(value: str | None, detail: TextValue | None) -> str:
     does; the wire stores titles as text, which the desk, the blog and the clusterer escape."""
     if not value:
         return ""
-    return markup_to_text(value) if _is_markup(detail) else value
+    return markup_text(value) if _is_markup(detail) else value
 
 
 def document_of(parsed: ParsedFeed) -> Document:

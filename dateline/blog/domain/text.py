@@ -1,4 +1,7 @@
-"""Plain text from stored (already sanitised) HTML, for search, feeds' summaries and meta tags."""
+"""Text helpers for posts: XML-safe values, shortened summaries, absolute links in feeds.
+
+The words of stored HTML come from ``core.markup_text``, the rule the wire and stories use too.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +11,6 @@ from urllib.parse import urljoin
 
 from dateline.core.xml_text import NOT_IN_XML
 
-_TAG = re.compile(r"<[^>]*>")
-_BLOCK_END = re.compile(r"</(p|div|li|blockquote|h[1-6]|figure|tr)>|<br\s*/?>", re.IGNORECASE)
-_SPACE = re.compile(r"\s+")
 # One character XML forbids (core.xml_text) in a stored post makes the Atom and RSS feeds
 # unwritable (and a real reader refuses the document). Vertical tab and form feed (Word's line and
 # page breaks) stand between words, so `xml_safe` makes them spaces; the rest carry no text.
@@ -19,13 +19,6 @@ _BREAK_CONTROLS = str.maketrans("\x0b\x0c", "  ")
 # double-quoted, and escapes "<" in text, so only tags start with "<" and a letter).
 _START_TAG = re.compile(r"<[a-zA-Z][^>]*>")
 _LINK_ATTRIBUTE = re.compile(r'(\s(?:href|src|poster|cite)=")([^"]*)(")')
-
-
-def html_to_text(fragment: str) -> str:
-    """Text of a sanitised fragment, with one space where blocks or lines ended."""
-    text = _BLOCK_END.sub(" ", fragment or "")
-    text = _TAG.sub("", text)
-    return _SPACE.sub(" ", html.unescape(text)).strip()
 
 
 def xml_safe(text: str) -> str:

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from dateline.core.markup_text import markup_text
 from dateline.stories import services
 from dateline.stories.clustering_setup import clustering_setup
 from dateline.stories.domain.clusterer import PreparedArticle, StoryClusterer
@@ -189,7 +190,7 @@ def test_corrections_are_kept_as_labelled_pairs_and_exported(wire, editor, tmp_p
         "a": {
             "id": str(q0),
             "title": quakes[0].title,
-            "text": services.plain_text(quakes[0].summary),
+            "text": markup_text(quakes[0].summary),
             "lang": "en",
             "published": quakes[0].published_at.isoformat(),
             "source": "A",

@@ -5,7 +5,6 @@ Kept apart from the XML adapter so they can be tested (and property-tested) with
 
 from __future__ import annotations
 
-import html
 import re
 from html.entities import html5, name2codepoint
 
@@ -32,10 +31,6 @@ _COMMON_HTML_TAGS = frozenset(
     "table tbody td tfoot th thead tr tt u ul var".split()
 )
 
-_TAG = re.compile(r"<[^>]*>")
-_LINE_BREAK = re.compile(r"<br\b[^>]*>", re.IGNORECASE)
-_WHITE_SPACE = re.compile(r"\s+")
-
 # Control characters a terminal acts on (ESC starts its escape sequences; C1 has CSI too).
 _TERMINAL_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -54,13 +49,6 @@ def looks_like_html(text: str) -> bool:
         match.group(1)[0] == "#" or match.group(1) + ";" in html5
         for match in _HTML_REFERENCE.finditer(text)
     )
-
-
-def markup_to_text(markup: str) -> str:
-    """The text of sanitised HTML, for a title: tags dropped, references decoded, spaces
-    collapsed. ("AT&amp;T <b>buys</b>" -> "AT&T buys")."""
-    text = _TAG.sub("", _LINE_BREAK.sub(" ", markup))
-    return _WHITE_SPACE.sub(" ", html.unescape(text)).strip()
 
 
 def terminal_safe(text: str) -> str:
