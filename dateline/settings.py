@@ -113,6 +113,10 @@ X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+# The header is believed only when a proxy in front sets it on every request: otherwise any
+# client reaching the app server could claim https (Django's own advice for this setting).
+BEHIND_TLS_PROXY = CONFIG.flag("DATELINE_BEHIND_TLS_PROXY")
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {

@@ -49,16 +49,7 @@ def test_serve_answers_on_the_given_port_with_static_files(site_env):
     port = free_port()
     server = start_dateline("serve", "--port", str(port), "--workers", "1", env=site_env)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                login = httpx.get(f"http://127.0.0.1:{port}/admin/login/", timeout=2)
-                break
-            except httpx.TransportError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    output = server.stdout.read() if server.stdout else "no output"
-                    raise AssertionError(output) from None
-                time.sleep(0.2)
+        login = first_answer(server, f"http://127.0.0.1:{port}/admin/login/")
         assert login.status_code == 200
         css = httpx.get(f"http://127.0.0.1:{port}/static/admin/css/base.css", timeout=5)
         assert css.status_code == 200 and "body" in css.text
@@ -67,6 +58,46 @@ def test_serve_answers_on_the_given_port_with_static_files(site_env):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def first_answer(server: subprocess.Popen[str], url: str, **request: object) -> httpx.Response:
+    """GET `url` once the server started in `server` listens (its output if it stops first)."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return httpx.get(url, timeout=2, **request)  # type: ignore[arg-type]
+        except httpx.TransportError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                output = server.stdout.read() if server.stdout else "no output"
+                raise AssertionError(output) from None
+            time.sleep(0.2)
+
+
+@pytest.mark.parametrize("behind_proxy", [False, True], ids=["direct", "behind-tls-proxy"])
+def test_production_believes_a_claim_of_https_only_behind_a_tls_proxy(site_env, behind_proxy):
+    # Before, production trusted X-Forwarded-Proto from anyone: a client talking straight to the
+    # app server could pass for https (and gunicorn trusted it from any local process).
+    site_env.update(
+        DATELINE_ENV="production",
+        DATELINE_SECRET_KEY="a-test-secret-key-that-is-long-enough-for-the-checks-0123456789",
+        DATELINE_ALLOWED_HOSTS="127.0.0.1",
+        DATELINE_BEHIND_TLS_PROXY=str(behind_proxy).lower(),
+    )
+    assert dateline("migrate", "-v", "0", env=site_env).returncode == 0
+    port = free_port()
+    server = start_dateline("serve", "--port", str(port), "--workers", "1", env=site_env)
+    try:
+        claimed = first_answer(
+            server, f"http://127.0.0.1:{port}/", headers={"X-Forwarded-Proto": "https"}
+        )
+        plain = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert claimed.status_code == plain.status_code == 200
+    scheme = "https" if behind_proxy else "http"
+    assert f'<link rel="canonical" href="{scheme}://127.0.0.1:{port}/">' in claimed.text
+    assert f'<link rel="canonical" href="http://127.0.0.1:{port}/">' in plain.text
 
 
 def test_serve_refuses_an_unmigrated_database(site_env):

@@ -72,6 +72,14 @@ SETTINGS: tuple[Setting, ...] = (
         "The site's time zone, an IANA name such as `Europe/Paris`: day headers and date "
         "archives follow it. Times are stored in UTC.",
     ),
+    Setting(
+        "DATELINE_BEHIND_TLS_PROXY",
+        "false",
+        "`true` when every request reaches the site through a proxy that terminates TLS and sets "
+        "`X-Forwarded-Proto` itself, replacing any the client sent (nginx, Caddy, a load "
+        "balancer): the site then believes that header about https. Leave `false` when clients "
+        "can reach `dateline serve` directly, or any of them could pass for https.",
+    ),
     Setting("DATELINE_SITE_NAME", "Dateline", "The blog's name, shown in the header and feeds."),
     Setting(
         "DATELINE_WEB_WORKERS",
