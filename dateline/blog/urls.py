@@ -57,9 +57,10 @@ class MonthConverter(_Digits):
     regex = r"0[1-9]|1[0-2]"
 
 
+# Converter names are global to the project: these say whose they are.
 register_converter(SlugConverter, "word_slug")
-register_converter(YearConverter, "year")
-register_converter(MonthConverter, "month")
+register_converter(YearConverter, "blog_year")
+register_converter(MonthConverter, "blog_month")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -81,9 +82,9 @@ urlpatterns = [
     re_path(rf"^{YEAR}/{MONTH}/$", views.archive, name="archive_month"),
     re_path(rf"^{YEAR}/{MONTH}/{DAY}/$", views.archive, name="archive_day"),
     path(
-        "<year:year>/<month:month>/<word_slug:slug>.html",
+        "<blog_year:year>/<blog_month:month>/<word_slug:slug>.html",
         views.blogger_redirect,
         name="blogger_post",
     ),
-    path("<year:year>/<month:month>/<word_slug:slug>/", views.post, name="post"),
+    path("<blog_year:year>/<blog_month:month>/<word_slug:slug>/", views.post, name="post"),
 ]
