@@ -113,7 +113,18 @@ X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+# The header is believed only when a proxy in front sets it on every request: otherwise any
+# client reaching the app server could claim https (Django's own advice for this setting).
+BEHIND_TLS_PROXY = CONFIG.flag("DATELINE_BEHIND_TLS_PROXY")
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Read in every environment, so a bad value stops the first command, not the first deployment.
+# Sent by SecurityMiddleware on https answers only, and only in production: a developer's
+# browser would otherwise hold localhost to https.
+HSTS_SECONDS = registry.hsts_seconds(CONFIG)
+SECURE_HSTS_SECONDS = HSTS_SECONDS if PRODUCTION else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = CONFIG.flag("DATELINE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = CONFIG.flag("DATELINE_HSTS_PRELOAD")
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,6 @@
 """The `dateline` command as a user meets it: help, configuration errors, and a real server."""
 
+import re
 import signal
 import socket
 import subprocess
@@ -9,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.processes import REPO, isolated_env, start_dateline
 from tests.support.processes import dateline as run_dateline
-from tests.support.processes import isolated_env, start_dateline
 
 
 def dateline(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -49,16 +50,7 @@ def test_serve_answers_on_the_given_port_with_static_files(site_env):
     port = free_port()
     server = start_dateline("serve", "--port", str(port), "--workers", "1", env=site_env)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                login = httpx.get(f"http://127.0.0.1:{port}/admin/login/", timeout=2)
-                break
-            except httpx.TransportError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    output = server.stdout.read() if server.stdout else "no output"
-                    raise AssertionError(output) from None
-                time.sleep(0.2)
+        login = first_answer(server, f"http://127.0.0.1:{port}/admin/login/")
         assert login.status_code == 200
         css = httpx.get(f"http://127.0.0.1:{port}/static/admin/css/base.css", timeout=5)
         assert css.status_code == 200 and "body" in css.text
@@ -67,6 +59,71 @@ def test_serve_answers_on_the_given_port_with_static_files(site_env):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def first_answer(server: subprocess.Popen[str], url: str, **request: object) -> httpx.Response:
+    """GET `url` once the server started in `server` listens (its output if it stops first)."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return httpx.get(url, timeout=2, **request)  # type: ignore[arg-type]
+        except httpx.TransportError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                output = server.stdout.read() if server.stdout else "no output"
+                raise AssertionError(output) from None
+            time.sleep(0.2)
+
+
+@pytest.mark.parametrize("behind_proxy", [False, True], ids=["direct", "behind-tls-proxy"])
+def test_production_believes_a_claim_of_https_only_behind_a_tls_proxy(site_env, behind_proxy):
+    # Before, production trusted X-Forwarded-Proto from anyone: a client talking straight to the
+    # app server could pass for https (and gunicorn trusted it from any local process).
+    site_env.update(
+        DATELINE_ENV="production",
+        DATELINE_SECRET_KEY="a-test-secret-key-that-is-long-enough-for-the-checks-0123456789",
+        DATELINE_ALLOWED_HOSTS="127.0.0.1",
+        DATELINE_BEHIND_TLS_PROXY=str(behind_proxy).lower(),
+    )
+    assert dateline("migrate", "-v", "0", env=site_env).returncode == 0
+    port = free_port()
+    server = start_dateline("serve", "--port", str(port), "--workers", "1", env=site_env)
+    try:
+        claimed = first_answer(
+            server, f"http://127.0.0.1:{port}/", headers={"X-Forwarded-Proto": "https"}
+        )
+        plain = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert claimed.status_code == plain.status_code == 200
+    scheme = "https" if behind_proxy else "http"
+    assert f'<link rel="canonical" href="{scheme}://127.0.0.1:{port}/">' in claimed.text
+    assert f'<link rel="canonical" href="http://127.0.0.1:{port}/">' in plain.text
+    # HSTS only on an answer that went out over https (a browser ignores it on plain HTTP), with
+    # the short default and without subdomains or preloading, which are hard to take back.
+    hsts = "max-age=3600" if behind_proxy else None
+    assert claimed.headers.get("Strict-Transport-Security") == hsts
+    assert "Strict-Transport-Security" not in plain.headers
+
+
+DOCUMENTED_DEPLOY_WARNINGS = re.compile(r"`(security\.W[0-9]+)`")
+
+
+def test_every_deploy_check_warning_in_production_is_explained(site_env):
+    # Before, production had no HSTS at all (security.W004); what the check still says is a
+    # deliberate default, each explained in docs/operations.md.
+    site_env.update(
+        DATELINE_ENV="production",
+        DATELINE_SECRET_KEY="a-test-secret-key-that-is-long-enough-for-the-checks-0123456789",
+        DATELINE_ALLOWED_HOSTS="news.example.org",
+        DATELINE_BEHIND_TLS_PROXY="true",
+    )
+    result = dateline("check", "--deploy", env=site_env)
+    warned = set(re.findall(r"\(security\.(W[0-9]+)\)", result.stdout + result.stderr))
+    explained = DOCUMENTED_DEPLOY_WARNINGS.findall((REPO / "docs" / "operations.md").read_text())
+    assert "W004" not in warned
+    assert warned <= {name.removeprefix("security.") for name in explained}
+    assert "W005" in warned  # the check runs: subdomains are left out by default
 
 
 def test_serve_refuses_an_unmigrated_database(site_env):
@@ -104,6 +161,7 @@ def test_a_database_error_in_djangos_own_commands_is_one_line(site_env):
         ("DATELINE_ARTICLE_RETENTION_DAYS", "99999999999"),
         ("DATELINE_TIME_ZONE", "Mars/Olympus"),
         ("DATELINE_LOG_LEVEL", "verbose"),
+        ("DATELINE_HSTS_SECONDS", "99999999999"),
         ("DATELINE_DATABASE_URL", "postgres://news:hunter2@db.internal:abc/dateline"),
     ],
 )

@@ -9,10 +9,11 @@ The reader's text never reaches the engine's query syntax: it is reduced to word
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -165,6 +166,14 @@ def search_posts(query: str) -> SearchResults:
 def index_post(post: Post) -> None:
     """Writes the post's searchable text (call inside the transaction that changed it)."""
     parts = PostPart.objects.filter(post=post).order_by("position")
+    headline, body_text = _document(post, parts)
+    SearchDocument.objects.update_or_create(
+        post=post, defaults={"headline": headline, "body_text": body_text}
+    )
+
+
+def _document(post: Post, parts: Iterable[PostPart]) -> tuple[str, str]:
+    """The headline and body text the index holds for `post`, whose parts are in order."""
     texts: list[str] = []
     for part in parts:
         if part.kind == PartKind.CITATION or part.url:
@@ -175,7 +184,63 @@ def index_post(post: Post) -> None:
     # Composed (NFC), as queries are (domain.search_query): text written decomposed (some
     # systems and imports do) would otherwise match no query typed the usual way.
     body_text = unicodedata.normalize("NFC", " ".join(t for t in texts if t))
-    SearchDocument.objects.update_or_create(
-        post=post,
-        defaults={"headline": unicodedata.normalize("NFC", post.headline), "body_text": body_text},
-    )
+    return unicodedata.normalize("NFC", post.headline), body_text
+
+
+REBUILD_BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildReport:
+    posts: int
+    written: int  # documents created or corrected; 0 when the index was right
+
+
+def rebuild_index(*, batch_size: int = REBUILD_BATCH) -> RebuildReport:
+    """Writes every post's search text again from its parts, then (SQLite) has FTS5 rebuild its
+    word index from those rows: after a restore, an import that bypassed the services, or a bug.
+
+    Idempotent: a document that already holds the right text is not written. Memory holds one
+    batch of posts and their parts at a time; each batch is one transaction, so the site goes on
+    answering (and writing) while a large index is rebuilt."""
+    posts = written = 0
+    after = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Post.objects.filter(pk__gt=after)
+                .order_by("pk")
+                .only("pk", "headline", "dateline_place")[:batch_size]
+            )
+            if not batch:
+                break
+            written += _rewrite_documents(batch)
+        posts += len(batch)
+        after = batch[-1].pk
+    if connection.vendor == "sqlite":
+        # The FTS5 table is an index over blog_searchdocument kept in step by triggers; rebuilt
+        # from that table whole, it matches it again whatever happened to it (PostgreSQL's GIN
+        # index is maintained by the server itself).
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("INSERT INTO blog_search_fts(blog_search_fts) VALUES ('rebuild')")
+    return RebuildReport(posts=posts, written=written)
+
+
+def _rewrite_documents(batch: list[Post]) -> int:
+    parts_by_post: dict[int, list[PostPart]] = {post.pk: [] for post in batch}
+    for part in PostPart.objects.filter(post__in=batch).order_by("post_id", "position"):
+        parts_by_post[part.post_id].append(part)
+    stored = SearchDocument.objects.in_bulk([post.pk for post in batch])
+    missing: list[SearchDocument] = []
+    wrong: list[SearchDocument] = []
+    for post in batch:
+        headline, body_text = _document(post, parts_by_post[post.pk])
+        document = stored.get(post.pk)
+        if document is None:
+            missing.append(SearchDocument(post=post, headline=headline, body_text=body_text))
+        elif (document.headline, document.body_text) != (headline, body_text):
+            document.headline, document.body_text = headline, body_text
+            wrong.append(document)
+    SearchDocument.objects.bulk_create(missing)
+    SearchDocument.objects.bulk_update(wrong, ["headline", "body_text"])
+    return len(missing) + len(wrong)

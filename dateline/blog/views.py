@@ -113,11 +113,15 @@ def label(request: HttpRequest, slug: str, page: int = 1) -> HttpResponse:
         found = Label.objects.filter(slug=spelled).first() if spelled != slug else None
         if found is None:
             raise Http404("no such label")
-        return HttpResponsePermanentRedirect(
-            found.get_absolute_url()
-            if page == 1
-            else reverse("blog:label_page", kwargs={"slug": found.slug, "page": page})
-        )
+    own = (
+        found.get_absolute_url()
+        if page == 1
+        else reverse("blog:label_page", kwargs={"slug": found.slug, "page": page})
+    )
+    # Also when the slug was found as the URL converter composed it (the address was written
+    # decomposed): one address per page.
+    if unquote(own) != request.path:
+        return HttpResponsePermanentRedirect(own)
     listed = Post.objects.published().filter(labels=found).newest_first().for_listing()
     current = _page(listed, page)
     return render(

@@ -72,6 +72,36 @@ SETTINGS: tuple[Setting, ...] = (
         "The site's time zone, an IANA name such as `Europe/Paris`: day headers and date "
         "archives follow it. Times are stored in UTC.",
     ),
+    Setting(
+        "DATELINE_BEHIND_TLS_PROXY",
+        "false",
+        "`true` when every request reaches the site through a proxy that terminates TLS and sets "
+        "`X-Forwarded-Proto` itself, replacing any the client sent (nginx, Caddy, a load "
+        "balancer): the site then believes that header about https. Leave `false` when clients "
+        "can reach `dateline serve` directly, or any of them could pass for https.",
+    ),
+    Setting(
+        "DATELINE_HSTS_SECONDS",
+        "3600",
+        "Production only: how long a browser that reached the site over https must use https "
+        "for it (`Strict-Transport-Security`, sent on https answers only). Short by default so a "
+        "mistake (https dropped, a certificate lapsed) locks readers out for an hour, not for "
+        "months; raise it (31536000, a year) once https is settled. `0` sends none; at most "
+        "63072000.",
+    ),
+    Setting(
+        "DATELINE_HSTS_INCLUDE_SUBDOMAINS",
+        "false",
+        "Production only: the HSTS rule covers every subdomain too (`includeSubDomains`). Only "
+        "when all of them serve https.",
+    ),
+    Setting(
+        "DATELINE_HSTS_PRELOAD",
+        "false",
+        "Production only: ask browsers to build https-only into their preload list (`preload`; "
+        "that list also wants subdomains included and a year or more). Hard to undo: leaving the "
+        "list takes months.",
+    ),
     Setting("DATELINE_SITE_NAME", "Dateline", "The blog's name, shown in the header and feeds."),
     Setting(
         "DATELINE_WEB_WORKERS",
@@ -331,6 +361,12 @@ def worker_tick_seconds(config: Config) -> int:
 
 def web_workers(config: Config) -> int:
     return config.integer("DATELINE_WEB_WORKERS", minimum=1, maximum=256)
+
+
+def hsts_seconds(config: Config) -> int:
+    # Two years is more than the preload list asks; a longer span is a typo that would bind
+    # readers' browsers to https for decades.
+    return config.integer("DATELINE_HSTS_SECONDS", minimum=0, maximum=2 * 365 * 24 * 60 * 60)
 
 
 def time_zone(config: Config) -> str:

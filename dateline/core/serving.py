@@ -30,9 +30,10 @@ def server_options(
         "accesslog": "-" if access_log else None,
         "errorlog": "-",
         "loglevel": "info",
-        # Proxies and CDNs in front may set X-Forwarded-*; trusting them is the deployment's call
-        # (DATELINE_ENV=production trusts X-Forwarded-Proto, see settings).
-        "forwarded_allow_ips": "127.0.0.1,::1",
+        # Gunicorn trusts no peer's X-Forwarded-* (its default trusts loopback: any local process
+        # could claim https). Only Django reads X-Forwarded-Proto, and only with
+        # DATELINE_BEHIND_TLS_PROXY=true (see settings), so one setting decides.
+        "forwarded_allow_ips": "",
     }
 
 

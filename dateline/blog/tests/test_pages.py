@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote, unquote
 
 import pytest
 from django.urls import reverse
@@ -120,6 +122,30 @@ def test_a_label_or_post_address_typed_with_capitals_redirects_to_its_own(client
         assert (answer.status_code, answer["Location"]) == (301, own), typed
     for unknown in ("/label/Nope/", "/2016/03/Nope/"):
         assert client.get(unknown).status_code == 404
+
+
+def test_an_address_with_decomposed_accents_redirects_to_its_own(client):
+    # macOS and some clients send "é" as "e" and a combining accent (NFD); slugs are stored
+    # composed (NFC). Before, such an address was a 404 (the accent is no word character).
+    post = seed_post(1, headline="Réfugiés à Alep", labels=("Sécurité", "أمن"))
+    own_post = post.get_absolute_url()
+    assert "r%C3%A9fugi%C3%A9s" in own_post
+    answers = {
+        "/label/se\u0301curite\u0301/": "/label/s%C3%A9curit%C3%A9/",
+        "/label/se\u0301curite\u0301/page/2/": "/label/s%C3%A9curit%C3%A9/page/2/",
+        # Arabic too: alef with hamza above, decomposed.
+        "/label/\u0627\u0654\u0645\u0646/": "/label/%D8%A3%D9%85%D9%86/",
+        unicodedata.normalize("NFD", unquote(own_post)): own_post,
+    }
+    for typed, own in answers.items():
+        answer = client.get(quote(typed))
+        assert (answer.status_code, answer.get("Location")) == (301, own), typed
+    # A feed answers at either spelling.
+    feed = client.get(quote("/label/se\u0301curite\u0301/atom.xml"))
+    assert feed.status_code == 200 and post.headline in feed.content.decode()
+    # Still no page for what no slug can be: a lone accent, a NUL byte, a dot.
+    for unknown in ("/label/\u0301/", "/label/%00/", "/label/a.b/", "/2016/03/a%00b/"):
+        assert client.get(unknown).status_code == 404, unknown
 
 
 def test_label_and_date_archives_list_the_right_posts(client):
