@@ -340,3 +340,32 @@ def test_a_consumer_that_stops_early_abandons_the_fetches_in_flight(server):
     answers.close()  # the consumer leaves while three fetches still wait on the server
     # The fetch thread ended with the generator, long before the server would have answered.
     assert not any(t.name == "dateline-fetch" and t.is_alive() for t in threading.enumerate())
+
+
+@pytest.mark.parametrize("status", [203, 226])
+def test_a_2xx_that_carries_the_feed_is_read_like_a_200(server, status):
+    # A proxy that rewrites the answer says 203 (Non-Authoritative Information); its body is the
+    # feed all the same. Read as an empty body, its entries were never stored.
+    feed = follow(server.route("/proxied", Reply(status=status, body=rss(items(2)), etag='"p"')))
+    outcome = poll(feed)
+    feed.refresh_from_db()
+    assert (outcome.status, outcome.new, outcome.error) == (status, 2, "")
+    assert feed.etag == '"p"' and feed.error_count == 0
+    assert Article.objects.count() == 2
+
+
+@pytest.mark.parametrize("status", [204, 205])
+def test_a_2xx_without_a_body_is_an_error_that_keeps_what_the_feed_had(server, status):
+    answers = iter([Reply(body=rss(items(3)), etag='"v1"'), Reply(status=status)])
+    url = server.route("/empty", lambda seen: next(answers))
+    feed = follow(url)
+    assert poll(feed).new == 3
+    feed.refresh_from_db()
+    before = (feed.etag, feed.body_hash, feed.entries_per_day)
+    outcome = poll(feed)
+    feed.refresh_from_db()
+    assert outcome.status == status and f"HTTP {status}" in outcome.error
+    assert feed.error_count == 1 and f"HTTP {status}" in feed.last_error
+    # Nothing learnt from the first answer is lost: validators, body hash, the feed's rate.
+    assert (feed.etag, feed.body_hash, feed.entries_per_day) == before
+    assert Article.objects.count() == 3
