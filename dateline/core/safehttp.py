@@ -314,33 +314,46 @@ class SafeClient:
         *,
         etag: str | None = None,
         last_modified: str | None = None,
+        validators_url: str | None = None,
         accept: str | None = None,
         max_bytes: int | None = None,
     ) -> FetchResult:
-        """GET `url` with the policy's limits. Conditional when `etag`/`last_modified` are given."""
-        headers = {}
+        """GET `url` with the policy's limits. Conditional when `etag`/`last_modified` are given.
+
+        The validators are sent only to `validators_url` (default `url`), the address whose
+        answer gave them, when a hop of the redirect chain asks for it: to any other address they
+        mean nothing, and they would tell another host what this reader holds.
+        """
+        conditional = {}
         if etag:
-            headers["If-None-Match"] = etag
+            conditional["If-None-Match"] = etag
         if last_modified:
-            headers["If-Modified-Since"] = last_modified
-        if accept:
-            headers["Accept"] = accept
+            conditional["If-Modified-Since"] = last_modified
+        headers = {"Accept": accept} if accept else {}
         limit = self.policy.max_bytes if max_bytes is None else max_bytes
         try:
             async with asyncio.timeout(self.policy.total_timeout):
-                return await self._follow(url, headers, limit)
+                return await self._follow(url, headers, limit, conditional, validators_url or url)
         except TimeoutError as error:
             raise FetchTimeout(
                 url, f"no complete answer within {self.policy.total_timeout:g} s"
             ) from error
 
-    async def _follow(self, url: str, headers: dict[str, str], limit: int) -> FetchResult:
+    async def _follow(
+        self,
+        url: str,
+        headers: dict[str, str],
+        limit: int,
+        conditional: Mapping[str, str],
+        validators_url: str,
+    ) -> FetchResult:
         requested, current = url, url
         hops: list[str] = []
         permanent = True
         while True:
             check_scheme(current)
-            response = await self._send(current, headers)
+            hop_headers = {**headers, **conditional} if current == validators_url else headers
+            response = await self._send(current, hop_headers)
             try:
                 if response.status_code not in CONTENT_STATUSES:
                     await self._drain(response)

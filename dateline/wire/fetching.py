@@ -49,6 +49,8 @@ class Request:
     url: str
     etag: str = ""
     last_modified: str = ""
+    # The address whose answer gave the validators (after redirects); empty: `url` itself.
+    validators_url: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +94,10 @@ async def _fetch_one(
     async with host, everyone:
         try:
             result = await client.get(
-                request.url, etag=request.etag or None, last_modified=request.last_modified or None
+                request.url,
+                etag=request.etag or None,
+                last_modified=request.last_modified or None,
+                validators_url=request.validators_url or None,
             )
         except FetchError as error:
             return Answer(request, error=error)

@@ -82,6 +82,9 @@ class Feed(models.Model):
     # Politeness: what the server told us last time, sent back so it can answer 304.
     etag = models.CharField(max_length=500, blank=True)
     last_modified = models.CharField(max_length=100, blank=True)
+    # Where they came from (the end of the redirects): they are sent to that address alone.
+    # Empty on feeds polled before it was kept: the feed's own URL.
+    validators_url = models.URLField(max_length=2000, blank=True)
     # Hash of the last body parsed: a server that ignores ETags but sends the same bytes is not
     # parsed again.
     body_hash = models.CharField(max_length=64, blank=True)

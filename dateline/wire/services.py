@@ -210,7 +210,10 @@ def poll_feeds(
     if pool is None:
         pool = shared_pool() if len(feeds) >= POOL_THRESHOLD else ParsePool(0)
     by_id = {feed.pk: feed for feed in feeds}
-    requests = [Request(feed.pk, feed.url, feed.etag, feed.last_modified) for feed in feeds]
+    requests = [
+        Request(feed.pk, feed.url, feed.etag, feed.last_modified, feed.validators_url)
+        for feed in feeds
+    ]
     outcomes: list[PollOutcome] = []
     # Answers in the pool's hands, oldest first: being parsed, or (a second step, only for
     # answers with new or changed entries) having the entries to write sanitised.

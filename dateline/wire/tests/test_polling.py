@@ -369,3 +369,32 @@ def test_a_2xx_without_a_body_is_an_error_that_keeps_what_the_feed_had(server, s
     # Nothing learnt from the first answer is lost: validators, body hash, the feed's rate.
     assert (feed.etag, feed.body_hash, feed.entries_per_day) == before
     assert Article.objects.count() == 3
+
+
+def test_validators_go_only_to_the_address_that_gave_them(server):
+    # The feed answered with an ETag, then moved to another host with a temporary redirect: its
+    # ETag is the first host's, and sending it on told the other host what this reader holds.
+    with LoopbackServer() as elsewhere:
+        other = elsewhere.route("/moved", Reply(body=rss(items(1, prefix="m"))))
+        answers = iter([
+            Reply(body=rss(items(1)), etag='"v1"',
+                  headers={"Last-Modified": "Mon, 16 Feb 2026 09:00:00 GMT"}),
+            Reply(status=302, headers={"Location": other}),
+        ])  # fmt: skip
+        feed = follow(server.route("/rss", lambda seen: next(answers)))
+        assert poll(feed).new == 1
+        assert poll(feed).new == 1
+        (hop,) = elsewhere.hits("/moved")
+    assert server.hits("/rss")[1].headers["if-none-match"] == '"v1"'
+    assert "if-none-match" not in hop.headers and "if-modified-since" not in hop.headers
+
+
+def test_a_feed_behind_a_temporary_redirect_keeps_its_304(server):
+    # The validators came from where the redirect led: they are sent there, not to the first hop.
+    target = server.route("/current", Reply(body=rss(items(2)), etag='"c1"'))
+    feed = follow(server.route("/latest", Reply(status=302, headers={"Location": target})))
+    assert poll(feed).new == 2
+    again = poll(feed)
+    assert (again.status, again.error) == (304, "")
+    assert server.hits("/current")[1].headers["if-none-match"] == '"c1"'
+    assert "if-none-match" not in server.hits("/latest")[1].headers
