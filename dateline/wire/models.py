@@ -312,8 +312,9 @@ class SightingQuerySet(models.QuerySet["Sighting"]):
 class Sighting(models.Model):
     """A feed served an entry that is (or duplicates) this article.
 
-    One row per distinct entry key a feed served, so an article carried by two feeds, or an
-    entry whose GUID changed, is stored once and still seen every time.
+    One row per entry key under which a feed first served the article, so an article carried by
+    two feeds is stored once and seen by both. An entry whose GUID changed is matched to it by
+    link or content, as long as the article is kept, and adds no row.
     """
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sightings")
