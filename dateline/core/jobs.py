@@ -9,9 +9,13 @@ twice.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+
+# How soon an idle worker or poller notices it was asked to stop.
+IDLE_STEP_SECONDS = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,3 +37,19 @@ def register(name: str, run: Callable[[datetime], int], *, help: str) -> None:
 
 def registered() -> tuple[Job, ...]:
     return tuple(_REGISTRY.values())
+
+
+def idle(seconds: float, stopping: Callable[[], bool]) -> None:
+    """Sleeps `seconds`, or less as soon as `stopping()` says so (within IDLE_STEP_SECONDS).
+
+    In short sleeps, checking the flag between them: one long sleep interrupted by the signal
+    resumes for the rest of the tick (PEP 475), so stopping an idle process waited out the whole
+    tick. (An Event set from the signal handler could deadlock on its own lock if the signal
+    came while the main thread held it.)
+    """
+    deadline = time.monotonic() + seconds
+    while not stopping():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        time.sleep(min(left, IDLE_STEP_SECONDS))

@@ -42,7 +42,11 @@ from dateline.core.errors import DatelineError, InvalidInput
 
 USER_AGENT = "Dateline/0.1 (+https://github.com/dateline-news/dateline; feed reader)"
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-# A non-200 body shorter than this is read and dropped so its connection can be reused.
+# The answers to a GET whose body is the resource asked for (RFC 9110 15.3: a 203 is a 200 a
+# proxy rewrote; a 226 the resource after delta encoding, RFC 3229). Any other 2xx carries no
+# body (204, 205), a byte range (206) or a note about the request (201, 202): not the resource.
+CONTENT_STATUSES = frozenset({200, 203, 226})
+# A body of any other status shorter than this is read and dropped so its connection can be reused.
 DRAIN_BYTES = 64 * 1024
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECTS = frozenset({301, 308})
@@ -157,7 +161,8 @@ class FetchResult:
 
     @property
     def ok(self) -> bool:
-        return 200 <= self.status < 300
+        """The body is the resource asked for (not every 2xx: a 204 has none)."""
+        return self.status in CONTENT_STATUSES
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
@@ -309,35 +314,48 @@ class SafeClient:
         *,
         etag: str | None = None,
         last_modified: str | None = None,
+        validators_url: str | None = None,
         accept: str | None = None,
         max_bytes: int | None = None,
     ) -> FetchResult:
-        """GET `url` with the policy's limits. Conditional when `etag`/`last_modified` are given."""
-        headers = {}
+        """GET `url` with the policy's limits. Conditional when `etag`/`last_modified` are given.
+
+        The validators are sent only to `validators_url` (default `url`), the address whose
+        answer gave them, when a hop of the redirect chain asks for it: to any other address they
+        mean nothing, and they would tell another host what this reader holds.
+        """
+        conditional = {}
         if etag:
-            headers["If-None-Match"] = etag
+            conditional["If-None-Match"] = etag
         if last_modified:
-            headers["If-Modified-Since"] = last_modified
-        if accept:
-            headers["Accept"] = accept
+            conditional["If-Modified-Since"] = last_modified
+        headers = {"Accept": accept} if accept else {}
         limit = self.policy.max_bytes if max_bytes is None else max_bytes
         try:
             async with asyncio.timeout(self.policy.total_timeout):
-                return await self._follow(url, headers, limit)
+                return await self._follow(url, headers, limit, conditional, validators_url or url)
         except TimeoutError as error:
             raise FetchTimeout(
                 url, f"no complete answer within {self.policy.total_timeout:g} s"
             ) from error
 
-    async def _follow(self, url: str, headers: dict[str, str], limit: int) -> FetchResult:
+    async def _follow(
+        self,
+        url: str,
+        headers: dict[str, str],
+        limit: int,
+        conditional: Mapping[str, str],
+        validators_url: str,
+    ) -> FetchResult:
         requested, current = url, url
         hops: list[str] = []
         permanent = True
         while True:
             check_scheme(current)
-            response = await self._send(current, headers)
+            hop_headers = {**headers, **conditional} if current == validators_url else headers
+            response = await self._send(current, hop_headers)
             try:
-                if response.status_code != 200:
+                if response.status_code not in CONTENT_STATUSES:
                     await self._drain(response)
                 location = response.headers.get("location")
                 if response.status_code in REDIRECT_STATUSES and location:
@@ -354,7 +372,7 @@ class SafeClient:
                     continue
                 body = (
                     await self._read(current, response, limit)
-                    if response.status_code == 200
+                    if response.status_code in CONTENT_STATUSES
                     else b""
                 )
             finally:
@@ -387,7 +405,7 @@ class SafeClient:
             raise ConnectionFailed(url, str(error) or type(error).__name__) from error
 
     async def _drain(self, response: httpx.Response) -> None:
-        """Reads a short non-200 body (a 304's empty one, a redirect's note) to its end.
+        """Reads a short body that is not the resource (a 304's, a redirect's note) to its end.
 
         The connection goes back to the pool only once its answer was read to the end: closed
         unread, every 304 would cost a new connection. A long or broken body is not worth it:

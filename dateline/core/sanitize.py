@@ -161,7 +161,7 @@ COMMENT = Policy(
 # Void elements are written XHTML-style (<br />), which HTML and XML readers both accept, so the
 # same sanitised fragment serves pages and the XHTML content of feeds Dateline publishes.
 # (nh3 writes tag names in lower case and escapes ">" inside attribute values.)
-_VOID_ELEMENT = re.compile(r"<(br|img|hr|wbr|source|track|col|area)((?: [^>]*)?)>")
+_VOID_ELEMENT = re.compile(r"<(?:br|img|hr|wbr|source|track|col|area)(?: [^>]*)?(?=>)")  # to ">"
 
 # An <iframe> whose src the policy refused (not an allow-listed player) would stay behind as an
 # empty box: it goes whole. nh3 writes attributes double-quoted, so the src test is exact.
@@ -196,8 +196,14 @@ def sanitize_html(html: str, policy: Policy, *, base_url: str | None = None) -> 
     if policy.iframe_hosts and "<iframe" in cleaned:
         cleaned = _IFRAME_WITHOUT_SOURCE.sub("", cleaned)
     if "<" in cleaned:
-        cleaned = _VOID_ELEMENT.sub(r"<\1\2 />", cleaned)
+        cleaned = _VOID_ELEMENT.sub(_self_closed, cleaned)
     return cleaned
+
+
+def _self_closed(void_tag: re.Match[str]) -> str:
+    # A function, not the template r"<\1\2 />": `sub` expands a template per match in Python,
+    # which cost four times as much (a quarter of a second on 1 MB of <br>s).
+    return void_tag.group(0) + " /"
 
 
 # Elements the HTML tree builder keeps open until their end tag: left unclosed, they nest. Each

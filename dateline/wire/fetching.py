@@ -49,6 +49,8 @@ class Request:
     url: str
     etag: str = ""
     last_modified: str = ""
+    # The address whose answer gave the validators (after redirects); empty: `url` itself.
+    validators_url: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +94,10 @@ async def _fetch_one(
     async with host, everyone:
         try:
             result = await client.get(
-                request.url, etag=request.etag or None, last_modified=request.last_modified or None
+                request.url,
+                etag=request.etag or None,
+                last_modified=request.last_modified or None,
+                validators_url=request.validators_url or None,
             )
         except FetchError as error:
             return Answer(request, error=error)
@@ -170,11 +175,14 @@ def fetch_all(
     limits: PollLimits = DEFAULT_LIMITS,
     resolve: Resolver | None = None,
     own_process: bool = False,
+    stop_when: Callable[[], bool] = lambda: False,
 ) -> Iterator[Answer]:
     """Yields one Answer per request, in the order they complete.
 
     With `own_process`, the fetch loop runs in a process of its own (worth it for a cycle's
     hundreds of feeds, not for a few). A custom `resolve` cannot cross to another process.
+    When `stop_when()` turns true (a SIGTERM), the stream ends within `STOP_CHECK_SECONDS`
+    and the fetches still in flight are abandoned, however long their servers take.
     """
     wanted = list(requests)
     if not wanted:
@@ -182,9 +190,13 @@ def fetch_all(
     if own_process:
         if resolve is not None:
             raise ValueError("a custom resolver works only in this process")
-        yield from _fetch_in_process(wanted, policy, limits)
+        yield from _fetch_in_process(wanted, policy, limits, stop_when)
     else:
-        yield from _fetch_in_thread(wanted, policy, limits, resolve)
+        yield from _fetch_in_thread(wanted, policy, limits, resolve, stop_when)
+
+
+# How often a consumer waiting for the next answer checks whether it was asked to stop.
+STOP_CHECK_SECONDS = 0.25
 
 
 def _put_until_stopped(out: _Queue, stop: _Event, item: object) -> None:
@@ -198,7 +210,11 @@ def _put_until_stopped(out: _Queue, stop: _Event, item: object) -> None:
 
 
 def _fetch_in_thread(
-    wanted: list[Request], policy: FetchPolicy, limits: PollLimits, resolve: Resolver | None
+    wanted: list[Request],
+    policy: FetchPolicy,
+    limits: PollLimits,
+    resolve: Resolver | None,
+    stop_when: Callable[[], bool],
 ) -> Iterator[Answer]:
     out: queue.Queue[object] = queue.Queue(maxsize=limits.buffered)
     stop = threading.Event()
@@ -215,8 +231,11 @@ def _fetch_in_thread(
     thread = threading.Thread(target=run, name="dateline-fetch", daemon=True)
     thread.start()
     try:
-        while True:
-            item = out.get()
+        while not stop_when():
+            try:
+                item = out.get(timeout=STOP_CHECK_SECONDS)
+            except queue.Empty:
+                continue
             if item is _DONE:
                 break
             assert isinstance(item, Answer)
@@ -234,7 +253,7 @@ class FetchProcessFailed(RuntimeError):
 
 
 def _fetch_in_process(
-    wanted: list[Request], policy: FetchPolicy, limits: PollLimits
+    wanted: list[Request], policy: FetchPolicy, limits: PollLimits, stop_when: Callable[[], bool]
 ) -> Iterator[Answer]:
     forkserver = processes.context()
     out: multiprocessing.queues.Queue[object] = forkserver.Queue(maxsize=limits.buffered)
@@ -248,9 +267,9 @@ def _fetch_in_process(
     process.start()
     failure: str | None = None
     try:
-        while True:
+        while not stop_when():
             try:
-                item = out.get(timeout=1.0)
+                item = out.get(timeout=STOP_CHECK_SECONDS)
             except queue.Empty:
                 if not process.is_alive():
                     failure = f"the fetch process ended unexpectedly (exit code {process.exitcode})"

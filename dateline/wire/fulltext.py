@@ -145,7 +145,7 @@ def _extracted(article: Article, answer: Answer) -> Fetched:
         return Fetched(article.pk, FullTextStatus.FAILED, note=_short(str(answer.error)))
     result = answer.result
     assert result is not None
-    if result.status != 200:
+    if not result.ok:  # a 203 from a rewriting proxy is the page too; a 204 is no page
         return Fetched(article.pk, FullTextStatus.FAILED, note=f"HTTP {result.status}")
     kind = (result.header("content-type") or "text/html").split(";")[0].strip().lower()
     if kind not in {"text/html", "application/xhtml+xml"}:

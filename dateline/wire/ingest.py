@@ -245,6 +245,12 @@ def _succeeded(
         feed.etag = (result.header("etag") or "")[:500]
     if result.header("last-modified") is not None or result.ok:
         feed.last_modified = (result.header("last-modified") or "")[:100]
+    # The validators are the answer's at result.url, and go back there only. A URL too long for
+    # the column keeps none: sent to another address they would be wrong.
+    if len(result.url) > Feed.validators_url.field.max_length:
+        feed.etag = feed.last_modified = feed.validators_url = ""
+    else:
+        feed.validators_url = result.url if feed.etag or feed.last_modified else ""
     plan = schedule.next_poll(
         now,
         succeeded=True,
@@ -279,7 +285,7 @@ def _follow_permanent_redirect(feed: Feed, result: FetchResult) -> list[str]:
 
 _STATE_FIELDS = ["claimed_until", "last_fetched_at", "last_status", "error_count", "last_error",
                  "next_poll_at"]  # fmt: skip
-_SUCCESS_FIELDS = ["last_success_at", "etag", "last_modified", "poll_interval"]
+_SUCCESS_FIELDS = ["last_success_at", "etag", "last_modified", "validators_url", "poll_interval"]
 
 
 # --- entries -> articles ----------------------------------------------------------------------

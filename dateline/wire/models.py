@@ -82,6 +82,9 @@ class Feed(models.Model):
     # Politeness: what the server told us last time, sent back so it can answer 304.
     etag = models.CharField(max_length=500, blank=True)
     last_modified = models.CharField(max_length=100, blank=True)
+    # Where they came from (the end of the redirects): they are sent to that address alone.
+    # Empty on feeds polled before it was kept: the feed's own URL.
+    validators_url = models.URLField(max_length=2000, blank=True)
     # Hash of the last body parsed: a server that ignores ETags but sends the same bytes is not
     # parsed again.
     body_hash = models.CharField(max_length=64, blank=True)
@@ -309,8 +312,9 @@ class SightingQuerySet(models.QuerySet["Sighting"]):
 class Sighting(models.Model):
     """A feed served an entry that is (or duplicates) this article.
 
-    One row per distinct entry key a feed served, so an article carried by two feeds, or an
-    entry whose GUID changed, is stored once and still seen every time.
+    One row per entry key under which a feed first served the article, so an article carried by
+    two feeds is stored once and seen by both. An entry whose GUID changed is matched to it by
+    link or content, as long as the article is kept, and adds no row.
     """
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sightings")

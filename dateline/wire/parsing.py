@@ -31,11 +31,15 @@ from dateline.wire import processes
 from dateline.wire.adapters.feeds import parse_feed
 from dateline.wire.domain.decide import Candidate, make_candidate
 from dateline.wire.domain.records import HTML, XHTML, ParsedFeed, TextValue
+from dateline.wire.domain.text import cut_markup
 
 T = TypeVar("T")
 
 # Below this many documents a batch is parsed in-process.
 POOL_THRESHOLD = 24
+# A summary is kept to this many characters (docs/decisions/0050): no real one is longer, and a
+# hostile megabyte cost a second to sanitise, in every parse of the feed that changed it.
+SUMMARY_MAX_CHARS = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +94,7 @@ def document_of(parsed: ParsedFeed) -> Document:
                 guid=entry.id if entry.id_from_feed else None,
                 link=entry.link,
                 title=plain_title(entry.title, entry.title_detail),
-                summary=_as_html(entry.summary),
+                summary=cut_markup(_as_html(entry.summary), SUMMARY_MAX_CHARS),
                 content=_as_html(content),
                 published_at=entry.published or entry.updated,
                 updated_at=entry.updated,

@@ -201,16 +201,24 @@ def poll_feeds(
     policy: FetchPolicy | None = None,
     resolve: Resolver | None = None,
     pool: ParsePool | None = None,
+    stop_when: Callable[[], bool] = lambda: False,
 ) -> list[PollOutcome]:
     """Fetches `feeds` concurrently and stores each answer as it arrives (one transaction each).
 
     Answers that need parsing go to `pool` (the process's shared parse pool for large batches)
     while this thread stores the others; at most a few parsed documents wait at any time.
+
+    When `stop_when()` turns true (a SIGTERM), polling ends within a second: answers already
+    parsed are stored, the feeds still being fetched or parsed are abandoned, having written
+    nothing, and their claims released so the next poll takes them at once.
     """
     if pool is None:
         pool = shared_pool() if len(feeds) >= POOL_THRESHOLD else ParsePool(0)
     by_id = {feed.pk: feed for feed in feeds}
-    requests = [Request(feed.pk, feed.url, feed.etag, feed.last_modified) for feed in feeds]
+    requests = [
+        Request(feed.pk, feed.url, feed.etag, feed.last_modified, feed.validators_url)
+        for feed in feeds
+    ]
     outcomes: list[PollOutcome] = []
     # Answers in the pool's hands, oldest first: being parsed, or (a second step, only for
     # answers with new or changed entries) having the entries to write sanitised.
@@ -269,8 +277,11 @@ def poll_feeds(
     # A batch big enough for the parse pool is fetched in a process of its own as well, so
     # fetching, parsing and storing each have a core (a test's own resolver stays in-process).
     answers = fetch_all(requests, policy=policy or fetch_policy(), limits=limits,
-                        resolve=resolve, own_process=pool.parallel and resolve is None)  # fmt: skip
+                        resolve=resolve, own_process=pool.parallel and resolve is None,
+                        stop_when=stop_when)  # fmt: skip
     for answer in answers:
+        if stop_when():
+            break
         feed = by_id[answer.request.key]
         job = _guarded(feed, ingest.triage, feed, answer, now, batch)
         if isinstance(job, PollOutcome):
@@ -281,9 +292,16 @@ def poll_feeds(
         # Store what is ready already; wait for the oldest only when too many are in flight.
         while in_pool and (in_pool[0].future.done() or len(in_pool) > most_in_flight):
             store_from_pool(in_pool.popleft())
-    while in_pool:
+    while in_pool and not stop_when():
         store_from_pool(in_pool.popleft())
+    # Stopping: what the pool has finished is stored; what it has not is left to it.
+    while in_pool and in_pool[0].future.done():
+        store_from_pool(in_pool.popleft())
+    answers.close()
     _guarded_flush(batch)
+    if stop_when():
+        finished = {outcome.feed_id for outcome in outcomes}
+        claims.release(Feed, [key for key in by_id if key not in finished])
     return outcomes
 
 

@@ -208,8 +208,13 @@ def decide(candidates: Iterable[Candidate], memory: Memory) -> Plan:
                 if title and title != candidate.title and title not in earlier:
                     earlier = (*earlier, title)
                 changed[ref.stored] = ChangedArticle(ref.stored, candidate, earlier)
-            elif key in keys:
+            else:
                 unchanged += 1
+            # An article this feed already has a sighting of, under another key (its GUID
+            # changed, or the feed makes up a new one on every request): matched by link or
+            # content as now on every poll, it needs no row per key, which a feed that
+            # regenerates its GUIDs would add on every poll.
+            keys.setdefault(key, ref)
         elif key in keys:
             unchanged += 1
 

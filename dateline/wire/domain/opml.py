@@ -3,7 +3,10 @@
 Reading treats the file as hostile: it is refused past `MAX_BYTES` or `MAX_OUTLINES`, and any
 DOCTYPE is refused outright, so no entity can expand (billion laughs) or reach a file or URL
 (external entities). OPML never needs a DOCTYPE. The folders an outline sits in, and its
-`category` attribute, become the feed's labels. Only web addresses are followed: an outline
+`category` attribute, become the feed's labels; a feed filed under several folders (one outline
+in each, as readers that allow it export it) gets the labels of all of them. `category` cannot
+carry a label holding "," or "/" (its separators, with no escape), so such a label is written as
+a folder of its own holding the feed once more. Only web addresses are followed: an outline
 whose feed URL is not http(s) (a `javascript:` or `file:` one, a relative path) or is longer
 than a stored URL can be is skipped and counted, and the old `feed:` scheme is read as http.
 """
@@ -61,6 +64,14 @@ def web_address(url: str) -> str | None:
     return url if len(url) <= MAX_URL_LENGTH else None
 
 
+# What separates labels and the steps of a label's path in the `category` attribute.
+_CATEGORY_SEPARATORS = (",", "/")
+
+
+def _fits_category(label: str) -> bool:
+    return not any(separator in label for separator in _CATEGORY_SEPARATORS)
+
+
 def _labels_from_attribute(value: str) -> list[str]:
     # OPML 2.0: comma-separated; each may be a slash path ("/World/Middle East"): use its leaf.
     labels = []
@@ -109,13 +120,18 @@ def parse_opml(data: bytes) -> OpmlFile:
             skipped.append(written)
             return
         labels = [f for f in folders if f] + _labels_from_attribute(attrs.get("category", ""))
-        if url not in found:
-            found[url] = Subscription(
-                feed_url=url,
-                title=title,
-                home_url=web_address(attrs.get("htmlUrl") or "") or "",
-                labels=tuple(dict.fromkeys(labels)),
-            )
+        earlier = found.get(url)
+        if earlier is not None:
+            # The same feed filed elsewhere too: its first outline's title, every label.
+            merged = tuple(dict.fromkeys([*earlier.labels, *labels]))
+            found[url] = Subscription(earlier.feed_url, earlier.title, earlier.home_url, merged)
+            return
+        found[url] = Subscription(
+            feed_url=url,
+            title=title,
+            home_url=web_address(attrs.get("htmlUrl") or "") or "",
+            labels=tuple(dict.fromkeys(labels)),
+        )
 
     def end(name: str) -> None:
         if name == "outline" and folders:
@@ -139,6 +155,9 @@ def _xml_text(text: str) -> str:
 def write_opml(subscriptions: Iterable[Subscription], *, title: str, now: datetime) -> bytes:
     """An OPML 2.0 document: feeds grouped under their first label, the rest at the top.
 
+    Further labels go in `category`, except one holding "," or "/": the feed is filed under a
+    folder of that name as well, which every reader understands and reads back whole.
+
     Titles and labels come from feeds (a JSON Feed's title may hold a control character):
     what XML cannot carry is left out, so every reader can read the file.
     """
@@ -158,21 +177,27 @@ def write_opml(subscriptions: Iterable[Subscription], *, title: str, now: dateti
     ET.SubElement(head, "dateCreated").text = format_datetime(now.astimezone(UTC), usegmt=True)
     body = ET.SubElement(root, "body")
     folders: dict[str, ET.Element] = {}
+
+    def folder(name: str) -> ET.Element:
+        if name not in folders:
+            folders[name] = ET.SubElement(body, "outline", text=name, title=name)
+        return folders[name]
+
     for sub in subscriptions:
-        parent = body
-        if sub.labels:
-            folder = sub.labels[0]
-            if folder not in folders:
-                folders[folder] = ET.SubElement(body, "outline", text=folder, title=folder)
-            parent = folders[folder]
         attrs = {"type": "rss", "text": sub.title or sub.feed_url, "xmlUrl": sub.feed_url}
         if sub.title:
             attrs["title"] = sub.title
         if sub.home_url:
             attrs["htmlUrl"] = sub.home_url
-        if len(sub.labels) > 1:
-            attrs["category"] = ",".join(sub.labels[1:])
-        ET.SubElement(parent, "outline", attrs)
+        further = sub.labels[1:]
+        in_category = [label for label in further if _fits_category(label)]
+        if in_category:
+            attrs["category"] = ",".join(in_category)
+        ET.SubElement(folder(sub.labels[0]) if sub.labels else body, "outline", attrs)
+        filed_again = {k: v for k, v in attrs.items() if k != "category"}
+        for label in further:
+            if not _fits_category(label):
+                ET.SubElement(folder(label), "outline", filed_again)
     ET.indent(root)
     document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return document + b"\n"

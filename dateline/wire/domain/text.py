@@ -51,6 +51,35 @@ def looks_like_html(text: str) -> bool:
     )
 
 
+# Longest character reference a cut could split ("&CounterClockwiseContourIntegral;" is 33).
+_LONGEST_REFERENCE = 40
+# How far back a cut looks for a space, so it does not split a word.
+_WORD_BACKOFF = 200
+
+
+def cut_markup(markup: str, limit: int) -> str:
+    """At most `limit` characters: the start of `markup` and "…", cut between tags and words.
+
+    Never inside a tag or a character reference (it backs off to before their start); elements
+    left open are closed by the sanitiser, which parses what is left, so the stored HTML is
+    whole. Markup that fits is returned as it is.
+    """
+    if len(markup) <= limit:
+        return markup
+    cut = markup[: limit - 1]  # and room for the "…"
+    tag_start = cut.rfind("<")
+    if tag_start > cut.rfind(">"):
+        cut = cut[:tag_start]
+    reference = cut.rfind("&")
+    if reference >= 0 and ";" not in cut[reference:] and len(cut) - reference <= _LONGEST_REFERENCE:
+        cut = cut[:reference]
+    if markup[len(cut)].isalnum():
+        space = max(cut.rfind(" "), cut.rfind("\n"))
+        if space > max(cut.rfind(">"), len(cut) - _WORD_BACKOFF):
+            cut = cut[: space + 1]
+    return cut + "\u2026"
+
+
 def terminal_safe(text: str) -> str:
     """Feed text fit to print on an editor's terminal: control characters shown, not obeyed.
 

@@ -4,8 +4,11 @@ server, a real SQLite database."""
 from __future__ import annotations
 
 import os
+import signal
+import sqlite3
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -13,7 +16,7 @@ import pytest
 
 from dateline.wire.tests.feedfactory import items, rss
 from tests.support.loopback import LoopbackServer, Reply
-from tests.support.processes import REPO, dateline, isolated_env
+from tests.support.processes import REPO, dateline, isolated_env, start_dateline
 
 
 @pytest.fixture(scope="module")
@@ -145,3 +148,51 @@ def test_poll_on_a_terminal_draws_a_progress_bar(server, env):
         os.close(terminal)
     assert "\rpolling [" in shown and "3/3 feeds, 3 new, 0 errors" in shown
     assert "polled 3 feeds: 3 ok" in shown
+
+
+def stopped_within(poller: subprocess.Popen[str], seconds: float) -> float:
+    """Sends SIGTERM to `poller` and returns how long it took to exit (fails past `seconds`)."""
+    sent = time.monotonic()
+    poller.send_signal(signal.SIGTERM)
+    try:
+        poller.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        poller.kill()
+        poller.wait()
+        raise AssertionError(f"dateline poll was still running {seconds} s after SIGTERM") from None
+    assert poller.returncode == 0
+    return time.monotonic() - sent
+
+
+def test_sigterm_stops_an_idle_poll_within_a_second(server, env):
+    ok("feeds", "add", server.route("/term/idle", Reply(body=rss(items(1, prefix="ti")))), env=env)
+    slow_tick = {**env, "DATELINE_WORKER_TICK_SECONDS": "60", "PYTHONUNBUFFERED": "1"}
+    poller = start_dateline("poll", env=slow_tick)
+    assert poller.stdout is not None
+    # Its first round polls the one due feed; then it sleeps until the next tick.
+    assert "polled 1 feeds" in poller.stdout.readline()
+    time.sleep(0.5)
+    assert stopped_within(poller, 3) < 2.5
+
+
+def test_sigterm_abandons_a_feed_still_being_fetched_and_gives_it_back(server, env):
+    quick = server.route("/term/quick", Reply(body=rss(items(2, prefix="tq"))))
+    hangs = server.route("/term/hangs", Reply(body=rss(items(1, prefix="th"))))
+    ok("feeds", "add", quick, env=env)
+    ok("feeds", "add", hangs, env=env)
+    server.route("/term/hangs", Reply(body=rss(items(1, prefix="th")), delay=30))
+    poller = start_dateline("poll", "--once", env=env)
+    deadline = time.monotonic() + 60
+    while len(server.hits("/term/hangs")) < 2:  # the first was `feeds add`'s
+        assert poller.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(1)  # the quick feed's answer is stored meanwhile
+    assert stopped_within(poller, 5) < 3
+    database = sqlite3.connect(Path(env["DATELINE_DATA_DIR"]) / "dateline.sqlite3")
+    rows = dict(database.execute("SELECT url, claimed_until IS NULL FROM wire_feed").fetchall())
+    articles = database.execute("SELECT count(*) FROM wire_article").fetchone()[0]
+    database.close()
+    # The quick feed was stored; the abandoned one wrote nothing and is due again at once.
+    assert articles == 2 and rows == {quick: 1, hangs: 1}
+    server.route("/term/hangs", Reply(body=rss(items(1, prefix="th"))))
+    assert "polled 1 feeds: 1 ok" in ok("poll", "--once", env=env)

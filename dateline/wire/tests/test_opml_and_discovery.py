@@ -58,6 +58,30 @@ def test_written_opml_reads_back_the_same():
     assert back[0].labels == ("World", "Africa")
 
 
+def test_labels_holding_a_comma_or_a_slash_read_back_whole():
+    # `category` is a comma-separated list of slash paths: written there, "Arts, Culture" came
+    # back as two labels and "AC/DC" as "DC".
+    labels = ("News/Politics", "Arts, Culture", "Europe", "AC/DC", "Asia, East/South")
+    subs = [Subscription("https://a.example/rss", "A", "", labels)]
+    data = write_opml(subs, title="Dateline", now=datetime(2026, 2, 16, tzinfo=UTC))
+    (back,) = read_opml(data)
+    assert back.labels[0] == "News/Politics"  # the folder it is filed under comes first
+    assert sorted(back.labels) == sorted(labels) and back.title == "A"
+
+
+def test_a_feed_filed_in_two_folders_keeps_both_labels():
+    # Readers that allow a feed in several folders (Inoreader, Feedbin) export it once per folder.
+    data = b"""<?xml version="1.0"?><opml version="2.0"><head/><body>
+      <outline text="Tech"><outline type="rss" text="Ars" xmlUrl="https://ars.example/rss"
+        htmlUrl="https://ars.example/"/></outline>
+      <outline text="Science"><outline type="rss" text="Ars again" xmlUrl="https://ars.example/rss"
+        category="Space"/></outline>
+    </body></opml>"""
+    (sub,) = read_opml(data)
+    assert sub.labels == ("Tech", "Science", "Space")
+    assert (sub.title, sub.home_url) == ("Ars", "https://ars.example/")
+
+
 def test_written_opml_is_well_formed_whatever_the_feeds_titles_hold():
     # A JSON Feed may title itself with a control character; XML cannot carry one at all.
     subs = [Subscription("https://a.example/feed.json", "Bad\x0bTitle\x00", "", ("a\x1fb", "\x01"))]

@@ -340,3 +340,80 @@ def test_a_consumer_that_stops_early_abandons_the_fetches_in_flight(server):
     answers.close()  # the consumer leaves while three fetches still wait on the server
     # The fetch thread ended with the generator, long before the server would have answered.
     assert not any(t.name == "dateline-fetch" and t.is_alive() for t in threading.enumerate())
+
+
+@pytest.mark.parametrize("status", [203, 226])
+def test_a_2xx_that_carries_the_feed_is_read_like_a_200(server, status):
+    # A proxy that rewrites the answer says 203 (Non-Authoritative Information); its body is the
+    # feed all the same. Read as an empty body, its entries were never stored.
+    feed = follow(server.route("/proxied", Reply(status=status, body=rss(items(2)), etag='"p"')))
+    outcome = poll(feed)
+    feed.refresh_from_db()
+    assert (outcome.status, outcome.new, outcome.error) == (status, 2, "")
+    assert feed.etag == '"p"' and feed.error_count == 0
+    assert Article.objects.count() == 2
+
+
+@pytest.mark.parametrize("status", [204, 205])
+def test_a_2xx_without_a_body_is_an_error_that_keeps_what_the_feed_had(server, status):
+    answers = iter([Reply(body=rss(items(3)), etag='"v1"'), Reply(status=status)])
+    url = server.route("/empty", lambda seen: next(answers))
+    feed = follow(url)
+    assert poll(feed).new == 3
+    feed.refresh_from_db()
+    before = (feed.etag, feed.body_hash, feed.entries_per_day)
+    outcome = poll(feed)
+    feed.refresh_from_db()
+    assert outcome.status == status and f"HTTP {status}" in outcome.error
+    assert feed.error_count == 1 and f"HTTP {status}" in feed.last_error
+    # Nothing learnt from the first answer is lost: validators, body hash, the feed's rate.
+    assert (feed.etag, feed.body_hash, feed.entries_per_day) == before
+    assert Article.objects.count() == 3
+
+
+def test_validators_go_only_to_the_address_that_gave_them(server):
+    # The feed answered with an ETag, then moved to another host with a temporary redirect: its
+    # ETag is the first host's, and sending it on told the other host what this reader holds.
+    with LoopbackServer() as elsewhere:
+        other = elsewhere.route("/moved", Reply(body=rss(items(1, prefix="m"))))
+        answers = iter([
+            Reply(body=rss(items(1)), etag='"v1"',
+                  headers={"Last-Modified": "Mon, 16 Feb 2026 09:00:00 GMT"}),
+            Reply(status=302, headers={"Location": other}),
+        ])  # fmt: skip
+        feed = follow(server.route("/rss", lambda seen: next(answers)))
+        assert poll(feed).new == 1
+        assert poll(feed).new == 1
+        (hop,) = elsewhere.hits("/moved")
+    assert server.hits("/rss")[1].headers["if-none-match"] == '"v1"'
+    assert "if-none-match" not in hop.headers and "if-modified-since" not in hop.headers
+
+
+def test_a_feed_behind_a_temporary_redirect_keeps_its_304(server):
+    # The validators came from where the redirect led: they are sent there, not to the first hop.
+    target = server.route("/current", Reply(body=rss(items(2)), etag='"c1"'))
+    feed = follow(server.route("/latest", Reply(status=302, headers={"Location": target})))
+    assert poll(feed).new == 2
+    again = poll(feed)
+    assert (again.status, again.error) == (304, "")
+    assert server.hits("/current")[1].headers["if-none-match"] == '"c1"'
+    assert "if-none-match" not in server.hits("/latest")[1].headers
+
+
+def test_a_feed_that_makes_up_new_guids_each_poll_adds_no_rows(server):
+    # Some feeds write a fresh GUID on every request. Matched by link, the entries were not
+    # stored twice, but each poll added a sighting per entry: 50 entries every 15 minutes is
+    # 4,800 rows a day, kept as long as the articles are.
+    polls = iter(range(1, 100))
+
+    def fresh_guids(seen):
+        n = next(polls)
+        return Reply(body=rss([Item(f"{n}-a", "Talks", "https://n.example/talks"),
+                               Item(f"{n}-b", "Vote", "https://n.example/vote")]))  # fmt: skip
+
+    feed = follow(server.route("/fresh", fresh_guids))
+    assert poll(feed).new == 2
+    for _ in range(3):
+        again = poll(feed)
+        assert (again.new, again.changed, again.error) == (0, 0, "")
+    assert Article.objects.count() == 2 and Sighting.objects.count() == 2

@@ -1,7 +1,5 @@
 import logging
 import signal
-import time
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -12,8 +10,6 @@ from dateline.core import jobs
 from dateline.core.management.checks import require_migrated
 
 logger = logging.getLogger("dateline.worker")
-# How soon an idle worker notices it was asked to stop.
-IDLE_STEP_SECONDS = 0.5
 
 
 class Command(BaseCommand):
@@ -46,20 +42,7 @@ class Command(BaseCommand):
             if once and handled == 0:
                 break
             if handled == 0:
-                self._idle(settings.WORKER_TICK_SECONDS, lambda: stopping)
-
-    @staticmethod
-    def _idle(seconds: float, stopping: Callable[[], bool]) -> None:
-        # In short sleeps, checking the flag between them: one long sleep interrupted by the
-        # signal resumes for the rest of the tick (PEP 475), so stopping an idle worker waited
-        # out the whole tick. (An Event set from the signal handler could deadlock on its own
-        # lock if the signal came while the main thread held it.)
-        deadline = time.monotonic() + seconds
-        while not stopping():
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return
-            time.sleep(min(left, IDLE_STEP_SECONDS))
+                jobs.idle(settings.WORKER_TICK_SECONDS, lambda: stopping)
 
     def _run(self, job: jobs.Job) -> int:
         try:

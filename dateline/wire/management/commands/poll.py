@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import time
 from collections import Counter
 from typing import Any
 
@@ -11,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, OutputWrapper
 from django.utils import timezone
 
+from dateline.core import jobs
 from dateline.core.management.checks import require_migrated
 from dateline.wire import services
 from dateline.wire.domain.text import terminal_safe
@@ -64,7 +64,8 @@ class Command(BaseCommand):
 
         def stop(signum: int, frame: object) -> None:
             nonlocal stopping
-            stopping = True  # the batch in hand is finished and stored, then the loop ends
+            # Within a second: answers in hand are stored, feeds still in flight abandoned.
+            stopping = True
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
@@ -74,12 +75,18 @@ class Command(BaseCommand):
             if not feeds:
                 if once:
                     break
-                time.sleep(settings.WORKER_TICK_SECONDS)
+                jobs.idle(settings.WORKER_TICK_SECONDS, lambda: stopping)
                 continue
             bar = ProgressBar(len(feeds), self.stdout)
-            outcomes = services.poll_feeds(feeds, timezone.now(), progress=bar.step)
+            outcomes = services.poll_feeds(
+                feeds, timezone.now(), progress=bar.step, stop_when=lambda: stopping
+            )
             bar.close()
             self._summarise(outcomes)
+            if len(outcomes) < len(feeds):
+                self.stdout.write(
+                    f"stopped: {len(feeds) - len(outcomes)} feeds left for the next poll"
+                )
             polled += len(outcomes)
         if polled == 0:
             self.stdout.write("no feeds are due")
