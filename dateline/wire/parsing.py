@@ -37,8 +37,9 @@ T = TypeVar("T")
 
 # Below this many documents a batch is parsed in-process.
 POOL_THRESHOLD = 24
-# A summary is kept to this many characters (docs/decisions/0050): no real one is longer, and a
-# hostile megabyte cost a second to sanitise, in every parse of the feed that changed it.
+# A summary beside the entry's content is kept to this many characters (docs/decisions/0050): it
+# is a teaser or a copy of the content, and a megabyte of it cost up to a second to sanitise, in
+# every parse of the feed that changed it. Without content the summary is the article: kept whole.
 SUMMARY_MAX_CHARS = 50_000
 
 
@@ -84,6 +85,7 @@ def document_of(parsed: ParsedFeed) -> Document:
     candidates = []
     for entry in parsed.entries:
         content = entry.content[0] if entry.content else None
+        summary, content_html = _as_html(entry.summary), _as_html(content)
         raw_html = tuple(
             (name, text.base)
             for name, text in (("summary", entry.summary), ("content", content))
@@ -94,8 +96,8 @@ def document_of(parsed: ParsedFeed) -> Document:
                 guid=entry.id if entry.id_from_feed else None,
                 link=entry.link,
                 title=plain_title(entry.title, entry.title_detail),
-                summary=cut_markup(_as_html(entry.summary), SUMMARY_MAX_CHARS),
-                content=_as_html(content),
+                summary=cut_markup(summary, SUMMARY_MAX_CHARS) if content_html else summary,
+                content=content_html,
                 published_at=entry.published or entry.updated,
                 updated_at=entry.updated,
                 raw_html=raw_html,
