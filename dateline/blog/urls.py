@@ -1,26 +1,25 @@
 """The public site's addresses. Links between pages are root-relative (reverse() gives paths)."""
 
-import re
 import unicodedata
 
 from django.urls import path, re_path, register_converter
 
 from dateline.blog import feeds, views
+from dateline.blog.domain.slugs import is_slug
 
 app_name = "blog"
 
 YEAR = r"(?P<year>[0-9]{4})"
 MONTH = r"(?P<month>0[1-9]|1[0-2])"
 DAY = r"(?P<day>0[1-9]|[12][0-9]|3[01])"
-_WORDS = re.compile(r"[-\w]+")
 
 
 class SlugConverter:
-    """What a post's or label's slug can be (`domain.slugs.slugify` keeps word characters and
-    hyphens), as composed characters (NFC), which is how slugs are stored.
+    """What a post's or label's slug can be (`domain.slugs.is_slug`: letters, digits, the marks
+    that complete them, hyphens), as composed characters (NFC), which is how slugs are stored.
 
     An address written decomposed (NFD: "e" then a combining accent, as macOS and some clients
-    send it) is read composed: combining marks are no word characters, so it matched no route.
+    send it) is read composed, so it finds the slug stored composed.
     Anything else cannot name a slug and never reaches the database: PostgreSQL refuses a query
     holding a NUL byte (/label/%00/ was a 500 there). The views send a reader who typed another
     spelling on to the page's own address."""
@@ -29,7 +28,7 @@ class SlugConverter:
 
     def to_python(self, value: str) -> str:
         composed = unicodedata.normalize("NFC", value)
-        if not _WORDS.fullmatch(composed):
+        if not is_slug(composed):
             raise ValueError("no slug")  # the route does not match: 404
         return composed
 

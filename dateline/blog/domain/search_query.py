@@ -7,12 +7,12 @@ quotes each one as a literal term.
 
 from __future__ import annotations
 
-import re
 import unicodedata
+
+from dateline.blog.domain.words import WORD
 
 MAX_TERMS = 12
 MAX_TERM_LENGTH = 64
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def search_terms(query: str) -> tuple[str, ...]:
@@ -20,7 +20,7 @@ def search_terms(query: str) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     # Composed, as the index is (search.index_post): typed or pasted decomposed, "école" is "e"
     # and a combining accent, and \w would cut it into the words "e" and "cole".
-    for match in _WORD.finditer(unicodedata.normalize("NFC", query or "")):
+    for match in WORD.finditer(unicodedata.normalize("NFC", query or "")):
         # "İ" (Turkish capital dotted I) is the one letter whose lower case is two characters,
         # "i" and a combining dot; the engines index "İstanbul" as "istanbul".
         word = match.group(0).lower().replace("i\u0307", "i")[:MAX_TERM_LENGTH]
@@ -36,7 +36,7 @@ def fts5_match_expression(terms: tuple[str, ...]) -> str:
 
     The last term matches as a prefix, so a reader typing "damasc" finds "Damascus".
     """
-    quoted = [f'"{term}"' for term in terms]  # terms are \\w+ only: no quote can appear inside
+    quoted = [f'"{term}"' for term in terms]  # terms are words only: no quote can appear inside
     if quoted:
         quoted[-1] += "*"
     return " ".join(quoted)

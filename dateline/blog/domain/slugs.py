@@ -6,13 +6,25 @@ import re
 import unicodedata
 from collections.abc import Container
 
+from dateline.blog.domain.words import MARKS
+
 MAX_SLUG_LENGTH = 120
-_NOT_WORD = re.compile(r"[^\w\s-]", re.UNICODE)
+# What a slug drops: all but letters, digits, the marks that complete them (domain.words: the
+# vowel signs of Hindi or Tamil), spaces and hyphens; and a mark that follows no letter.
+_NOT_WORD = re.compile(rf"[^\w\s{MARKS}-]|(?<![\w{MARKS}])[{MARKS}]+")
 _SEPARATORS = re.compile(r"[-\s_]+")
+_SLUG = re.compile(rf"[-\w][-\w{MARKS}]*")  # a mark completes a letter: none comes first
+
+
+def is_slug(text: str) -> bool:
+    """Whether `text` can be a slug `slugify` wrote (composed, NFC): the address converters'
+    test, so nothing else (a NUL byte, a dot, a slash) reaches the database."""
+    return _SLUG.fullmatch(text) is not None
 
 
 def slugify(text: str) -> str:
-    """Lower-case words joined by hyphens; letters of every script are kept (Arabic, Cyrillic)."""
+    """Lower-case words joined by hyphens; letters of every script are kept (Arabic, Cyrillic,
+    Devanagari with its vowel signs)."""
     text = unicodedata.normalize("NFKC", text).lower()
     text = _NOT_WORD.sub("", text)
     slug = _SEPARATORS.sub("-", text).strip("-")

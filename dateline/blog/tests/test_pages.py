@@ -148,6 +148,13 @@ def test_an_address_with_decomposed_accents_redirects_to_its_own(client):
         assert client.get(unknown).status_code == 404, unknown
 
 
+def test_a_post_and_label_whose_slugs_hold_vowel_signs_answer_at_their_addresses(client):
+    post = seed_post(1, headline="भारत-पाकिस्तान युद्धविराम", labels=("दक्षिण एशिया",))
+    assert client.get(post.get_absolute_url()).status_code == 200
+    label = client.get(reverse("blog:label", kwargs={"slug": "दक्षिण-एशिया"}))
+    assert label.status_code == 200 and post.headline in label.content.decode()
+
+
 def test_label_and_date_archives_list_the_right_posts(client):
     in_march = seed_post(1, labels=("Syria",))
     in_april = seed_post(2, at=datetime(2016, 4, 2, 9, tzinfo=UTC), labels=("Iraq",))

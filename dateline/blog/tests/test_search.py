@@ -132,6 +132,15 @@ def test_composed_and_decomposed_accents_find_each_other():
     assert "<mark>Köln</mark>" in search_posts("köln")[0:1][0].headline
 
 
+def test_words_written_with_vowel_signs_find_their_post():
+    # The engines keep a word's combining marks in it; cut at them, a query matched nothing.
+    hindi = prose_post(1, headline="भारत-पाकिस्तान युद्धविराम पर सहमति")
+    tamil = prose_post(2, headline="தமிழ்நாடு தேர்தல் முடிவுகள்")
+    assert [hit.post.pk for hit in search_posts("युद्धविराम")[0:5]] == [hindi.pk]
+    assert [hit.post.pk for hit in search_posts("सहमति भारत")[0:5]] == [hindi.pk]
+    assert [hit.post.pk for hit in search_posts("தேர்தல்")[0:5]] == [tamil.pk]
+
+
 def test_a_turkish_capital_dotted_i_finds_its_word():
     # Python lower-cases "İ" to "i" and a combining dot; PostgreSQL indexes "istanbul".
     wanted = prose_post(1, headline="İstanbul'da seçim")

@@ -129,6 +129,19 @@ def test_unicode_headline_gives_a_readable_slug():
     assert post.slug == "الرقة-عملية-مشتركة"
 
 
+def test_a_slug_keeps_the_vowel_signs_of_its_words():
+    # Hindi, Tamil and Thai write vowels as combining marks, which Python's \w leaves out: the
+    # slug spelled other words ("नमसत-दनय").
+    for headline, slug in (
+        ("नमस्ते दुनिया: भारत-पाकिस्तान वार्ता", "नमस्ते-दुनिया-भारत-पाकिस्तान-वार्ता"),
+        ("தமிழ்நாடு தேர்தல்", "தமிழ்நாடு-தேர்தல்"),
+        ("ไทย การเมือง", "ไทย-การเมือง"),
+    ):
+        assert services.create_post(headline=headline).slug == slug
+    # A mark that completes no letter (an emoji's variation selector) is dropped with the emoji.
+    assert services.create_post(headline="I ❤️ Kyiv").slug == "i-kyiv"
+
+
 def test_append_update_adds_to_the_log_and_bumps_updated_time():
     post = seed_post()
     at = post.published_at + timedelta(hours=5)
