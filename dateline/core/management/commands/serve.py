@@ -8,6 +8,13 @@ from django.db.migrations.executor import MigrationExecutor
 
 from dateline.core import serving
 
+PLAIN_HTTP_WARNING = (
+    "warning: DATELINE_BEHIND_TLS_PROXY is not set, so every request counts as plain HTTP: "
+    "links say http://, and behind a proxy that serves https the desk's sign-in fails Django's "
+    "CSRF origin check. Set it when the proxy in front terminates TLS and sets "
+    "X-Forwarded-Proto (docs/operations.md)."
+)
+
 
 def _load_application() -> Any:
     from dateline.wsgi import application
@@ -37,6 +44,10 @@ class Command(BaseCommand):
         # deployment has no separate step to forget; whitenoise serves them compressed.
         call_command("collectstatic", interactive=False, verbosity=0)
         connections.close_all()  # gunicorn forks: children must open their own connections
+        if settings.PRODUCTION and not settings.BEHIND_TLS_PROXY:
+            # Not an error: a site may be tried out over plain HTTP. But the usual deployment,
+            # behind a TLS proxy, half works without it, which is hard to diagnose.
+            self.stderr.write(PLAIN_HTTP_WARNING)
         self.stdout.write(f"Dateline serving on http://{host}:{port}/", ending="\n")
         self.stdout.flush()
         serving.run(
