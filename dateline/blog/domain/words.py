@@ -2,11 +2,11 @@
 that complete them.
 
 Python's ``\\w`` takes letters and digits but not combining marks (Unicode category M), and most
-scripts of South and South-East Asia write vowels as marks: Hindi "नमस्ते" is the letters न, म, स,
-त with a virama and a vowel sign between them. Cut at its marks it reads "नमस" and "त", so a slug
-spelled other words and a search for the word found nothing (the engines' own tokenisers keep
-marks in words). Accents of Latin, Greek or Cyrillic letters compose with them (NFC), so there a
-mark left alone is rare, but it is kept too.
+scripts of South and South-East Asia write vowels as marks: Hindi "नमस्ते" is the letters न, म, स
+and त, with a virama joining स to त and a vowel sign after त. Cut at its marks it reads "नमस" and
+"त", so a slug spelled other words, and on PostgreSQL, whose parser keeps marks in words, a
+search for the word found nothing. Accents of Latin, Greek or Cyrillic letters compose with them
+(NFC), so there a mark left alone is rare, but it is kept too.
 """
 
 from __future__ import annotations
