@@ -14,7 +14,7 @@ import hashlib
 import logging
 import random
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import overload
 
@@ -25,6 +25,7 @@ from dateline.core.urls import web_link
 from dateline.wire.domain import schedule
 from dateline.wire.domain.decide import (
     Candidate,
+    ChangedArticle,
     Known,
     Memory,
     Plan,
@@ -404,6 +405,7 @@ def store_entries(
                     raw = tuple(c for c in plan.written if c.raw_html)
                     if raw:
                         raise _SanitiseFirst(raw)
+                plan = _settled(plan)
                 _write_plan(feed, plan, language, now)
                 fields = with_feed_state() if with_feed_state else []
                 if document.title and not feed.title:
@@ -436,6 +438,33 @@ def _article_fields(candidate: Candidate) -> dict[str, object]:
     }
 
 
+# What a change must alter for its article to count as changed (and be rewritten).
+_TEXT_FIELDS = ("url", "title", "summary", "content")
+
+
+def _settled(plan: Plan) -> Plan:
+    """`plan` with its changed articles' entries sanitised, and those whose stored text would
+    stay the same left out of `changed` (their new hash is kept, nothing else is written).
+
+    The stored texts are read for the changed articles only, which a poll rarely has.
+    """
+    if not plan.changed:
+        return plan
+    changes = tuple(replace(c, candidate=sanitised(c.candidate)) for c in plan.changed)
+    stored = {
+        row[0]: row[1:]
+        for row in Article.objects.filter(pk__in=[c.article_id for c in changes]).values_list(
+            "pk", *_TEXT_FIELDS
+        )
+    }
+
+    def stored_text_same(change: ChangedArticle) -> bool:
+        fields = _article_fields(change.candidate)
+        return stored.get(change.article_id) == tuple(fields[name] for name in _TEXT_FIELDS)
+
+    return replace(plan, changed=changes).settled(stored_text_same)
+
+
 def _write_plan(feed: Feed, plan: Plan, language: str, now: datetime) -> None:
     first_key: dict[int, str] = {}
     for sighting in plan.sightings:
@@ -461,6 +490,8 @@ def _write_plan(feed: Feed, plan: Plan, language: str, now: datetime) -> None:
             earlier_titles=list(change.earlier_titles), changed_at=now,
             **_article_fields(change.candidate),
         )  # fmt: skip
+    for rehashed in plan.rehashed:
+        Article.objects.filter(pk=rehashed.article_id).update(content_hash=rehashed.content_hash)
 
     def article_id(ref: Ref) -> int:
         if ref.stored is not None:

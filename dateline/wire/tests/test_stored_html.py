@@ -222,3 +222,42 @@ def test_a_json_feeds_relative_links_resolve_whatever_its_home_page_says(server)
     feed = services.add_feed(url=url, outlet_name="O")
     assert services.poll_feed(feed, policy=FAST).new == 1
     assert Article.objects.get().url == server.url("/stories/1")
+
+
+def test_a_change_only_to_what_sanitising_drops_leaves_the_article_unchanged(server, pool):
+    # A feed that writes a fresh nonce into a script on every request, and tracking attributes:
+    # the stored (sanitised) text is the same on every poll, so the article did not change.
+    def entry(nonce: str, extra: str = "") -> Item:
+        summary = (f'<p data-track="{nonce}" onclick="t({nonce!r})">Talks resume.</p>'
+                   f"<script>var n = {nonce!r};</script>{extra}")  # fmt: skip
+        return Item("a", "Talks", "https://news.example/a", summary=summary)
+
+    versions = iter([
+        [entry("1")],
+        [entry("2", "<style>p { color: red }</style>  ")],
+        [entry("2", "<style>p { color: red }</style>  "),
+         Item("b", "Vote", "https://news.example/b", summary="<p>Vote.</p>")],
+        [entry("2", "<p>Updated.</p>"), Item("b", "Vote", "https://news.example/b",
+                                             summary="<p>Vote.</p>")],
+    ])  # fmt: skip
+    url = server.route("/rss", lambda seen: Reply(body=rss(next(versions))))
+    feed = services.add_feed(url=url, outlet_name="Outlet")
+    poll([feed], pool)
+    stored = Article.objects.get()
+    feed.refresh_from_db()
+    (outcome,) = services.poll_feeds([feed], timezone.now(), policy=FAST, pool=pool)
+    assert outcome.changed == 0
+    again = Article.objects.get()
+    assert again.changed_at is None
+    assert (again.summary, again.earlier_titles) == (stored.summary, stored.earlier_titles)
+
+    # The entry's new raw form is remembered: the next poll does not sanitise it again.
+    pool.sanitised.clear()
+    poll([feed], pool)
+    assert pool.sanitised == ["b"]
+    assert Article.objects.get(guid="guid:a").changed_at is None
+
+    # A change to what is stored still counts.
+    poll([feed], pool)
+    changed = Article.objects.get(guid="guid:a")
+    assert changed.changed_at is not None and "Updated." in changed.summary
