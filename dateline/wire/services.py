@@ -378,17 +378,25 @@ def poll_due_feeds(
     progress: Progress | None = None,
     limits: PollLimits = DEFAULT_LIMITS,
     policy: FetchPolicy | None = None,
+    stop_when: Callable[[], bool] = lambda: False,
 ) -> list[PollOutcome]:
-    """One poll cycle: claim due feeds, fetch them concurrently, store each result."""
+    """One poll cycle: claim due feeds, fetch them concurrently, store each result.
+
+    `stop_when` ends it early, as in `poll_feeds`."""
     feeds = claim_due_feeds(now, limit=limit)
     if not feeds:
         return []
-    return poll_feeds(feeds, now, progress=progress, limits=limits, policy=policy)
+    return poll_feeds(
+        feeds, now, progress=progress, limits=limits, policy=policy, stop_when=stop_when
+    )
 
 
-def poll_job(now: datetime) -> int:
-    """The worker's polling job: one batch of due feeds; returns how many were polled."""
-    return len(poll_due_feeds(now))
+def poll_job(now: datetime, *, stop_when: Callable[[], bool] = lambda: False) -> int:
+    """The worker's polling job: one batch of due feeds; returns how many were polled.
+
+    When `stop_when()` turns true (the worker got SIGTERM) it ends within a second, giving the
+    feeds not polled yet back (see `poll_feeds`)."""
+    return len(poll_due_feeds(now, stop_when=stop_when))
 
 
 # --- full text ---------------------------------------------------------------------------------
