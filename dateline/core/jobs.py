@@ -13,9 +13,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 # How soon an idle worker or poller notices it was asked to stop.
 IDLE_STEP_SECONDS = 0.5
+
+
+class StoppableRun(Protocol):
+    """A job's batch that can end early: it returns soon after `stop_when()` turns true."""
+
+    def __call__(self, now: datetime, *, stop_when: Callable[[], bool]) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,15 +31,40 @@ class Job:
     # Does one batch of work due at `now`; returns how many items it handled (0 = nothing to do).
     run: Callable[[datetime], int]
     help: str
+    # The same batch, for a job whose batch can take minutes (polling: hundreds of feeds, a slow
+    # server up to a minute each) and so must stop early when the worker is told to stop.
+    stoppable: StoppableRun | None = None
+
+    def run_until(self, now: datetime, stopping: Callable[[], bool]) -> int:
+        """One batch; a stoppable job ends it early once `stopping()` says so."""
+        if self.stoppable is not None:
+            return self.stoppable(now, stop_when=stopping)
+        return self.run(now)
 
 
 _REGISTRY: dict[str, Job] = {}
 
 
 def register(name: str, run: Callable[[datetime], int], *, help: str) -> None:
-    if name in _REGISTRY and _REGISTRY[name].run is not run:
-        raise ValueError(f"a different job is already registered as {name!r}")
-    _REGISTRY[name] = Job(name=name, run=run, help=help)
+    _add(Job(name=name, run=run, help=help))
+
+
+def register_stoppable(name: str, run: StoppableRun, *, help: str) -> None:
+    """Registers a job whose batch ends early when the worker is told to stop (`run_until`)."""
+    _add(Job(name=name, run=lambda now: run(now, stop_when=_never), help=help, stoppable=run))
+
+
+def _never() -> bool:
+    return False
+
+
+def _add(job: Job) -> None:
+    registered = _REGISTRY.get(job.name)
+    if registered is not None and (registered.stoppable or registered.run) is not (
+        job.stoppable or job.run
+    ):
+        raise ValueError(f"a different job is already registered as {job.name!r}")
+    _REGISTRY[job.name] = job
 
 
 def registered() -> tuple[Job, ...]:

@@ -10,7 +10,7 @@ class WireConfig(AppConfig):
         from dateline.core import jobs
         from dateline.wire import retention, services
 
-        jobs.register(
+        jobs.register_stoppable(
             "wire.poll",
             services.poll_job,
             help="Poll the feeds that are due and store new articles.",

@@ -14,7 +14,7 @@ import hashlib
 import logging
 import random
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import overload
 
@@ -25,6 +25,7 @@ from dateline.core.urls import web_link
 from dateline.wire.domain import schedule
 from dateline.wire.domain.decide import (
     Candidate,
+    ChangedArticle,
     Known,
     Memory,
     Plan,
@@ -107,12 +108,14 @@ class NeedsSanitising:
     """A parsed answer whose new or changed entries still hold the feed's own HTML.
 
     Nothing was written. Sanitise `document`'s candidates at `positions` (in a parse worker),
-    put them back with `Document.with_candidates`, and `record_document` again.
+    put them back with `Document.with_candidates`, and `record_document` again with `memory`:
+    what the database held that they match, so it is not looked up a second time.
     """
 
     job: NeedsParsing
     document: Document
     positions: tuple[int, ...]
+    memory: Memory
 
     @property
     def candidates(self) -> list[Candidate]:
@@ -122,9 +125,15 @@ class NeedsSanitising:
 class _SanitiseFirst(Exception):
     """Raised inside the storing transaction, before any write, to hand sanitising back."""
 
-    def __init__(self, candidates: tuple[Candidate, ...]) -> None:
+    def __init__(self, candidates: tuple[Candidate, ...], memory: Memory) -> None:
         super().__init__()
         self.candidates = candidates
+        self.memory = memory
+
+
+class _StaleMemory(Exception):
+    """Raised inside the storing transaction, before any write: an article to change is no
+    longer as the memory the plan was made from says (another writer changed or removed it)."""
 
 
 def triage(
@@ -327,22 +336,35 @@ def _memory(feed: Feed, candidates: list[Candidate]) -> Memory:
 
 
 @overload
-def record_document(job: NeedsParsing, document: Document, now: datetime) -> PollOutcome: ...
+def record_document(
+    job: NeedsParsing, document: Document, now: datetime, *, memory: Memory | None = None
+) -> PollOutcome: ...
 
 
 @overload
 def record_document(
-    job: NeedsParsing, document: Document, now: datetime, *, sanitise_here: bool
+    job: NeedsParsing,
+    document: Document,
+    now: datetime,
+    *,
+    sanitise_here: bool,
+    memory: Memory | None = None,
 ) -> PollOutcome | NeedsSanitising: ...
 
 
 def record_document(
-    job: NeedsParsing, document: Document, now: datetime, *, sanitise_here: bool = True
+    job: NeedsParsing,
+    document: Document,
+    now: datetime,
+    *,
+    sanitise_here: bool = True,
+    memory: Memory | None = None,
 ) -> PollOutcome | NeedsSanitising:
     """Stores a parsed answer: its entries and the feed's new state, in one transaction.
 
     Entries to write that still hold the feed's HTML are sanitised here, or, unless
-    `sanitise_here`, handed back as NeedsSanitising so a parse worker can do it.
+    `sanitise_here`, handed back as NeedsSanitising so a parse worker can do it. `memory` is a
+    NeedsSanitising's: what the first attempt found stored (see `store_entries`).
     """
     feed, result, body_hash = job.feed, job.result, job.body_hash
     entry_times = tuple(c.published_at for c in document.candidates if c.published_at is not None)
@@ -362,12 +384,13 @@ def record_document(
 
     try:
         plan = store_entries(
-            feed, document, now, with_feed_state=feed_state, sanitise_here=sanitise_here
-        )
+            feed, document, now, with_feed_state=feed_state, sanitise_here=sanitise_here,
+            memory=memory,
+        )  # fmt: skip
     except _SanitiseFirst as first:
         wanted = {id(candidate) for candidate in first.candidates}
         positions = tuple(i for i, c in enumerate(document.candidates) if id(c) in wanted)
-        return NeedsSanitising(job, document, positions)
+        return NeedsSanitising(job, document, positions, first.memory)
     return PollOutcome(
         feed.id,
         feed.url,
@@ -385,25 +408,35 @@ def store_entries(
     *,
     with_feed_state: Callable[[], list[str]] | None = None,
     sanitise_here: bool = True,
+    memory: Memory | None = None,
 ) -> Plan:
     """Stores a parsed document's entries for `feed` in one transaction and returns the plan.
 
     `with_feed_state` runs inside the same transaction and names the feed fields it changed, so
     the articles and the feed's new state commit together. Unless `sanitise_here`, a plan that
     would write text still holding feed HTML raises _SanitiseFirst before writing anything.
+
+    `memory`, when given, is what an earlier attempt found stored for these candidates, before
+    they went to be sanitised; the first attempt decides from it rather than look again.
     """
     candidates = list(document.candidates)
     language = (document.language or feed.outlet.language or "")[:35]
     # Two workers on PostgreSQL may store the same new article (two feeds carrying it) at once:
-    # the loser's unique canonical_url fails, and its next attempt sees the winner's row.
+    # the loser's unique canonical_url fails, and its next attempt sees the winner's row. A
+    # memory kept from before sanitising may be older still: what another writer stored since
+    # fails the same constraints (new articles, sightings), and an article to change that is no
+    # longer as remembered raises _StaleMemory; either way the next attempt looks again.
     for attempt in range(3):
         try:
             with transaction.atomic():
-                plan = decide(candidates, _memory(feed, candidates))
+                known = memory if memory is not None else _memory(feed, candidates)
+                memory = None
+                plan = decide(candidates, known)
                 if not sanitise_here:
                     raw = tuple(c for c in plan.written if c.raw_html)
                     if raw:
-                        raise _SanitiseFirst(raw)
+                        raise _SanitiseFirst(raw, known)
+                plan = _settled(plan, known)
                 _write_plan(feed, plan, language, now)
                 fields = with_feed_state() if with_feed_state else []
                 if document.title and not feed.title:
@@ -412,7 +445,7 @@ def store_entries(
                 if fields:
                     feed.save(update_fields=fields)
             return plan
-        except IntegrityError:
+        except (IntegrityError, _StaleMemory):
             if attempt == 2:
                 raise
             logger.info("feed %s: a concurrent writer stored an article first; retrying", feed.url)
@@ -434,6 +467,39 @@ def _article_fields(candidate: Candidate) -> dict[str, object]:
         "published_at": candidate.published_at,
         "updated_at": candidate.updated_at,
     }
+
+
+# What a change must alter for its article to count as changed (and be rewritten).
+_TEXT_FIELDS = ("url", "title", "summary", "content")
+
+
+def _settled(plan: Plan, memory: Memory) -> Plan:
+    """`plan` with its changed articles' entries sanitised, and those whose stored text would
+    stay the same left out of `changed` (their new hash is kept, nothing else is written).
+
+    The stored texts are read for the changed articles only, which a poll rarely has. Raises
+    _StaleMemory when one of them is gone or no longer has the hash `memory` says it has.
+    """
+    if not plan.changed:
+        return plan
+    changes = tuple(replace(c, candidate=sanitised(c.candidate)) for c in plan.changed)
+    rows = list(
+        Article.objects.filter(pk__in=[c.article_id for c in changes]).values_list(
+            "pk", "content_hash", *_TEXT_FIELDS
+        )
+    )
+    stored = {row[0]: row[2:] for row in rows}
+    for row in rows:
+        if row[1] != memory.articles[row[0]].content_hash:
+            raise _StaleMemory
+    if len(stored) < len(changes):
+        raise _StaleMemory
+
+    def stored_text_same(change: ChangedArticle) -> bool:
+        fields = _article_fields(change.candidate)
+        return stored.get(change.article_id) == tuple(fields[name] for name in _TEXT_FIELDS)
+
+    return replace(plan, changed=changes).settled(stored_text_same)
 
 
 def _write_plan(feed: Feed, plan: Plan, language: str, now: datetime) -> None:
@@ -461,6 +527,8 @@ def _write_plan(feed: Feed, plan: Plan, language: str, now: datetime) -> None:
             earlier_titles=list(change.earlier_titles), changed_at=now,
             **_article_fields(change.candidate),
         )  # fmt: skip
+    for rehashed in plan.rehashed:
+        Article.objects.filter(pk=rehashed.article_id).update(content_hash=rehashed.content_hash)
 
     def article_id(ref: Ref) -> int:
         if ref.stored is not None:

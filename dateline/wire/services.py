@@ -25,7 +25,7 @@ from dateline.core.safehttp import fetch as fetch_url
 from dateline.core.urls import InvalidURL, canonical_url
 from dateline.wire import fulltext, ingest
 from dateline.wire.adapters.feeds import parse_feed
-from dateline.wire.domain.decide import Candidate
+from dateline.wire.domain.decide import Candidate, Memory
 from dateline.wire.domain.discover import DiscoveredFeed, discover_feeds
 from dateline.wire.domain.opml import Subscription, parse_opml, write_opml
 from dateline.wire.exceptions import FeedNotFound, ParseError, WireError
@@ -236,10 +236,17 @@ def poll_feeds(
             error = ParseError(f"could not be parsed ({type(error).__name__})", job.feed.url)
         finish(_guarded(job.feed, ingest.record_parse_error, job, error, now))
 
-    def store(job: ingest.NeedsParsing, document: Document, *, sanitise_here: bool) -> None:
+    def store(
+        job: ingest.NeedsParsing,
+        document: Document,
+        *,
+        sanitise_here: bool,
+        memory: Memory | None = None,
+    ) -> None:
         outcome = _guarded(
-            job.feed, ingest.record_document, job, document, now, sanitise_here=sanitise_here
-        )
+            job.feed, ingest.record_document, job, document, now, sanitise_here=sanitise_here,
+            memory=memory,
+        )  # fmt: skip
         if not isinstance(outcome, ingest.NeedsSanitising):
             finish(outcome)
             return
@@ -247,22 +254,23 @@ def poll_feeds(
             sanitising = pool.sanitise(outcome.candidates)
         except Exception:  # a broken pool: this process sanitises instead
             logger.exception("the parse pool refused work; sanitising %s here", job.feed.url)
-            store(job, document, sanitise_here=True)
+            store(job, document, sanitise_here=True, memory=outcome.memory)
             return
         in_pool.append(_Sanitising(outcome, sanitising))
 
     def store_from_pool(item: _Parsing | _Sanitising) -> None:
         if isinstance(item, _Sanitising):
+            memory = item.step.memory  # what storing found before sanitising: not looked up again
             try:
                 sanitised = item.future.result()
             except Exception:  # the feed was read; the worker failed: this process sanitises
                 logger.exception(
                     "sanitising %s in the pool failed; sanitising here", item.job.feed.url
                 )
-                store(item.job, item.step.document, sanitise_here=True)
+                store(item.job, item.step.document, sanitise_here=True, memory=memory)
                 return
             # Anything a concurrent writer made necessary since is sanitised here.
-            store(item.job, item.document(sanitised), sanitise_here=True)
+            store(item.job, item.document(sanitised), sanitise_here=True, memory=memory)
             return
         try:
             document = item.future.result()
@@ -370,17 +378,25 @@ def poll_due_feeds(
     progress: Progress | None = None,
     limits: PollLimits = DEFAULT_LIMITS,
     policy: FetchPolicy | None = None,
+    stop_when: Callable[[], bool] = lambda: False,
 ) -> list[PollOutcome]:
-    """One poll cycle: claim due feeds, fetch them concurrently, store each result."""
+    """One poll cycle: claim due feeds, fetch them concurrently, store each result.
+
+    `stop_when` ends it early, as in `poll_feeds`."""
     feeds = claim_due_feeds(now, limit=limit)
     if not feeds:
         return []
-    return poll_feeds(feeds, now, progress=progress, limits=limits, policy=policy)
+    return poll_feeds(
+        feeds, now, progress=progress, limits=limits, policy=policy, stop_when=stop_when
+    )
 
 
-def poll_job(now: datetime) -> int:
-    """The worker's polling job: one batch of due feeds; returns how many were polled."""
-    return len(poll_due_feeds(now))
+def poll_job(now: datetime, *, stop_when: Callable[[], bool] = lambda: False) -> int:
+    """The worker's polling job: one batch of due feeds; returns how many were polled.
+
+    When `stop_when()` turns true (the worker got SIGTERM) it ends within a second, giving the
+    feeds not polled yet back (see `poll_feeds`)."""
+    return len(poll_due_feeds(now, stop_when=stop_when))
 
 
 # --- full text ---------------------------------------------------------------------------------

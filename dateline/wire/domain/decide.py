@@ -14,8 +14,8 @@ one article. An entry whose content changed updates its article and keeps the ea
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from dateline.core.urls import InvalidURL, canonical_url
@@ -150,6 +150,16 @@ class ChangedArticle:
 
 
 @dataclass(frozen=True, slots=True)
+class Rehashed:
+    """A stored article whose entry the feed rewrote only where storing drops it (a script, an
+    attribute the sanitiser removes, white space): its text stays, its hash becomes the new one,
+    so the next poll of the same entry finds it unchanged without sanitising it again."""
+
+    article_id: int
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
 class NewSighting:
     """This feed served `key`, which is (or belongs to) the article `ref`."""
 
@@ -164,15 +174,34 @@ class Plan:
     changed: tuple[ChangedArticle, ...] = ()
     sightings: tuple[NewSighting, ...] = ()
     unchanged: int = 0
+    # Set by storing, once it has compared the changed articles' sanitised text with the stored.
+    rehashed: tuple[Rehashed, ...] = ()
 
     @property
     def empty(self) -> bool:
-        return not (self.new or self.changed or self.sightings)
+        return not (self.new or self.changed or self.sightings or self.rehashed)
 
     @property
     def written(self) -> tuple[Candidate, ...]:
         """The candidates whose texts this plan stores: new and changed articles."""
         return (*(n.candidate for n in self.new), *(c.candidate for c in self.changed))
+
+    def settled(self, stored_text_same: Callable[[ChangedArticle], bool]) -> Plan:
+        """This plan with the changed articles whose stored text would stay the same moved to
+        `rehashed`. The content hash is of the feed's own HTML (cheap: nothing is sanitised for
+        an entry the feed did not touch), so it also moves when only what sanitising drops did.
+        """
+        same = [stored_text_same(change) for change in self.changed]
+        if not any(same):
+            return self
+        pairs = list(zip(self.changed, same, strict=True))
+        rehashed = tuple(Rehashed(c.article_id, c.candidate.content_hash) for c, s in pairs if s)
+        return replace(
+            self,
+            changed=tuple(c for c, s in pairs if not s),
+            rehashed=(*self.rehashed, *rehashed),
+            unchanged=self.unchanged + len(rehashed),
+        )
 
 
 def decide(candidates: Iterable[Candidate], memory: Memory) -> Plan:

@@ -159,7 +159,7 @@ def stopped_within(poller: subprocess.Popen[str], seconds: float) -> float:
     except subprocess.TimeoutExpired:
         poller.kill()
         poller.wait()
-        raise AssertionError(f"dateline poll was still running {seconds} s after SIGTERM") from None
+        raise AssertionError(f"{poller.args} was still running {seconds} s after SIGTERM") from None
     assert poller.returncode == 0
     return time.monotonic() - sent
 
@@ -175,15 +175,18 @@ def test_sigterm_stops_an_idle_poll_within_a_second(server, env):
     assert stopped_within(poller, 3) < 2.5
 
 
-def test_sigterm_abandons_a_feed_still_being_fetched_and_gives_it_back(server, env):
-    quick = server.route("/term/quick", Reply(body=rss(items(2, prefix="tq"))))
-    hangs = server.route("/term/hangs", Reply(body=rss(items(1, prefix="th"))))
+# docs/operations.md: a worker told to stop finishes the batch in hand, but a poll batch (up to
+# 500 feeds, a slow server up to a minute each) it leaves as `dateline poll` does.
+@pytest.mark.parametrize("command", ["poll", "worker"])
+def test_sigterm_abandons_a_feed_still_being_fetched_and_gives_it_back(server, env, command):
+    quick = server.route(f"/term/{command}/quick", Reply(body=rss(items(2, prefix="tq"))))
+    hangs = server.route(f"/term/{command}/hangs", Reply(body=rss(items(1, prefix="th"))))
     ok("feeds", "add", quick, env=env)
     ok("feeds", "add", hangs, env=env)
-    server.route("/term/hangs", Reply(body=rss(items(1, prefix="th")), delay=30))
-    poller = start_dateline("poll", "--once", env=env)
+    server.route(f"/term/{command}/hangs", Reply(body=rss(items(1, prefix="th")), delay=30))
+    poller = start_dateline(command, "--once", env=env)
     deadline = time.monotonic() + 60
-    while len(server.hits("/term/hangs")) < 2:  # the first was `feeds add`'s
+    while len(server.hits(f"/term/{command}/hangs")) < 2:  # the first was `feeds add`'s
         assert poller.poll() is None and time.monotonic() < deadline
         time.sleep(0.05)
     time.sleep(1)  # the quick feed's answer is stored meanwhile
@@ -194,5 +197,5 @@ def test_sigterm_abandons_a_feed_still_being_fetched_and_gives_it_back(server, e
     database.close()
     # The quick feed was stored; the abandoned one wrote nothing and is due again at once.
     assert articles == 2 and rows == {quick: 1, hangs: 1}
-    server.route("/term/hangs", Reply(body=rss(items(1, prefix="th"))))
+    server.route(f"/term/{command}/hangs", Reply(body=rss(items(1, prefix="th"))))
     assert "polled 1 feeds: 1 ok" in ok("poll", "--once", env=env)

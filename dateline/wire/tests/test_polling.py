@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from dateline.core import jobs
 from dateline.core.safehttp import FetchPolicy
 from dateline.wire import ingest, services
 from dateline.wire.fetching import Request, fetch_all
@@ -417,3 +418,13 @@ def test_a_feed_that_makes_up_new_guids_each_poll_adds_no_rows(server):
         again = poll(feed)
         assert (again.new, again.changed, again.error) == (0, 0, "")
     assert Article.objects.count() == 2 and Sighting.objects.count() == 2
+
+
+def test_the_poll_job_is_registered_stoppable_and_only_once():
+    (poll,) = [job for job in jobs.registered() if job.name == "wire.poll"]
+    assert poll.stoppable is services.poll_job
+    jobs.register_stoppable("wire.poll", services.poll_job, help=poll.help)  # ready() again
+    (again,) = [job for job in jobs.registered() if job.name == "wire.poll"]
+    assert again.stoppable is services.poll_job
+    with pytest.raises(ValueError, match="already registered"):
+        jobs.register("wire.poll", lambda now: 0, help="")

@@ -12,6 +12,8 @@ from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dateline.core.safehttp import FetchPolicy
@@ -222,3 +224,115 @@ def test_a_json_feeds_relative_links_resolve_whatever_its_home_page_says(server)
     feed = services.add_feed(url=url, outlet_name="O")
     assert services.poll_feed(feed, policy=FAST).new == 1
     assert Article.objects.get().url == server.url("/stories/1")
+
+
+def test_a_change_only_to_what_sanitising_drops_leaves_the_article_unchanged(server, pool):
+    # A feed that writes a fresh nonce into a script on every request, and tracking attributes:
+    # the stored (sanitised) text is the same on every poll, so the article did not change.
+    def entry(nonce: str, extra: str = "") -> Item:
+        summary = (f'<p data-track="{nonce}" onclick="t({nonce!r})">Talks resume.</p>'
+                   f"<script>var n = {nonce!r};</script>{extra}")  # fmt: skip
+        return Item("a", "Talks", "https://news.example/a", summary=summary)
+
+    versions = iter([
+        [entry("1")],
+        [entry("2", "<style>p { color: red }</style>  ")],
+        [entry("2", "<style>p { color: red }</style>  "),
+         Item("b", "Vote", "https://news.example/b", summary="<p>Vote.</p>")],
+        [entry("2", "<p>Updated.</p>"), Item("b", "Vote", "https://news.example/b",
+                                             summary="<p>Vote.</p>")],
+    ])  # fmt: skip
+    url = server.route("/rss", lambda seen: Reply(body=rss(next(versions))))
+    feed = services.add_feed(url=url, outlet_name="Outlet")
+    poll([feed], pool)
+    stored = Article.objects.get()
+    feed.refresh_from_db()
+    (outcome,) = services.poll_feeds([feed], timezone.now(), policy=FAST, pool=pool)
+    assert outcome.changed == 0
+    again = Article.objects.get()
+    assert again.changed_at is None
+    assert (again.summary, again.earlier_titles) == (stored.summary, stored.earlier_titles)
+
+    # The entry's new raw form is remembered: the next poll does not sanitise it again.
+    pool.sanitised.clear()
+    poll([feed], pool)
+    assert pool.sanitised == ["b"]
+    assert Article.objects.get(guid="guid:a").changed_at is None
+
+    # A change to what is stored still counts.
+    poll([feed], pool)
+    changed = Article.objects.get(guid="guid:a")
+    assert changed.changed_at is not None and "Updated." in changed.summary
+
+
+def test_entries_sanitised_in_the_pool_are_looked_up_once(server, pool):
+    first = [Item(g, f"Story {g}", f"https://news.example/{g}", summary=HOSTILE) for g in "ab"]
+    later = [first[0], Item("b", "Story b", "https://news.example/b", summary="<p>New.</p>"),
+             Item("c", "Story c", "https://news.example/c", summary=HOSTILE)]  # fmt: skip
+    versions = iter([first, later])
+    url = server.route("/rss", lambda seen: Reply(body=rss(next(versions))))
+    feed = services.add_feed(url=url, outlet_name="Outlet")
+    for expected_new, expected_changed in ((2, 0), (1, 1)):
+        feed.refresh_from_db()
+        with CaptureQueriesContext(connection) as queries:
+            (outcome,) = services.poll_feeds([feed], timezone.now(), policy=FAST, pool=pool)
+        assert (outcome.new, outcome.changed) == (expected_new, expected_changed)
+        sightings = [q["sql"] for q in queries if q["sql"].startswith('SELECT "key"')]
+        articles = [q["sql"] for q in queries if " IN (SELECT " in q["sql"]]
+        assert (len(sightings), len(articles)) == (1, 1)
+    assert Article.objects.get(guid="guid:b").summary == "<p>New.</p>"
+    assert Sighting.objects.filter(feed=feed).count() == 3
+
+
+class MeanwhilePool(ParsePool):
+    """A real parse pool during whose first sanitising another writer stores something."""
+
+    def __init__(self, workers: int, meanwhile) -> None:
+        super().__init__(workers)
+        self.meanwhile = meanwhile
+
+    def sanitise(self, candidates: list[Candidate]) -> Future[list[Candidate]]:
+        meanwhile, self.meanwhile = self.meanwhile, lambda: None
+        meanwhile()
+        return super().sanitise(candidates)
+
+
+def test_an_article_another_feed_stored_while_sanitising_is_not_stored_twice(server):
+    entry = Item("a", "Talks", "https://news.example/a", summary=HOSTILE)
+    world = services.add_feed(url=server.route("/world", Reply(body=rss([entry]))),
+                              outlet_name="Outlet")  # fmt: skip
+    top = services.add_feed(url="https://news.example/top", outlet_name="Two")
+
+    def another_feed_stores_it() -> None:
+        services.ingest_document(top, rss([Item("top-a", "Talks", "https://news.example/a")]))
+
+    with MeanwhilePool(1, another_feed_stores_it) as pool:
+        world.refresh_from_db()
+        (outcome,) = services.poll_feeds([world], timezone.now(), policy=FAST, pool=pool)
+    assert (outcome.new, outcome.seen, outcome.error) == (0, 1, "")
+    article = Article.objects.get()
+    assert Sighting.objects.filter(feed=world, article=article).count() == 1
+
+
+def test_an_article_changed_by_another_writer_while_sanitising_keeps_its_titles(server):
+    versions = iter([
+        [Item("a", "Five dead", "https://news.example/a", summary="<p>Blast.</p>")],
+        [Item("a", "Six dead", "https://news.example/a", summary=HOSTILE)],
+    ])  # fmt: skip
+    url = server.route("/rss", lambda seen: Reply(body=rss(next(versions))))
+    feed = services.add_feed(url=url, outlet_name="Outlet")
+    feed.refresh_from_db()
+    services.poll_feed(feed, policy=FAST)
+
+    def another_writer_changes_it() -> None:
+        Article.objects.update(title="Seven dead", content_hash="0" * 32,
+                               earlier_titles=["Five dead"])  # fmt: skip
+
+    with MeanwhilePool(1, another_writer_changes_it) as pool:
+        feed.refresh_from_db()
+        (outcome,) = services.poll_feeds([feed], timezone.now(), policy=FAST, pool=pool)
+    assert outcome.changed == 1
+    article = Article.objects.get()
+    assert article.title == "Six dead"
+    assert article.earlier_titles == ["Five dead", "Seven dead"]
+    assert_safe(article.summary)

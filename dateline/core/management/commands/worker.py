@@ -1,5 +1,6 @@
 import logging
 import signal
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -29,7 +30,7 @@ class Command(BaseCommand):
 
         def stop(signum: int, frame: object) -> None:
             nonlocal stopping
-            stopping = True  # finish the batch in hand, then leave
+            stopping = True  # finish the batch in hand (a stoppable job's ends early), then leave
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
@@ -38,15 +39,15 @@ class Command(BaseCommand):
             f"worker: {len(registered)} jobs: {', '.join(j.name for j in registered)}"
         )
         while not stopping:
-            handled = sum(self._run(job) for job in registered if not stopping)
+            handled = sum(self._run(job, lambda: stopping) for job in registered if not stopping)
             if once and handled == 0:
                 break
             if handled == 0:
                 jobs.idle(settings.WORKER_TICK_SECONDS, lambda: stopping)
 
-    def _run(self, job: jobs.Job) -> int:
+    def _run(self, job: jobs.Job, stopping: Callable[[], bool]) -> int:
         try:
-            handled = job.run(timezone.now())
+            handled = job.run_until(timezone.now(), stopping)
         except Exception:
             # One job's failure must not stop the others; it is logged with its traceback for the
             # operator and retried on the next tick.
