@@ -2,16 +2,12 @@
 
 import unicodedata
 
-from django.urls import path, re_path, register_converter
+from django.urls import path, register_converter
 
 from dateline.blog import feeds, views
 from dateline.blog.domain.slugs import is_slug
 
 app_name = "blog"
-
-YEAR = r"(?P<year>[0-9]{4})"
-MONTH = r"(?P<month>0[1-9]|1[0-2])"
-DAY = r"(?P<day>0[1-9]|[12][0-9]|3[01])"
 
 
 class SlugConverter:
@@ -56,10 +52,15 @@ class MonthConverter(_Digits):
     regex = r"0[1-9]|1[0-2]"
 
 
+class DayConverter(_Digits):
+    regex = r"0[1-9]|[12][0-9]|3[01]"
+
+
 # Converter names are global to the project: these say whose they are.
 register_converter(SlugConverter, "word_slug")
 register_converter(YearConverter, "blog_year")
 register_converter(MonthConverter, "blog_month")
+register_converter(DayConverter, "blog_day")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -77,9 +78,9 @@ urlpatterns = [
     path("sitemap.xml", views.sitemap, name="sitemap"),
     path("sitemap-<int:number>.xml", views.sitemap_file, name="sitemap_file"),
     path("robots.txt", views.robots, name="robots"),
-    re_path(rf"^{YEAR}/$", views.archive, name="archive_year"),
-    re_path(rf"^{YEAR}/{MONTH}/$", views.archive, name="archive_month"),
-    re_path(rf"^{YEAR}/{MONTH}/{DAY}/$", views.archive, name="archive_day"),
+    path("<blog_year:year>/", views.archive, name="archive_year"),
+    path("<blog_year:year>/<blog_month:month>/", views.archive, name="archive_month"),
+    path("<blog_year:year>/<blog_month:month>/<blog_day:day>/", views.archive, name="archive_day"),
     path(
         "<blog_year:year>/<blog_month:month>/<word_slug:slug>.html",
         views.blogger_redirect,
