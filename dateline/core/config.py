@@ -102,6 +102,27 @@ SETTINGS: tuple[Setting, ...] = (
         "that list also wants subdomains included and a year or more). Hard to undo: leaving the "
         "list takes months.",
     ),
+    Setting(
+        "DATELINE_TRUSTED_PROXY_HOPS",
+        "1",
+        "With `DATELINE_BEHIND_TLS_PROXY=true`: how many proxies in front of the site append to "
+        "`X-Forwarded-For`. The client's address is that many entries from the right: `1` for "
+        "one proxy (nginx, Caddy), `2` with a CDN in front of that proxy. 1 to 10. Ignored "
+        "without a TLS proxy, where the client is the connection's own address.",
+    ),
+    Setting(
+        "DATELINE_EMAIL_URL",
+        "",
+        "Where mail goes: `smtp://user:pass@host:port` (add `?starttls=true` to upgrade with "
+        "STARTTLS), `smtps://user:pass@host:port` (TLS from the start), "
+        "or `console:` (printed by the process that sends it). Empty means `console:`. "
+        "Percent-encode the user name and password.",
+    ),
+    Setting(
+        "DATELINE_EMAIL_FROM",
+        "dateline@localhost",
+        "The sender address of the mail the site sends (password resets, comment notices).",
+    ),
     Setting("DATELINE_SITE_NAME", "Dateline", "The blog's name, shown in the header and feeds."),
     Setting(
         "DATELINE_WEB_WORKERS",
@@ -392,6 +413,42 @@ def log_level(config: Config) -> str:
             f"DATELINE_LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, not {level!r}"
         )
     return level
+
+
+def trusted_proxy_hops(config: Config) -> int:
+    return config.integer("DATELINE_TRUSTED_PROXY_HOPS", minimum=1, maximum=10)
+
+
+def email_backend(config: Config) -> dict[str, object]:
+    """Django's EMAIL_* settings from ``DATELINE_EMAIL_URL``."""
+    url = config.get("DATELINE_EMAIL_URL") or "console:"
+    shown = _without_password(url)
+    if url in {"console:", "console://"}:
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:
+        raise ConfigurationError(f"DATELINE_EMAIL_URL {shown!r}: {error}") from None
+    if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
+        raise ConfigurationError(
+            f"DATELINE_EMAIL_URL {shown!r}: use smtp://user:pass@host:port, "
+            "smtps://user:pass@host:port or console:"
+        )
+    options = dict(parse_qsl(parts.query))
+    starttls = options.get("starttls", "false").lower() in {"1", "true", "yes", "on"}
+    implicit_tls = parts.scheme == "smtps"
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": port or (465 if implicit_tls else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": implicit_tls,
+        "EMAIL_USE_TLS": starttls and not implicit_tls,
+        # A mail server that hangs must not hold a worker forever.
+        "EMAIL_TIMEOUT": 30,
+    }
 
 
 def debug(config: Config) -> bool:
