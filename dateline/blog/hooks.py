@@ -5,7 +5,8 @@ The blog never imports those apps; they register here from their `AppConfig.read
     from dateline.blog import hooks
     hooks.register_post_section(render_comments)   # fn(request, post) -> SafeString
 
-    hooks.register_post_counter(count_comments)  # fn(post_ids) -> {post_id: (n, label)}
+    hooks.register_post_counter(count_comments)  # fn(post_ids) -> {post_id: n}
+    hooks.register_post_feeds(comment_feeds)     # fn(post) -> ((title, href, media type), ...)
 
 Sections are rendered in registration order in the post page's comments area. A section that
 shows state which can change (comments) must call `dateline.blog.services.post_changed(post)`
@@ -45,8 +46,12 @@ class PostCount:
     anchor: str
 
 
+# A post page's extra feeds, advertised with <link rel="alternate">: (title, href, media type).
+PostFeeds = Callable[["Post"], tuple[tuple[str, str, str], ...]]
+
 _post_sections: list[PostSection] = []
 _counters: list[Counter] = []
+_post_feeds: list[PostFeeds] = []
 
 
 def register_post_section(section: PostSection) -> PostSection:
@@ -83,3 +88,14 @@ def attach_counts(posts: Sequence[Post]) -> None:
             for counter, numbers in found
             if (number := numbers.get(post.pk, 0))
         )
+
+
+def register_post_feeds(feeds: PostFeeds) -> PostFeeds:
+    """Adds feeds to a post page's head (a comment feed). Same function twice is a no-op."""
+    if feeds not in _post_feeds:
+        _post_feeds.append(feeds)
+    return feeds
+
+
+def post_feeds(post: Post) -> tuple[tuple[str, str, str], ...]:
+    return tuple(link for feeds in _post_feeds for link in feeds(post))

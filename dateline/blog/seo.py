@@ -34,6 +34,11 @@ def site_feeds() -> tuple[FeedLink, ...]:
     )
 
 
+def extra_feeds(links: tuple[tuple[str, str, str], ...]) -> tuple[FeedLink, ...]:
+    """Feeds other apps add to a page (see hooks.register_post_feeds)."""
+    return tuple(FeedLink(title, href, media_type) for title, href, media_type in links)
+
+
 def label_feeds(label: Label) -> tuple[FeedLink, ...]:
     name = f"{settings.SITE_NAME}: {label.name}"
     args = {"slug": label.slug}

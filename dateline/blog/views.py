@@ -238,7 +238,7 @@ def post(request: HttpRequest, year: str, month: str, slug: str) -> HttpResponse
             "sections": _sections(request, found),
             "canonical_path": canonical,
             "meta": seo.post_meta(request, found, parts, labels),
-            "feeds": seo.site_feeds(),
+            "feeds": seo.site_feeds() + seo.extra_feeds(hooks.post_feeds(found)),
         },
     )
 

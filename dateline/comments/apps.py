@@ -8,11 +8,12 @@ class CommentsConfig(AppConfig):
 
     def ready(self) -> None:
         from dateline.blog import hooks
-        from dateline.comments import notifications, services
+        from dateline.comments import feeds, notifications, services
         from dateline.comments.sections import comment_section, count_approved
         from dateline.core import jobs
 
         hooks.register_post_section(comment_section)
+        hooks.register_post_feeds(feeds.post_feed_links)
         hooks.register_post_counter(
             count_approved, singular="comment", plural="comments", anchor="comments"
         )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dateline.comments import views
+from dateline.comments import feeds, views
 
 app_name = "comments"
 
@@ -10,4 +10,8 @@ urlpatterns = [
     path("<int:comment_id>/report/", views.report_comment, name="report"),
     path("mail/<str:token>/", views.mail_action, name="mail_action"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("feed/<str:kind>.xml", feeds.site_feed, name="feed"),
+    path("feed/feed.json", feeds.site_json_feed, name="feed_json"),
+    path("post/<int:post_id>/<str:kind>.xml", feeds.post_feed, name="post_feed"),
+    path("post/<int:post_id>/feed.json", feeds.post_json_feed, name="post_feed_json"),
 ]

@@ -498,7 +498,9 @@ def comment_settings(config: Config) -> dict[str, object]:
         "COMMENT_IP_RETENTION_DAYS": config.integer(
             "DATELINE_COMMENT_IP_RETENTION_DAYS", minimum=1, maximum=36500
         ),
-        "COMMENT_LINK_HOURS": config.integer("DATELINE_COMMENT_LINK_HOURS", minimum=1, maximum=8760),
+        "COMMENT_LINK_HOURS": config.integer(
+            "DATELINE_COMMENT_LINK_HOURS", minimum=1, maximum=8760
+        ),
         "COMMENT_EDIT_MINUTES": config.integer(
             "DATELINE_COMMENT_EDIT_MINUTES", minimum=0, maximum=1440
         ),

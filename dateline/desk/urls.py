@@ -12,4 +12,8 @@ urlpatterns = [
     path("compose/<int:article_id>/", compose.compose, name="compose"),
     path("comments/", moderation.moderation, name="moderation"),
     path("comments/<int:comment_id>/", moderation.moderate, name="moderate"),
+    path("comments/bulk/", moderation.bulk, name="moderate_bulk"),
+    path("comments/<int:comment_id>/ban/", moderation.ban, name="moderate_ban"),
+    path("comments/rules/", moderation.add_rule, name="moderation_rule"),
+    path("comments/post/<int:post_id>/mode/", moderation.post_mode, name="comment_mode"),
 ]

@@ -40,6 +40,8 @@ class Reply:
 class SeenRequest:
     path: str
     headers: dict[str, str]
+    method: str = "GET"
+    body: bytes = b""  # a POST's body (fake APIs, e.g. an Akismet-compatible check)
 
 
 Handler = Callable[[SeenRequest], Reply]
@@ -68,7 +70,19 @@ class LoopbackServer:
                 pass  # tests read server.requests instead
 
             def do_GET(self) -> None:
-                seen = SeenRequest(self.path, {k.lower(): v for k, v in self.headers.items()})
+                self._handle(b"")
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                self._handle(self.rfile.read(length))
+
+            def _handle(self, body: bytes) -> None:
+                seen = SeenRequest(
+                    self.path,
+                    {k.lower(): v for k, v in self.headers.items()},
+                    method=self.command,
+                    body=body,
+                )
                 with server._lock:
                     server.requests.append(seen)
                     route = server._routes.get(self.path.split("?", 1)[0])
