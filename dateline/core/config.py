@@ -475,9 +475,9 @@ def comment_moderation(config: Config) -> str:
     text = config.get("DATELINE_COMMENT_MODERATION").strip().lower()
     if text in ("none", "all", "first-time"):
         return text
-    if text.startswith("older-than:") and text.partition(":")[2].isdigit():
-        if int(text.partition(":")[2]) <= 36500:
-            return text
+    days = text.partition(":")[2]
+    if text.startswith("older-than:") and days.isdigit() and int(days) <= 36500:
+        return text
     raise ConfigurationError(
         f"DATELINE_COMMENT_MODERATION={text!r}: use none, all, first-time or older-than:N "
         "(N days, 0 to 36500)"

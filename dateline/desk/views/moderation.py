@@ -1,4 +1,4 @@
-"""Comment moderation: queues (pending, spam, reported, all), bulk decisions, bans, per-post mode."""
+"""Comment moderation: queues (pending, spam, reported, all), bulk decisions, bans, post modes."""
 
 from __future__ import annotations
 
