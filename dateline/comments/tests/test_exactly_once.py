@@ -53,8 +53,8 @@ for thread in threads:
 for thread in threads:
     thread.join()
 print("failures", len(failures), failures[:3])
-print("rows", Comment.objects.count(), "answers", sorted(len(v) for k, v in ids.items() if k != "pair"),
-      "pair", len(ids.get("pair", ())))
+answers = sorted(len(v) for k, v in ids.items() if k != "pair")
+print("rows", Comment.objects.count(), "answers", answers, "pair", len(ids.get("pair", ())))
 """
 
 

@@ -19,9 +19,11 @@ from dateline.wire.tests.shared_data import require
 
 pytestmark = pytest.mark.django_db
 
-EXECUTABLE_ELEMENTS = {"script", "iframe", "object", "embed", "applet", "frame", "frameset",
-                       "base", "meta", "link", "style", "form", "svg", "math", "template",
-                       "input", "button", "textarea", "select", "img", "video", "audio"}  # fmt: skip
+EXECUTABLE_ELEMENTS = {
+    "script", "iframe", "object", "embed", "applet", "frame", "frameset", "base", "meta", "link",
+    "style", "form", "svg", "math", "template", "input", "button", "textarea", "select", "img",
+    "video", "audio",
+}  # fmt: skip
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "poster", "background"}
 SAFE_SCHEMES = ("http:", "https:", "mailto:", "ftp:", "tel:", "news:", "magnet:", "xmpp:")
 PER_POST = 60
