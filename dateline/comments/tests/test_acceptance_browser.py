@@ -5,6 +5,7 @@ classifier. Then axe on the comment section and the desk queue, light and dark."
 
 from __future__ import annotations
 
+import io
 import os
 import time
 from pathlib import Path
@@ -15,7 +16,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import BrowserContext, Page
 
 from dateline.blog import services as blog
-from dateline.blog.models import PostStatus
+from dateline.blog.models import Post, PostStatus
 from dateline.comments import classifier, moderation, services
 from dateline.comments.models import Comment, CommentStatus
 from dateline.desk.access import MODERATOR_GROUP, grant
@@ -193,3 +194,44 @@ def test_axe_finds_nothing_serious_in_the_comment_section_or_the_queue(
 
     found = chromium.run(browse, color_scheme=scheme)
     assert not any(found.values()), found
+
+
+def test_without_script_a_demo_post_shows_a_hostile_comment_at_once_and_inert(
+    chromium, live_server, settings
+):
+    from django.core.management import call_command
+
+    call_command("demo", stdout=io.StringIO())
+    settings.COMMENT_MODERATION = "none"
+    post = Post.objects.published().newest_first().first()
+    hostile = (
+        'Fair point <script>document.title="owned"</script>'
+        "<img src=x onerror=\"document.title='owned'\"> [click](javascript:alert(1))"
+    )
+
+    def reader(context: BrowserContext) -> dict[str, object]:
+        page = context.new_page()
+        page.goto(live_server.url + post.get_absolute_url())
+        page.fill("#id_author_name", "Reader without script")
+        page.fill("#id_body", hostile)
+        time.sleep(2.1)  # the stamp refuses forms sent at once, as bots do
+        page.click("#respond button[type=submit]")
+        page.wait_for_load_state("load")
+        page.goto(live_server.url + post.get_absolute_url())
+        shown = page.locator(".comment", has_text="Reader without script")
+        return {
+            "count": shown.count(),
+            "title": page.title(),
+            "elements": shown.locator(".comment-body *").evaluate_all(
+                "nodes => nodes.map(n => n.tagName.toLowerCase())"
+            ),
+            "links": shown.locator(".comment-body a").evaluate_all(
+                "nodes => nodes.map(n => n.getAttribute('href'))"
+            ),
+        }
+
+    seen = chromium.run(reader, java_script_enabled=False)
+    assert seen["count"] == 1
+    assert seen["title"] != "owned"
+    assert set(seen["elements"]) <= {"p", "a", "em", "strong", "code"}
+    assert all(not (href or "").startswith("javascript:") for href in seen["links"])

@@ -33,8 +33,14 @@ def test_comment_pages_pass_the_nu_html_checker(client, tmp_path):
     other = services.record(
         post, author_name="", body="Anonymous, with a@example.org", status="approved"
     )
-    reply = services.record(post, author_name="carl", body="> quoted\n\n*Yes*, `code`.",
-                            parent=other, status="approved", url="https://carl.example/")  # fmt: skip
+    reply = services.record(
+        post,
+        author_name="carl",
+        body="> quoted\n\n*Yes*, `code`.",
+        parent=other,
+        status="approved",
+        url="https://carl.example/",
+    )
     services.record(post, author_name="x", body="Under it", parent=reply, status="approved")
     services.delete([reply])
     services.record(post, author_name="Held", body="Waiting")
