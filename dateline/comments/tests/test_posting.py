@@ -193,3 +193,32 @@ def test_line_breaks_count_as_one_character_as_the_browser_counts_them(client, p
     answer = client.post(reverse("comments:post", args=[post.pk]), fields(body=paragraphs))
     assert answer.status_code == 200
     assert Comment.objects.get().body == paragraphs.replace("\r\n", "\n")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"author_name=\xff\xfe&body=Caf\xe9&website=&stamp=",  # Latin-1, not UTF-8
+        b"body=" + b"x" * 3_000_000,  # past Django's upload limit
+        b"body=hi&parent=12abc&website=&stamp=",  # a forged parent
+        b"\x00\x01\x02",
+    ],
+)
+def test_malformed_posts_get_a_400_and_store_nothing(client, post, raw):
+    answer = client.post(
+        reverse("comments:post", args=[post.pk]),
+        raw,
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert answer.status_code == 400
+    assert "\x00" not in answer.content.decode(errors="replace")
+    assert Comment.objects.count() == 0
+
+
+def test_a_reply_to_a_comment_on_another_post_is_refused(client, post):
+    other = blog.create_post(headline="Another post", status=PostStatus.PUBLISHED)
+    elsewhere = services.record(other, author_name="", body="Elsewhere", status="approved")
+    answer = client.post(reverse("comments:post", args=[post.pk]), fields(parent=str(elsewhere.pk)))
+    assert answer.status_code == 400
+    assert "not there any more" in answer.content.decode()
+    assert Comment.objects.count() == 1
