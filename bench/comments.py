@@ -30,12 +30,14 @@ rate measured in the same run. The machine may be shared: compare the rates of o
 from __future__ import annotations
 
 import argparse
+import base64
 import http.client
 import json
 import os
 import re
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -121,6 +123,19 @@ def run_clients(  # type: ignore[no-untyped-def]
 
 
 PORT = [0]
+# The form refuses a stamp younger than this (dateline.comments.domain.submission.MIN_FILL_TIME).
+MIN_FILL_SECONDS = 2.0
+
+
+def wait_until_readable(stamp: str) -> None:
+    """A person reads and types before sending; the bench's readers send at once, so when the page
+    was rendered just now (a web process started afresh, with an empty cache) they wait until the
+    form is as old as the quickest person could have filled it. The stamp's payload says when."""
+    payload = stamp.split(":", 1)[0]
+    rendered = float(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))))
+    left = rendered + MIN_FILL_SECONDS + 0.05 - time.time()
+    if left > 0:
+        time.sleep(left)
 
 
 def dateline_post_one(post_path: str):  # type: ignore[no-untyped-def]
@@ -130,6 +145,7 @@ def dateline_post_one(post_path: str):  # type: ignore[no-untyped-def]
         stamp, action = STAMP.search(page), ACTION.search(page)
         if stamp is None or action is None:
             return -1
+        wait_until_readable(stamp.group(1).decode())
         body = urlencode(
             {
                 "author_name": f"Reader {client}",
@@ -207,9 +223,9 @@ def bench_dateline(database_url: str, clients: int, comments: int) -> dict[str, 
         wait_for(port, server, post_path)
         # Every web process caches the page (and its stamp) during the warm-up; the stamp refuses
         # forms sent within two seconds of rendering, as a bot's would be, so readers start after
-        # that, as people who read and type would.
+        # that, as people who read and type would (see wait_until_readable).
         posted, answered, seconds, problems = run_clients(
-            clients, comments, dateline_post_one(post_path), post_path, settle=2.2
+            clients, comments, dateline_post_one(post_path), post_path, settle=2.1
         )
     finally:
         server.terminate()
@@ -315,6 +331,8 @@ def main() -> None:
     parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args()
     sys.path[:0] = [str(REPO_ROOT)]
+    # Stopped from outside, the servers and the throwaway PostgreSQL still go (finally clauses).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     result: dict[str, object] = {}
     isso = bench_isso(args.clients, args.comments)

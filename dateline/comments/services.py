@@ -156,7 +156,7 @@ def submit(
         address=address,
         address_hash=hashed(address, purpose=ADDRESS_PURPOSE),
         network_hash=hashed(network_of(address), purpose=NETWORK_PURPOSE),
-        user_agent=user_agent[:500],
+        user_agent=_plain(user_agent)[:500],
     )
     body_html = render_markdown(body)
     screening = defence.screen(post, sender, body=body, body_html=body_html, now=now)
