@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -13,7 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from dateline.blog.models import Post
 from dateline.comments import services
 from dateline.comments.domain.threads import Node, arrange
-from dateline.comments.models import Comment, CommentingMode, CommentStatus
+from dateline.comments.models import Comment, CommentingMode, CommentStatus, PostCommenting
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,36 +25,40 @@ class ShownComment:
     closes: range  # iterated by the template to close that many reply groups
 
 
-def thread(post: Post) -> list[ShownComment]:
-    comments = list(
-        Comment.objects.filter(
-            post=post, status__in=(CommentStatus.APPROVED, CommentStatus.DELETED)
-        )
-        .only(
-            "id",
-            "parent_id",
-            "status",
-            "author_name",
-            "url",
-            "body_html",
-            "created_at",
-            "kind",
-            "edited_at",
-            "post_id",
-        )
-        .order_by("created_at", "id")
+# The post page costs a fixed, small number of queries (blog/tests/test_query_counts.py): the
+# thread and the post's own commenting setting come in one statement. The left joins from a
+# one-row table give one row even when the post has no comment and no setting of its own.
+_THREAD_SQL = """
+SELECT c.id, c.parent_id, c.status, c.author_name, c.url, c.body_html, c.created_at, c.kind,
+       c.edited_at, c.post_id, m.mode AS own_mode
+FROM (SELECT %s AS post_id) AS p
+LEFT JOIN {settings_table} AS m ON m.post_id = p.post_id
+LEFT JOIN {comments_table} AS c ON c.post_id = p.post_id AND c.status IN (%s, %s)
+ORDER BY c.created_at, c.id
+"""
+
+
+def thread_and_mode(post: Post) -> tuple[list[ShownComment], str | None]:
+    """The comments a post page shows, arranged, and the post's own commenting setting."""
+    sql = _THREAD_SQL.format(
+        settings_table=connection.ops.quote_name(PostCommenting._meta.db_table),
+        comments_table=connection.ops.quote_name(Comment._meta.db_table),
     )
+    rows = list(Comment.objects.raw(sql, [post.pk, CommentStatus.APPROVED, CommentStatus.DELETED]))
+    own = rows[0].own_mode if rows else None
+    comments = [row for row in rows if row.pk is not None]
     by_id = {comment.pk: comment for comment in comments}
     nodes = [Node(c.pk, c.parent_id, c.status == CommentStatus.APPROVED) for c in comments]
-    return [
+    shown = [
         ShownComment(by_id[placed.id], placed.depth, placed.opens, range(placed.closes))
         for placed in arrange(nodes, max_depth=settings.COMMENT_THREAD_DEPTH)
     ]
+    return shown, own
 
 
 def comment_section(request: HttpRequest, post: Post) -> SafeString:
-    shown = thread(post)
-    mode = services.commenting_mode(post)
+    shown, own = thread_and_mode(post)
+    mode = services.commenting_mode(post, own=own)
     reply_to = _reply_target(request, shown)
     html = render_to_string(
         "comments/section.html",

@@ -57,10 +57,17 @@ def commentable_post(post_id: int) -> Post:
     return post
 
 
-def commenting_mode(post: Post, *, now: datetime | None = None) -> str:
-    """`open`, `moderated` or `closed`: the post's own setting, else closed by age, else open."""
-    own = PostCommenting.objects.filter(post=post).values_list("mode", flat=True).first()
-    if own is not None and own != CommentingMode.OPEN:
+_UNREAD = object()
+
+
+def commenting_mode(post: Post, *, now: datetime | None = None, own: object = _UNREAD) -> str:
+    """`open`, `moderated` or `closed`: the post's own setting, else closed by age, else open.
+
+    `own` is the post's own setting when the caller read it already (None: the post has none).
+    """
+    if own is _UNREAD:
+        own = PostCommenting.objects.filter(post=post).values_list("mode", flat=True).first()
+    if isinstance(own, str) and own != CommentingMode.OPEN:
         return own
     if post.published_at and commenting_closed(
         published_at=post.published_at,
