@@ -23,7 +23,7 @@ from dateline.desk.access import MODERATOR_GROUP, grant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE_SCRIPT = Path(__file__).resolve().parents[3] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_SCRIPT = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "a-long-moderator-password"
 # Screenshots land here when set, for a person to look at.
 SHOTS = os.environ.get("DATELINE_TEST_SCREENSHOTS", "")

@@ -10,11 +10,18 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from dateline.blog import services as blog
+from dateline.blog.models import PostStatus
 from dateline.comments import services
 from dateline.comments.models import Comment, CommentReport, CommentStatus, ModerationRule
 from dateline.desk.access import MODERATOR_GROUP, grant
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def post():
+    return blog.create_post(headline="A published post", status=PostStatus.PUBLISHED)
 
 
 @pytest.fixture
