@@ -12,9 +12,10 @@ from django.utils import timezone
 from dateline.blog import services as blog_services
 from dateline.blog.domain.text import xml_safe
 from dateline.blog.models import Post
-from dateline.comments.domain.submission import MAX_NAME, RESEND_WINDOW, Submission, judge
+from dateline.comments.bodies import render_html, render_markdown, safe_website
+from dateline.comments.domain.submission import RESEND_WINDOW, Submission, judge
 from dateline.comments.exceptions import CommentError, CommentsClosed
-from dateline.comments.models import Comment, CommentStatus
+from dateline.comments.models import Comment, CommentKind, CommentStatus, SourceFormat
 
 _STAMP_SALT = "dateline.comments.form-rendered-at"
 
@@ -70,7 +71,9 @@ def submit(
     ).first()
     if sent_before is not None:
         return sent_before
-    return Comment.objects.create(post=post, author_name=author_name, body=body)
+    return Comment.objects.create(
+        post=post, author_name=author_name, body=body, body_html=render_markdown(body)
+    )
 
 
 def _plain(text: str) -> str:
@@ -87,7 +90,7 @@ def approve(comment: Comment, *, now: datetime | None = None) -> Comment:
 
 
 def reject(comment: Comment, *, now: datetime | None = None) -> Comment:
-    return _moderate(comment, CommentStatus.REJECTED, now)
+    return _moderate(comment, CommentStatus.DELETED, now)
 
 
 def _moderate(comment: Comment, status: CommentStatus, now: datetime | None) -> Comment:
@@ -109,55 +112,87 @@ def save_edited(comment: Comment, *, previous_status: str | None) -> Comment:
     with transaction.atomic():
         if previous_status != comment.status and comment.status != CommentStatus.PENDING:
             comment.moderated_at = timezone.now()
+        comment.body = _plain(comment.body)
+        comment.body_html = (
+            render_html(comment.body)
+            if comment.source_format == SourceFormat.HTML
+            else render_markdown(comment.body)
+        )
         comment.save()
         if CommentStatus.APPROVED in (previous_status, comment.status):
             blog_services.post_changed(comment.post)
     return comment
 
 
-def delete(comments: Iterable[Comment]) -> None:
-    """Deletes comments (and, by cascade, replies to them); the post pages that showed any of
+def delete(comments: Iterable[Comment], *, now: datetime | None = None) -> None:
+    """Deletes comments softly (status `deleted`): their replies keep their place in the thread,
+    where a deleted comment with replies shows as "comment deleted". Pages that showed any of
     them are refreshed."""
     ids = [comment.pk for comment in comments]
     with transaction.atomic():
-        posts = set(Comment.objects.filter(pk__in=ids).values_list("post_id", flat=True))
-        shown = Comment.objects.approved().filter(post_id__in=posts)
-        shown_before = shown.count()
-        Comment.objects.filter(pk__in=ids).delete()
-        if shown.count() != shown_before:
-            blog_services.post_changed()
+        chosen = Comment.objects.filter(pk__in=ids).exclude(status=CommentStatus.DELETED)
+        shown_on = set(chosen.approved().values_list("post", flat=True))
+        chosen.update(status=CommentStatus.DELETED, moderated_at=now or timezone.now())
+        for post in Post.objects.filter(pk__in=shown_on):
+            blog_services.post_changed(post)
 
 
 def record(
     post: Post,
     *,
     author_name: str,
-    body: str,
+    body: str | None = None,
+    body_html: str | None = None,
+    parent: Comment | None = None,
+    email: str = "",
+    url: str = "",
+    kind: str = CommentKind.COMMENT,
     status: str = CommentStatus.PENDING,
     created_at: datetime | None = None,
 ) -> Comment:
     """Stores a comment that did not come through the public form (imports, the demo).
 
-    No spam rules apply: the caller vouches for it. Approved comments change the public page.
+    The body is Markdown source (`body`) or HTML (`body_html`, sanitised with the comment policy
+    and kept as written, source format `html`). No spam rule or moderation policy applies: the
+    caller vouches for it. Names keep any length; a pingback or trackback may have no body. No
+    notification is sent and nothing goes to the outbox. An approved comment changes the post's
+    public page.
     """
     if status not in CommentStatus.values:
         raise CommentError(f"unknown comment status {status!r}")
+    if kind not in CommentKind.values:
+        raise CommentError(f"unknown comment kind {kind!r}")
+    if body is not None and body_html is not None:
+        raise CommentError("give the body as Markdown (body=) or as HTML (body_html=), not both")
+    if parent is not None and parent.post_id != post.pk:
+        raise CommentError("a reply must be on the same post as the comment it answers")
     # Imported text may hold NUL, which PostgreSQL refuses, and controls no feed can carry.
-    author_name, body = _plain(author_name), _plain(body)
-    if not body:
+    author_name, email, url = _plain(author_name), _plain(email), _plain(url)
+    if body_html is not None:
+        source, source_format = _plain(body_html), SourceFormat.HTML
+        rendered = render_html(source)
+    else:
+        source, source_format = _plain(body or ""), SourceFormat.MARKDOWN
+        rendered = render_markdown(source)
+    if not source and kind == CommentKind.COMMENT:
         raise CommentError("the comment is empty")
-    if len(author_name) > MAX_NAME:
-        raise CommentError(f"the name {author_name[:40]!r}... is longer than {MAX_NAME} characters")
     if created_at is not None:
         _check_created_at(created_at)
+    comment = Comment(
+        post=post,
+        parent=parent,
+        kind=kind,
+        author_name=author_name,
+        email=email,
+        url=safe_website(url),
+        body=source,
+        body_html=rendered,
+        source_format=source_format,
+        status=status,
+        created_at=created_at or timezone.now(),
+    )
     with transaction.atomic():
-        comment = Comment.objects.create(
-            post=post, author_name=author_name, body=body, status=status
-        )
-        if created_at is not None:
-            # auto_now_add ignores a given value on create; an import keeps the original time.
-            Comment.objects.filter(pk=comment.pk).update(created_at=created_at)
-            comment.created_at = created_at
+        comment.save()
         if status == CommentStatus.APPROVED:
             blog_services.post_changed(post)
     return comment
