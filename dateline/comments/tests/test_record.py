@@ -36,7 +36,8 @@ def test_html_bodies_are_sanitised_with_the_comment_policy(post):
     comment = services.record(
         post,
         author_name="Unknown",
-        body_html='<p onclick="x()">Hi <a href="javascript:alert(1)">there</a><script>bad()</script>'
+        body_html='<p onclick="x()">Hi <a href="javascript:alert(1)">there</a>'
+        "<script>bad()</script>"
         '<a href="https://example.org/">ok</a></p>',
     )
     assert comment.source_format == SourceFormat.HTML
