@@ -10,7 +10,9 @@ class AddFeedForm(forms.Form):
         label="Feed or site address",
         max_length=2000,
         help_text="A feed's address, or a site's: its page is read for the feeds it names.",
-        widget=forms.URLInput(attrs={"placeholder": "https://example.org/", "inputmode": "url"}),
+        # Text, not type=url: a browser would refuse "example.org", which the wire accepts, and
+        # would keep the editor's mistyped address from reaching the wire's clearer message.
+        widget=forms.TextInput(attrs={"placeholder": "https://example.org/", "inputmode": "url"}),
     )
     outlet_name = forms.CharField(
         label="Outlet name",

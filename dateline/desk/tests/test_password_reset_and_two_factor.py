@@ -122,4 +122,3 @@ def test_turning_two_factor_off_asks_first_and_works_without_javascript(client, 
     done = client.post(reverse("desk:account"), {"action": "turn-off", "confirmed": "yes"})
     assert done.status_code == 302
     assert not TOTPDevice.objects.exists()
-

@@ -55,7 +55,10 @@ def feeds(request: HttpRequest) -> HttpResponse:
         form.add_error("url", str(error))
         return _page(request, add_form=form, status=400)
     feed = added.feed
-    messages.success(request, f"Following {feed.title or feed.url} ({feed.outlet.name}).")
+    name = feed.outlet.name
+    if feed.title and feed.title != name:
+        name = f"{feed.title} ({name})"
+    messages.success(request, f"Following {name}: its articles come in with the next poll.")
     for other in added.alternatives:
         messages.info(request, f"The page also names {other.title or 'a feed'}: {other.url}")
     return redirect("desk:feeds")
@@ -66,7 +69,7 @@ def feeds(request: HttpRequest) -> HttpResponse:
 def set_active(request: HttpRequest, feed_id: int) -> HttpResponse:
     feed = wire.get_feed(feed_id)
     active = request.POST.get("active") == "on"
-    name = feed.title or feed.url
+    name = feed.title or feed.outlet.name
     if not active:
         asking = confirm.ask(
             request,
@@ -87,7 +90,7 @@ def set_full_text(request: HttpRequest, feed_id: int) -> HttpResponse:
     feed = wire.get_feed(feed_id)
     wanted = request.POST.get("full_text") == "on"
     wire.set_full_text(feed, wanted)
-    name = feed.title or feed.url
+    name = feed.title or feed.outlet.name
     messages.success(
         request,
         f"New articles of {name} will be fetched in full."
