@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import http.cookiejar
+import subprocess
+import sys
 import urllib.parse
 import urllib.request
 from datetime import timedelta
@@ -17,6 +19,7 @@ from django.utils import timezone
 from dateline.core import config as registry
 from dateline.desk.access import EDITOR_GROUP, grant
 from dateline.desk.models import SignInFailure
+from tests.support.processes import isolated_env
 
 pytestmark = pytest.mark.django_db
 
@@ -181,6 +184,16 @@ def test_a_sign_in_lasts_the_configured_days(client, editor):
     assert answer.status_code == 302 and answer["Location"] == "/desk/"
     assert client.session.get_expiry_age() == 3 * 24 * 60 * 60
     assert answer.cookies["sessionid"]["max-age"] == 3 * 24 * 60 * 60
+
+
+def test_the_site_reads_its_session_days_and_sign_in_limits_from_the_environment(tmp_path):
+    env = isolated_env(tmp_path, DATELINE_SESSION_DAYS="3", DATELINE_SIGNIN_ACCOUNT_FAILURES="7")
+    shown = subprocess.run(
+        [sys.executable, "-c",
+         "import dateline.settings as s; print(s.SESSION_COOKIE_AGE, s.SIGN_IN_LIMITS)"],
+        env=env, capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    assert shown.stdout.startswith(f"{3 * 24 * 60 * 60} SignInLimits(account_failures=7,")
 
 
 def test_session_days_come_from_the_registry_with_bounds():
