@@ -15,6 +15,8 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from dateline.desk.adapters.qr_code import inline_svg
+
 DEVICE_NAME = "authenticator app"
 
 
@@ -24,6 +26,8 @@ class Enrolment:
 
     key_base32: str
     otpauth_url: str
+    # The same address as a QR code, an <svg> element to place in the page as is.
+    qr_svg: str
 
 
 def is_on(user: User) -> bool:
@@ -49,7 +53,12 @@ def pending_enrolment(user: User) -> Enrolment:
 
 def _enrolment(device: TOTPDevice) -> Enrolment:
     key = b32encode(device.bin_key).decode("ascii").rstrip("=")
-    return Enrolment(key_base32=key, otpauth_url=device.config_url)
+    url = device.config_url
+    return Enrolment(
+        key_base32=key,
+        otpauth_url=url,
+        qr_svg=inline_svg(url, title="QR code to scan with your authenticator app"),
+    )
 
 
 def confirm(user: User, code: str) -> bool:

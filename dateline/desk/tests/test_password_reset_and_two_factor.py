@@ -81,6 +81,7 @@ def test_two_factor_is_off_until_the_editor_confirms_an_app_then_every_sign_in_a
     page = client.get(reverse("desk:account"))
     key = page.context["enrolment"].key_base32
     assert key in page.content.decode()
+    assert '<svg width="' in page.content.decode()  # the QR code apps scan
     assert "otpauth://totp/" in page.context["enrolment"].otpauth_url
 
     wrong = client.post(reverse("desk:account"), {"code": "000000" if code_for(key) != "000000"
