@@ -92,7 +92,7 @@ def refusal(request: HttpRequest | None, username: str) -> str | None:
         return None
     minutes = max(1, math.ceil((until - timezone.now()).total_seconds() / 60))
     return (
-        "Too many failed sign-ins for this account or from your network. "
+        "Too many failed sign-ins for this account or from your address. "
         f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
     )
 
