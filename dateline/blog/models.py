@@ -37,7 +37,7 @@ class Label(models.Model):
 class PostStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     PENDING_REVIEW = "pending_review", "Pending review"
-    # Published by the worker's blog.publish_scheduled job once published_at has come.
+    # Published by the worker's blog.publish job once published_at has come.
     SCHEDULED = "scheduled", "Scheduled"
     PUBLISHED = "published", "Published"
     # Published but only for signed-in staff; never listed, fed or indexed.
