@@ -6,15 +6,20 @@ the modules these items touch, and this file must keep passing.
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import signal
 import subprocess
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from dateline.wire.tests.feedfactory import items, rss
+from tests.support import nu_checker
 from tests.support.loopback import LoopbackServer, Reply
 from tests.support.processes import dateline, isolated_env, start_dateline
 
@@ -94,3 +99,52 @@ def test_killing_the_poller_ends_every_helper_process(command, tmp_path):
         for pid in survivors:  # not left behind on this machine, whatever the test found
             os.kill(pid, signal.SIGKILL)
         assert survivors == {}
+
+
+# --- 13. Pages that show several posts repeat no element id --------------------------------------
+
+ELEMENT_ID = re.compile(rb"""\sid=["']?([^"'\s>]+)""")
+LINK_IN_PAGE = re.compile(rb"""href=["']?#([^"'\s>]+)""")
+
+
+def repeated_ids(html: bytes) -> list[str]:
+    counts = Counter(ELEMENT_ID.findall(html))
+    return sorted(name.decode() for name, count in counts.items() if count > 1)
+
+
+@pytest.mark.django_db
+def test_pages_of_several_posts_repeat_no_id_and_update_links_reach_their_update(client, tmp_path):
+    call_command("demo", stdout=io.StringIO())  # what `make run` serves: posts with updates
+    home = client.get("/")
+    assert home.status_code == 200
+    posts = re.findall(rb'<h3 class="post-title"><a href="([^"]+)"', home.content)
+    assert len(posts) >= 2 and b'class="update"' in home.content
+    listings = {"home": home.content}
+    for label in sorted(set(re.findall(rb'href="(/label/[^"/]+/)"', home.content)))[:5]:
+        listings[label.decode()] = client.get(label.decode()).content
+    year = re.search(rb'href="/(\d{4})/\d{2}/', home.content)
+    assert year is not None
+    listings["archive"] = client.get(f"/{year[1].decode()}/").content
+    for feed in ("/feeds/atom.xml", "/feeds/rss.xml"):
+        listings[feed] = client.get(feed).content.replace(b"&lt;", b"<").replace(b"&quot;", b'"')
+    # Before, each post's update was id="update-2": two posts with an update, two of that id.
+    assert {name: repeated_ids(html) for name, html in listings.items()} == {
+        name: [] for name in listings
+    }
+
+    # The update log on a post's page still leads to each of its updates.
+    reached = 0
+    for path in posts:
+        page = client.get(path.decode()).content
+        assert repeated_ids(page) == [], path
+        ids = set(ELEMENT_ID.findall(page))
+        for target in LINK_IN_PAGE.findall(page):
+            assert target in ids, (path, target)
+            reached += target.startswith(b"update")
+    assert reached >= 2
+
+    reason = nu_checker.missing()
+    if reason:
+        pytest.fail(f"the Nu Html Checker cannot run: {reason}")
+    problems = nu_checker.errors({"demo-home": home.content}, tmp_path)
+    assert problems == [], "\n".join(str(problem) for problem in problems)
