@@ -22,12 +22,15 @@ its result, so nothing is done twice. Work that can outlast its lease renews it 
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models.functions import Now
+
+logger = logging.getLogger("dateline.claims")
 
 
 def claim(queryset: models.QuerySet, *, lease: timedelta, limit: int) -> list[object]:
@@ -76,7 +79,15 @@ class Renewal:
     def tick(self) -> None:
         if time.monotonic() < self._next:
             return
-        renew(self._model, self._keys, lease=self._lease)
+        try:
+            renew(self._model, self._keys, lease=self._lease)
+        except Exception:
+            # The batch goes on (its work is not lost if the claims run out: at worst another
+            # worker does an item again); tried again soon, while the leases still hold.
+            logger.exception("renewing %d claims on %s failed", len(self._keys),
+                             self._model._meta.label)  # fmt: skip
+            self._next = time.monotonic() + self._every / 10
+            return
         self._next = time.monotonic() + self._every
 
 
