@@ -134,7 +134,7 @@ def keep_running(
             try:
                 now = clock()
             except Exception:
-                logger.exception("job %s could not read the time from the database", job.name)
+                logger.exception("job %s could not tell the time (its clock failed)", job.name)
                 now = None
             if now is None or run_batch(job, now, stopping) == 0:
                 idle(tick, stopping)
