@@ -109,7 +109,7 @@ class _PostFeed(Feed):
         return _feed_posts(label)
 
     def item_title(self, post: Post) -> str:
-        return post.headline
+        return post.title
 
     def item_description(self, post: Post) -> str:
         return _content(self.request, post)
@@ -163,7 +163,7 @@ def _json_feed(request: HttpRequest, label: Label | None) -> HttpResponse:
         {
             "id": _entry_id(request, post),
             "url": absolute(post.get_absolute_url()),
-            "title": post.headline,
+            "title": post.title,
             "content_html": _content(request, post),
             "date_published": post.published_at.isoformat(),
             "date_modified": post.last_modified.isoformat(),

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max
 from django.utils import timezone
 
 from dateline.blog import signals
@@ -35,6 +35,7 @@ from dateline.blog.models import (
     Label,
     PartKind,
     Post,
+    PostKind,
     PostPart,
     PostStatus,
     SiteGeneration,
@@ -71,6 +72,7 @@ def create_post(
     story: Story | None = None,
     published_at: datetime | None = None,
     slug: str = "",
+    kind: str = PostKind.POST,
     quiet: bool = False,
 ) -> Post:
     """Writes a post with its parts and labels, all or nothing.
@@ -81,6 +83,8 @@ def create_post(
     """
     headline = _clean_headline(headline)
     status = _check_status(status)
+    if kind not in PostKind.values:
+        raise InvalidPost(f"unknown kind {kind!r}; one of {', '.join(PostKind.values)}")
     published_at = _check_time(published_at, "published_at")
     if status == PostStatus.PUBLISHED and published_at is None:
         published_at = timezone.now()
@@ -102,6 +106,7 @@ def create_post(
             sticky=sticky,
             published_at=published_at,
             story=story,
+            kind=PostKind(kind),
         )
         _write_parts(post, parts, start=0)
         post.labels.set(_labels(labels))
@@ -345,9 +350,9 @@ def _visible(post: Post) -> bool:
 
 
 def _clean_headline(headline: str) -> str:
+    # Empty is allowed: an imported post may have none (pages show Post.title); the desk's
+    # form is what asks an editor for one.
     cleaned = _one_line(headline)
-    if not cleaned:
-        raise InvalidPost("a post needs a headline")
     if len(cleaned) > MAX_HEADLINE:
         raise InvalidPost(f"the headline is longer than {MAX_HEADLINE} characters")
     return cleaned
@@ -409,6 +414,9 @@ def _create_with_free_slug(text: str, *, explicit: bool, **fields: object) -> Po
 
 
 def _labels(names: Iterable[str]) -> list[Label]:
+    """The labels named, found by exact name: names that differ at all ("Media" and "media",
+    "C++" and "C") are distinct labels, and a later one whose slug another label holds gets a
+    suffix (`media-2`). Imports depend on it: a blog's categories and tags stay as written."""
     labels: dict[str, Label] = {}
     for raw in names:
         name = _one_line(str(raw))
@@ -416,24 +424,26 @@ def _labels(names: Iterable[str]) -> list[Label]:
             continue
         if len(name) > MAX_LABEL:
             raise InvalidPost(f"the label {name[:40]!r}... is longer than {MAX_LABEL} characters")
-        slug = slugify(name)
-        if slug in labels:
+        if name in labels:
             continue
-        label = Label.objects.filter(slug=slug).first() or _create_label(name, slug)
-        labels[slug] = label
+        labels[name] = Label.objects.filter(name=name).first() or _create_label(name)
     return list(labels.values())
 
 
-def _create_label(name: str, slug: str) -> Label:
-    try:
-        with transaction.atomic():
-            return Label.objects.create(name=name, slug=slug)
-    except IntegrityError:
-        # Another writer created it meanwhile (on PostgreSQL ours waited for its commit).
-        existing = Label.objects.filter(Q(slug=slug) | Q(name=name)).first()
-        if existing is None:
-            raise
-        return existing
+def _create_label(name: str) -> Label:
+    base = slugify(name)
+    for _round in range(SLUG_ROUNDS):
+        taken = set(Label.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+        try:
+            with transaction.atomic():
+                return Label.objects.create(name=name, slug=unique_slug(base, taken))
+        except IntegrityError:
+            # Another writer created it (or took the slug) meanwhile; on PostgreSQL ours
+            # waited for its commit.
+            existing = Label.objects.filter(name=name).first()
+            if existing is not None:
+                return existing
+    raise InvalidPost(f"no free address for the label {name[:40]!r}")
 
 
 def _next_position(post: Post) -> int:

@@ -240,6 +240,31 @@ def post(request: HttpRequest, year: str, month: str, slug: str) -> HttpResponse
     )
 
 
+@public_page
+def page(request: HttpRequest, slug: str) -> HttpResponse:
+    """A page (an imported "About" or "Contact"): a post outside the stream, at /p/<slug>/."""
+    found = _find_post(request, slug)
+    canonical = found.get_absolute_url()
+    if unquote(canonical) != request.path:
+        return HttpResponsePermanentRedirect(canonical)
+    parts = parts_of(found)
+    labels = labels_of(found)
+    return render(
+        request,
+        "blog/post.html",
+        {
+            "post": found,
+            "parts": parts,
+            "updates": [part for part in parts if part.kind == "update"],
+            "labels": labels,
+            "sections": _sections(request, found),
+            "canonical_path": canonical,
+            "meta": seo.post_meta(request, found, parts, labels),
+            "feeds": seo.site_feeds(),
+        },
+    )
+
+
 def _sections(request: HttpRequest, found: Post) -> list[SafeString]:
     # What other apps add below the post (comments). Plain strings are escaped: a section must
     # hand back SafeString (render_to_string does) to be rendered as HTML.

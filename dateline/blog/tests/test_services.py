@@ -20,7 +20,7 @@ def test_create_post_writes_parts_in_order_with_labels():
     post = seed_post(labels=("Syria", "Russia", "syria"))
     kinds = list(post.parts.order_by("position").values_list("kind", flat=True))
     assert kinds == [PartKind.CITATION, PartKind.COMMENTARY]
-    assert sorted(post.labels.values_list("name", flat=True)) == ["Russia", "Syria"]
+    assert sorted(post.labels.values_list("name", flat=True)) == ["Russia", "Syria", "syria"]
     cited = post.parts.get(kind=PartKind.CITATION)
     assert cited.outlet_name == "The Guardian"
     assert cited.url == "https://news.example.org/world/1"
@@ -63,9 +63,17 @@ def test_html_is_sanitised_before_it_is_stored():
     assert "Hi" in stored
 
 
-def test_empty_headline_and_naive_times_are_refused():
-    with pytest.raises(InvalidPost):
-        services.create_post(headline="   ")
+def test_an_empty_headline_is_kept_empty_and_titled_by_date():
+    post = services.create_post(
+        headline="   ", status=PostStatus.PUBLISHED, published_at=datetime(2016, 3, 30, tzinfo=UTC)
+    )
+    post.refresh_from_db()
+    assert post.headline == ""
+    assert post.slug == "post"
+    assert post.title == "Untitled post, 30 March 2016"
+
+
+def test_naive_times_are_refused():
     with pytest.raises(InvalidPost, match="aware"):
         services.create_post(headline="x", published_at=datetime(2020, 1, 1))
 
@@ -206,10 +214,17 @@ def test_publish_in_future_schedules_and_the_job_publishes_on_time(
     assert received == [post.pk]
 
 
-def test_labels_are_reused_by_slug():
-    seed_post(1, labels=("Middle East",))
-    seed_post(2, labels=("middle  east",))
-    assert Label.objects.count() == 1
+def test_labels_are_reused_by_exact_name_and_differing_names_get_a_suffixed_slug():
+    seed_post(1, labels=("Middle East", "Media", "C++"))
+    seed_post(2, labels=("Middle  East", "media", "C", "Media"))
+    found = dict(Label.objects.values_list("name", "slug"))
+    assert found == {
+        "Middle East": "middle-east",
+        "Media": "media",
+        "C++": "c",
+        "media": "media-2",
+        "C": "c-2",
+    }
 
 
 def test_published_at_in_future_is_not_public_yet():
