@@ -290,6 +290,17 @@ class SlugRedirect(models.Model):
         return f"{self.old_slug} -> post {self.post_id}"
 
 
+class OldAddress(models.Model):
+    """An address a post or page had on the blog it was imported from (Blogger, WordPress):
+    it answers 301 to the post's address here. `key` is `domain.old_addresses.address_key`."""
+
+    key = models.CharField(max_length=1000, unique=True)
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="old_addresses")
+
+    def __str__(self) -> str:
+        return f"{self.key} -> post {self.post_id}"
+
+
 class Image(models.Model):
     """An uploaded picture, stored through Django's storage API (local media by default).
 

@@ -8,6 +8,7 @@ invalidates cached pages in every process.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -15,6 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from dateline.blog import signals
@@ -27,12 +29,14 @@ from dateline.blog.domain.drafts import (
     RawHtmlDraft,
     UpdateDraft,
 )
+from dateline.blog.domain.old_addresses import address_key
 from dateline.blog.domain.slugs import slugify, unique_slug
 from dateline.blog.domain.text import xml_safe
 from dateline.blog.exceptions import InvalidImage, InvalidPart, InvalidPost, SlugTaken
 from dateline.blog.models import (
     Image,
     Label,
+    OldAddress,
     PartKind,
     Post,
     PostKind,
@@ -290,6 +294,74 @@ def publish_scheduled(now: datetime) -> int:
             post.status = PostStatus.PUBLISHED
             transaction.on_commit(lambda p=post: signals.post_published.send(Post, post=p))
     return len(due)
+
+
+@dataclass(frozen=True, slots=True)
+class OldAddressesKept:
+    kept: int
+    # Addresses refused: one of Dateline's own pages answers there (/about/, /label/x/, a date
+    # archive, a feed), or another post already holds it.
+    taken: tuple[str, ...] = ()
+
+
+# Routes whose address an imported one may share: a post's address and Blogger's .html names
+# answer 404 when no post of ours is there, and the old address is looked up then.
+_ROUTES_AN_OLD_ADDRESS_MAY_SHARE = frozenset({"blog:post", "blog:blogger_post"})
+
+
+def keep_old_addresses(addresses: Iterable[tuple[Post, str]]) -> OldAddressesKept:
+    """Stores the addresses posts had on the blog they were imported from (a path, with a query
+    for WordPress's `/?p=12`): each answers 301 to its post's address here, before the page
+    cache (`old_address_redirect`). Idempotent: an address already kept for the same post is
+    counted as kept again."""
+    wanted: dict[str, tuple[Post, str]] = {}
+    taken: list[str] = []
+    for post, address in addresses:
+        parts = urlsplit(address)
+        key = address_key(parts.path, parts.query)
+        if key is None or _dateline_answers_at(parts.path, key) or key in wanted:
+            taken.append(address)
+            continue
+        wanted[key] = (post, address)
+    with transaction.atomic():
+        stored = dict(OldAddress.objects.filter(key__in=list(wanted)).values_list("key", "post_id"))
+        new, kept = [], 0
+        for key, (post, address) in wanted.items():
+            if key not in stored:
+                new.append(OldAddress(key=key, post=post))
+            elif stored[key] != post.pk:
+                taken.append(address)
+                continue
+            kept += 1
+        OldAddress.objects.bulk_create(new, batch_size=500)
+    return OldAddressesKept(kept=kept, taken=tuple(taken))
+
+
+def _dateline_answers_at(path: str, key: str) -> bool:
+    if key.startswith("/?"):
+        return False
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return match.view_name not in _ROUTES_AN_OLD_ADDRESS_MAY_SHARE
+
+
+def old_address_redirect(path: str, query: str = "") -> str | None:
+    """Where an imported post's old address now lives (its address here), or None. One indexed
+    read; callers ask only for `may_be_old_address` shapes or for addresses that found nothing."""
+    key = address_key(path, query)
+    if key is None:
+        return None
+    row = (
+        OldAddress.objects.filter(key=key, post__in=Post.objects.visible())
+        .values_list("post__kind", "post__slug", "post__published_at")
+        .first()
+    )
+    if row is None:
+        return None
+    kind, slug, published_at = row
+    return Post(kind=kind, slug=slug, published_at=published_at).get_absolute_url()
 
 
 def post_changed(post: Post | None = None) -> None:
