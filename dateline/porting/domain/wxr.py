@@ -129,8 +129,10 @@ class WxrReader:
 
     def header(self) -> FileHeader:
         site = self.blog_url or self.site_url
+        # A file that names no site (hand-written ones) is told apart by its title at least.
+        source = f"wxr:{site}" if site else f"wxr-title:{self.title}"
         return FileHeader(
-            format=f"wxr-{self.version}", source=f"wxr:{site}", site_url=site, title=self.title
+            format=f"wxr-{self.version}", source=source, site_url=site, title=self.title
         )
 
     def _check_version(self, version: str) -> None:
