@@ -96,7 +96,9 @@ MALFORMED = {
     "malformed-simple.xml": ":14:1: Premature end of data in tag item",
     "malformed.xml": ":90:11: Opening and ending tag mismatch: notachanneltag",
     "missing-version-tag.xml": ": not a WXR file WordPress would import: no wp:wxr_version",
-    "invalid-version-tag.xml": ": not a WXR file WordPress would import: invalid wp:wxr_version 'abc'",
+    "invalid-version-tag.xml": (
+        ": not a WXR file WordPress would import: invalid wp:wxr_version 'abc'"
+    ),
 }
 
 

@@ -34,16 +34,21 @@ def wxr(items: str, *, extra_prolog: str = "") -> str:
 
 
 def item(n: int, *, status: str = "publish", comments: str = "") -> str:
-    return f"""<item><title>Post {n}</title><link>https://erbil.example/2015/0{n % 9 + 1}/1{n}/post-{n}/</link>
+    month = n % 9 + 1
+    return f"""<item><title>Post {n}</title>
+<link>https://erbil.example/2015/0{month}/1{n % 10}/post-{n}/</link>
 <dc:creator>editor</dc:creator><content:encoded><![CDATA[<p>Body {n}</p>]]></content:encoded>
-<wp:post_id>{n}</wp:post_id><wp:post_date_gmt>2015-0{n % 9 + 1}-1{n % 10} 10:00:00</wp:post_date_gmt>
+<wp:post_id>{n}</wp:post_id>
+<wp:post_date_gmt>2015-0{month}-1{n % 10} 10:00:00</wp:post_date_gmt>
 <wp:post_name>post-{n}</wp:post_name><wp:status>{status}</wp:status><wp:post_type>post</wp:post_type>
 <category domain="category" nicename="iraq"><![CDATA[Iraq]]></category>{comments}</item>"""
 
 
 def comment(n: int, *, parent: int = 0, approved: str = "0") -> str:
-    return f"""<wp:comment><wp:comment_id>{n}</wp:comment_id><wp:comment_author>Reader {n}</wp:comment_author>
-<wp:comment_date_gmt>2015-02-02 10:00:00</wp:comment_date_gmt><wp:comment_content>Comment {n}</wp:comment_content>
+    return f"""<wp:comment><wp:comment_id>{n}</wp:comment_id>
+<wp:comment_author>Reader {n}</wp:comment_author>
+<wp:comment_date_gmt>2015-02-02 10:00:00</wp:comment_date_gmt>
+<wp:comment_content>Comment {n}</wp:comment_content>
 <wp:comment_approved>{approved}</wp:comment_approved><wp:comment_parent>{parent}</wp:comment_parent></wp:comment>"""
 
 
