@@ -8,13 +8,15 @@ rejected, names up to 100 characters) is used and what it cannot hold is said in
 
 from __future__ import annotations
 
+import html
 import inspect
 
 from dateline.blog.models import Post
 from dateline.comments import services as comments
 from dateline.comments.models import Comment
 from dateline.core.markup_text import markup_text
-from dateline.porting.domain.records import CommentStatus, SourceComment
+from dateline.porting.domain.records import CommentKind, CommentStatus, SourceComment
+from dateline.porting.domain.writers import ExportComment
 
 _PARAMETERS = inspect.signature(comments.record).parameters
 THREADED = "parent" in _PARAMETERS and "body_html" in _PARAMETERS
@@ -60,3 +62,40 @@ def store(post: Post, comment: SourceComment, *, parent_id: int | None) -> int:
         created_at=comment.created_at,
     )
     return int(stored.pk)
+
+
+_STATUS_BACK = {
+    "approved": CommentStatus.APPROVED,
+    "pending": CommentStatus.PENDING,
+    "rejected": CommentStatus.SPAM,
+    "spam": CommentStatus.SPAM,
+    "deleted": CommentStatus.DELETED,
+}
+
+
+def comments_for_export(post_ids: list[int]) -> dict[int, list[ExportComment]]:
+    """The comments of these posts, oldest first, as export records."""
+    found: dict[int, list[ExportComment]] = {}
+    for comment in Comment.objects.filter(post_id__in=post_ids).order_by("created_at", "id"):
+        body_html = getattr(comment, "body_html", "") or _paragraphs(comment.body)
+        kind = getattr(comment, "kind", "comment")
+        found.setdefault(comment.post_id, []).append(
+            ExportComment(
+                id=comment.pk,
+                body_html=body_html,
+                author=comment.author_name,
+                email=getattr(comment, "email", ""),
+                url=getattr(comment, "url", ""),
+                parent_id=comment.parent_id,
+                status=_STATUS_BACK.get(comment.status, CommentStatus.PENDING),
+                kind=CommentKind(kind)
+                if kind in {k.value for k in CommentKind}
+                else CommentKind.COMMENT,
+                created_at=comment.created_at,
+            )
+        )
+    return found
+
+
+def _paragraphs(text: str) -> str:
+    return "\n\n".join(html.escape(line, quote=False) for line in text.split("\n\n"))

@@ -27,6 +27,7 @@ from dateline.comments.exceptions import CommentError
 from dateline.porting import comments_bridge
 from dateline.porting.adapters import xml_stream
 from dateline.porting.domain.blogger import ATOM, BloggerReader
+from dateline.porting.domain.dateline_markup import read_back
 from dateline.porting.domain.html_text import image_sources
 from dateline.porting.domain.records import (
     Author,
@@ -39,7 +40,7 @@ from dateline.porting.domain.records import (
     SourceItem,
     Status,
 )
-from dateline.porting.domain.structure import recover
+from dateline.porting.domain.structure import Recovered, recover
 from dateline.porting.domain.wxr import NotWxr, WxrReader
 from dateline.porting.exceptions import PortingError, UnknownFormat
 from dateline.porting.models import SourceKind, SourceRecord
@@ -247,7 +248,14 @@ class _Writer:
     def _item(self, item: SourceItem) -> None:
         if self._already(item.source_id):
             return
-        recovered = recover(item.html, updated_at=item.updated_at or item.published_at)
+        back = read_back(item.html)
+        if back is not None:
+            # Dateline's own export: the parts it was rendered from, as they were.
+            recovered = Recovered(parts=back.parts, structured=False)
+            place = back.dateline_place
+        else:
+            recovered = recover(item.html, updated_at=item.updated_at or item.published_at)
+            place = ""
         status = item.status
         if status == Status.SCHEDULED and item.published_at is None:
             status = Status.DRAFT
@@ -255,6 +263,7 @@ class _Writer:
             post = blog.create_post(
                 headline=item.title[: blog.MAX_HEADLINE],
                 byline=item.author,
+                dateline_place=place,
                 author=self._user(item.author) if self.create_users else None,
                 parts=recovered.parts,
                 labels=item.labels,
