@@ -304,8 +304,8 @@ class OldAddressesKept:
     taken: tuple[str, ...] = ()
 
 
-# Routes whose address an imported one may share: a post's or page's address and Blogger's .html names
-# answer 404 when no post of ours is there, and the old address is looked up then.
+# Routes whose address an imported one may share: a post's or page's address and Blogger's .html
+# names answer 404 when no post of ours is there, and the old address is looked up then.
 _ROUTES_AN_OLD_ADDRESS_MAY_SHARE = frozenset({"blog:post", "blog:blogger_post", "blog:page"})
 
 
