@@ -100,9 +100,14 @@ class ReadBack:
     parts: tuple[PartDraft, ...]
 
 
+def is_dateline_markup(body: str) -> bool:
+    """Whether `body` is a body Dateline rendered (it starts with the page's post-body)."""
+    return body.lstrip().startswith('<div class="post-body">')
+
+
 def read_back(body: str) -> ReadBack | None:
     """The place and parts of a body Dateline rendered, or None for any other body."""
-    if 'class="post-body"' not in body:
+    if not is_dateline_markup(body):
         return None
     builder = _Builder()
     builder.feed(body)

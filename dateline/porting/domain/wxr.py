@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from urllib.parse import unquote, urlsplit
 
 from dateline.porting.domain.addresses import path_of
+from dateline.porting.domain.dateline_markup import is_dateline_markup
 from dateline.porting.domain.dates import wordpress_time
 from dateline.porting.domain.html_text import autop
 from dateline.porting.domain.records import (
@@ -178,7 +179,8 @@ class WxrReader:
             kind=kind,
             status=status,
             title=title,
-            html=autop(html),
+            # WordPress adds paragraphs when it shows a post; Dateline's own export has them.
+            html=html if is_dateline_markup(html) else autop(html),
             published_at=wordpress_time(
                 node.text_of("post_date_gmt", WP),
                 node.text_of("post_date", WP),
