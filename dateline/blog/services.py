@@ -25,6 +25,7 @@ from dateline.blog.domain.drafts import (
     CitationDraft,
     CommentaryDraft,
     PartDraft,
+    PostDraft,
     ProseDraft,
     RawHtmlDraft,
     UpdateDraft,
@@ -46,7 +47,7 @@ from dateline.blog.models import (
     SlugRedirect,
 )
 from dateline.blog.sanitising import clean_post_html
-from dateline.blog.search import index_post
+from dateline.blog.search import index_post, index_posts
 from dateline.stories.models import Story
 
 MAX_HEADLINE = 500
@@ -85,19 +86,7 @@ def create_post(
     SCHEDULED for it; a SCHEDULED one needs a time. `quiet` (every write service takes it): see
     `_content_changed`.
     """
-    headline = _clean_headline(headline)
-    status = _check_status(status)
-    if kind not in PostKind.values:
-        raise InvalidPost(f"unknown kind {kind!r}; one of {', '.join(PostKind.values)}")
-    published_at = _check_time(published_at, "published_at")
-    if status == PostStatus.PUBLISHED and published_at is None:
-        published_at = timezone.now()
-    if status == PostStatus.PUBLISHED and published_at > timezone.now():
-        # As publish() does: nothing public changes when a stored time passes, so cached pages
-        # would never learn of it; the worker's job publishes it, and they follow.
-        status = PostStatus.SCHEDULED
-    if status == PostStatus.SCHEDULED and published_at is None:
-        raise InvalidPost("a scheduled post needs published_at, the time to publish it")
+    headline, status, published_at = _post_fields(headline, status, published_at, kind)
     with transaction.atomic():
         post = _create_with_free_slug(
             slug or headline,
@@ -119,6 +108,121 @@ def create_post(
             _bump_generation()
             transaction.on_commit(lambda: signals.post_published.send(Post, post=post))
     return post
+
+
+def _post_fields(
+    headline: str, status: str, published_at: datetime | None, kind: str
+) -> tuple[str, str, datetime | None]:
+    headline = _clean_headline(headline)
+    status = _check_status(status)
+    if kind not in PostKind.values:
+        raise InvalidPost(f"unknown kind {kind!r}; one of {', '.join(PostKind.values)}")
+    published_at = _check_time(published_at, "published_at")
+    if status == PostStatus.PUBLISHED and published_at is None:
+        published_at = timezone.now()
+    if status == PostStatus.PUBLISHED and published_at > timezone.now():
+        # As publish() does: nothing public changes when a stored time passes, so cached pages
+        # would never learn of it; the worker's job publishes it, and they follow.
+        status = PostStatus.SCHEDULED
+    if status == PostStatus.SCHEDULED and published_at is None:
+        raise InvalidPost("a scheduled post needs published_at, the time to publish it")
+    return headline, status, published_at
+
+
+def create_posts(drafts: Sequence[PostDraft], *, quiet: bool = False) -> list[Post]:
+    """Writes many posts at once, all or nothing, by the rules of `create_post` (an import
+    writes thousands): a fixed number of statements for the whole batch, whatever its size,
+    but a slug of another post's (or of the batch's), which costs a look-up of its own.
+    A slug asked for and taken is not refused: the headline's is used, with a suffix if need
+    be. Not `quiet`: one generation bump for the batch, and a signal per visible post."""
+    if not drafts:
+        return []
+    with transaction.atomic():
+        rows = []
+        for draft in drafts:
+            headline, status, published_at = _post_fields(
+                draft.headline, draft.status, draft.published_at, draft.kind
+            )
+            rows.append(
+                Post(
+                    headline=headline,
+                    author_id=draft.author_id,
+                    byline=xml_safe(draft.byline).strip()[:200],
+                    dateline_place=xml_safe(draft.dateline_place).strip()[:200],
+                    status=status,
+                    sticky=draft.sticky,
+                    published_at=published_at,
+                    kind=PostKind(draft.kind),
+                )
+            )
+        _free_slugs(rows, [draft.slug for draft in drafts])
+        posts = Post.objects.bulk_create(rows)
+        parts = [
+            _part_row(post, part, position)
+            for post, draft in zip(posts, drafts, strict=True)
+            for position, part in enumerate(draft.parts)
+        ]
+        PostPart.objects.bulk_create(parts, batch_size=500)
+        _link_labels(posts, [draft.labels for draft in drafts])
+        index_posts(posts)
+        visible = [post for post in posts if _visible(post)]
+        if visible and not quiet:
+            _bump_generation()
+            for post in visible:
+                transaction.on_commit(lambda p=post: signals.post_published.send(Post, post=p))
+    return posts
+
+
+def _free_slugs(rows: list[Post], wanted: list[str]) -> None:
+    """Gives each new row a slug no post (nor old slug) holds, its wanted one when free."""
+    bases = [
+        slugify(want) if want.strip() else slugify(row.headline)
+        for row, want in zip(rows, wanted, strict=True)
+    ]
+    taken = set(Post.objects.filter(slug__in=bases).values_list("slug", flat=True))
+    taken |= set(SlugRedirect.objects.filter(old_slug__in=bases).values_list("old_slug", flat=True))
+    for row, base in zip(rows, bases, strict=True):
+        if base in taken:
+            taken |= set(Post.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+            taken |= set(
+                SlugRedirect.objects.filter(old_slug__startswith=base).values_list(
+                    "old_slug", flat=True
+                )
+            )
+        row.slug = unique_slug(base, taken)
+        taken.add(row.slug)
+
+
+def _link_labels(posts: list[Post], names: list[tuple[str, ...]]) -> None:
+    wanted: dict[str, None] = {}
+    per_post: list[list[str]] = []
+    for labels in names:
+        cleaned = []
+        for raw in labels:
+            name = _one_line(str(raw))
+            if not name:
+                continue
+            if len(name) > MAX_LABEL:
+                raise InvalidPost(
+                    f"the label {name[:40]!r}... is longer than {MAX_LABEL} characters"
+                )
+            if name not in cleaned:
+                cleaned.append(name)
+            wanted.setdefault(name, None)
+        per_post.append(cleaned)
+    found = {label.name: label for label in Label.objects.filter(name__in=list(wanted))}
+    for name in wanted:
+        if name not in found:
+            found[name] = _create_label(name)
+    through = Post.labels.through
+    through.objects.bulk_create(
+        [
+            through(post_id=post.pk, label_id=found[name].pk)
+            for post, cleaned in zip(posts, per_post, strict=True)
+            for name in cleaned
+        ],
+        batch_size=500,
+    )
 
 
 def add_part(post: Post, part: PartDraft, *, quiet: bool = False) -> PostPart:

@@ -45,7 +45,7 @@ def store(post: Post, comment: SourceComment, *, parent_id: int | None) -> int:
             post,
             author_name=comment.author,
             body_html=comment.body_html,
-            parent=Comment(pk=parent_id) if parent_id is not None else None,
+            parent=Comment(pk=parent_id, post_id=post.pk) if parent_id is not None else None,
             email=comment.email,
             url=comment.url,
             kind=comment.kind.value,

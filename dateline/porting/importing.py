@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from dateline.blog import services as blog
-from dateline.blog.domain.drafts import PartDraft
+from dateline.blog.domain.drafts import PartDraft, PostDraft
 from dateline.blog.domain.slugs import slugify
 from dateline.blog.exceptions import BlogError
 from dateline.blog.models import Post, PostKind
@@ -48,7 +48,7 @@ from dateline.porting.sniffing import not_xml
 from dateline.wire import services as wire
 
 Progress = Callable[[int, int], None]  # (bytes read, file size)
-_BATCH = 500
+_BATCH = 200
 
 
 @dataclass
@@ -198,6 +198,8 @@ class _Writer:
         self.users: dict[str, Any] = {}
         self.author_names: dict[str, Author] = {}
         self.pending_records: list[SourceRecord] = []
+        self.pending_items: list[tuple[SourceItem, PostDraft, Recovered]] = []
+        self.pending_comments: list[SourceComment] = []
         self.pending_addresses: list[tuple[Post, str]] = []
         self.visible_change = False
 
@@ -211,10 +213,10 @@ class _Writer:
                 case SourceItem():
                     self._item(record)
                 case SourceComment():
-                    self._comment(record)
+                    self.pending_comments.append(record)
                 case Skipped():
                     self._skipped(record)
-            if len(self.pending_records) >= _BATCH:
+            if len(self.pending_records) >= _BATCH or len(self.pending_comments) >= _BATCH * 10:
                 self._flush()
         self._flush()
         self.report.labels = len(self.labels)
@@ -259,37 +261,60 @@ class _Writer:
         status = item.status
         if status == Status.SCHEDULED and item.published_at is None:
             status = Status.DRAFT
-        try:
-            post = blog.create_post(
-                headline=item.title[: blog.MAX_HEADLINE],
-                byline=item.author,
-                dateline_place=place,
-                author=self._user(item.author) if self.create_users else None,
-                parts=recovered.parts,
-                labels=item.labels,
-                status=status.value,
-                sticky=item.sticky,
-                published_at=item.published_at,
-                slug=self._free_slug(item.slug),
-                kind=PostKind.PAGE if item.kind == ItemKind.PAGE else PostKind.POST,
-                quiet=True,
-            )
-        except BlogError as error:
-            raise PortingError(f"{item.source_id} ({item.title[:60]!r}): {error}") from error
-        self.post_ids[item.source_id] = post.pk
-        self.visible_change = self.visible_change or post.status == "published"
-        self.pending_records.append(
-            SourceRecord(
-                source=self.source,
-                source_id=item.source_id[:500],
-                kind=SourceKind.PAGE if item.kind == ItemKind.PAGE else SourceKind.POST,
-                post=post,
-                title=item.title,
-                original_html=item.html,
-            )
+        user = self._user(item.author) if self.create_users else None
+        draft = PostDraft(
+            headline=item.title[: blog.MAX_HEADLINE],
+            byline=item.author,
+            dateline_place=place,
+            author_id=user.pk if user is not None else None,
+            parts=recovered.parts,
+            labels=item.labels,
+            status=status.value,
+            sticky=item.sticky,
+            published_at=item.published_at,
+            slug=item.slug,
+            kind=PostKind.PAGE if item.kind == ItemKind.PAGE else PostKind.POST,
         )
-        self.pending_addresses += [(post, address) for address in item.old_addresses]
-        self._count(item, post, recovered.parts, recovered.structured)
+        self.pending_items.append((item, draft, recovered))
+        if len(self.pending_items) >= _BATCH:
+            self._flush()
+
+    def _write_items(self) -> None:
+        """Writes the items read so far in one batch (the blog's `create_posts`)."""
+        if not self.pending_items:
+            return
+        drafts = [draft for _item, draft, _recovered in self.pending_items]
+        try:
+            posts = blog.create_posts(drafts, quiet=True)
+        except BlogError as error:
+            # Which item: the batch is written whole, so each is checked alone to name it.
+            raise PortingError(self._culprit(error)) from error
+        for (item, _draft, recovered), post in zip(self.pending_items, posts, strict=True):
+            self.post_ids[item.source_id] = post.pk
+            self.visible_change = self.visible_change or post.status == "published"
+            self.pending_records.append(
+                SourceRecord(
+                    source=self.source,
+                    source_id=item.source_id[:500],
+                    kind=SourceKind.PAGE if item.kind == ItemKind.PAGE else SourceKind.POST,
+                    post=post,
+                    title=item.title,
+                    original_html=item.html,
+                )
+            )
+            self.pending_addresses += [(post, address) for address in item.old_addresses]
+            self._count(item, post, recovered.parts, recovered.structured)
+        self.pending_items = []
+
+    def _culprit(self, error: BlogError) -> str:
+        for item, draft, _recovered in self.pending_items:
+            try:
+                with transaction.atomic():
+                    blog.create_posts([draft], quiet=True)
+                    transaction.set_rollback(True)
+            except BlogError as alone:
+                return f"{item.source_id} ({item.title[:60]!r}): {alone}"
+        return str(error)
 
     def _count(
         self, item: SourceItem, post: Post, parts: tuple[PartDraft, ...], structured: bool
@@ -309,12 +334,6 @@ class _Writer:
         if item.author:
             self.authors.add(item.author)
         self.images.update(image_sources(item.html))
-
-    def _free_slug(self, wanted: str) -> str:
-        slug = slugify(wanted) if wanted.strip() else ""
-        if not slug or slug == "post" or Post.objects.filter(slug=slug).exists():
-            return ""
-        return slug
 
     def _user(self, name: str) -> Any:
         if not name:
@@ -383,6 +402,11 @@ class _Writer:
             )
 
     def _flush(self) -> None:
+        # Posts first: the comments waiting are on them.
+        self._write_items()
+        for comment in self.pending_comments:
+            self._comment(comment)
+        self.pending_comments = []
         SourceRecord.objects.bulk_create(self.pending_records, batch_size=_BATCH)
         self.pending_records = []
         if self.pending_addresses:

@@ -91,12 +91,12 @@ def test_a_file_broken_half_way_leaves_no_rows(tmp_path):
 
 
 def test_an_interrupt_mid_import_leaves_no_rows(tmp_path):
-    path = _write(tmp_path, wxr("".join(item(n) for n in range(1, 400))))
+    path = _write(tmp_path, wxr("".join(item(n) for n in range(1, 700))))
     calls = []
 
     def progress(done, total):
         calls.append(done)
-        if len(calls) == 2:  # Ctrl-C once the import has written posts
+        if len(calls) == 3:  # Ctrl-C once the import has written posts
             assert Post.objects.exists()
             raise KeyboardInterrupt
 
