@@ -269,3 +269,34 @@ def test_quiet_writes_index_but_move_no_time_generation_or_signal(
     # The search index is still written.
     assert post.search_document.headline == "Renamed"
     assert "Tabqa" in post.search_document.body_text
+
+
+def test_create_posts_writes_a_batch_by_create_posts_rules_in_fixed_statements(
+    django_assert_max_num_queries,
+):
+    from dateline.blog.domain.drafts import PostDraft
+
+    seed_post(1, headline="Taken", slug="taken")
+    drafts = [
+        PostDraft(
+            headline=f"Batch {n}",
+            slug="taken" if n < 2 else "",
+            parts=(ProseDraft(f"<p>Body {n}</p>"), citation(n)),
+            labels=("Media", "media") if n % 2 else ("Media",),
+            status=PostStatus.PUBLISHED,
+            published_at=datetime(2015, 1, 1 + n, tzinfo=UTC),
+        )
+        for n in range(20)
+    ]
+    before = services.site_generation()[0]
+    # Fixed for any batch size; new labels and taken slugs add a few each.
+    with django_assert_max_num_queries(30):
+        posts = services.create_posts(drafts, quiet=True)
+    assert [post.slug for post in posts[:3]] == ["taken-2", "taken-3", "batch-2"]
+    assert services.site_generation()[0] == before
+    assert PostPart.objects.filter(post__in=posts).count() == 40
+    assert sorted(Label.objects.values_list("name", flat=True)) == ["Media", "Syria", "media"]
+    assert posts[1].labels.count() == 2
+    assert posts[5].search_document.body_text.startswith("Body 5")
+    services.create_posts(drafts[:1])
+    assert services.site_generation()[0] == before + 1
