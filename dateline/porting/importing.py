@@ -67,7 +67,6 @@ class ImportReport:
     parts: Counter[str] = field(default_factory=Counter)
     password_protected: int = 0
     dry_run: bool = False
-    notes: tuple[str, ...] = ()
     # OPML only.
     feeds: int | None = None
 
@@ -184,7 +183,7 @@ def _import_opml(path: Path, *, dry_run: bool) -> ImportReport:
 
 class _Writer:
     def __init__(self, *, dry_run: bool, create_users: bool) -> None:
-        self.report = ImportReport(dry_run=dry_run, notes=comments_bridge.LIMITS)
+        self.report = ImportReport(dry_run=dry_run)
         self.create_users = create_users
         self.source = ""
         self.known: dict[str, tuple[int | None, int | None]] = {}

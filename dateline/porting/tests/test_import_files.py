@@ -180,6 +180,11 @@ def test_theme_data_keeps_what_wordpress_had(client):
     assert "/2013/01/11/markup-html-tags-and-formatting" in keys
     assert any(key.startswith("/?p=") for key in keys)
     assert client.get("/2013/01/11/markup-html-tags-and-formatting/").status_code == 301
+    # Comments: kinds, statuses and threads as the file has them.
+    assert Comment.objects.filter(kind="pingback").count() == 2
+    assert Comment.objects.filter(kind="trackback").count() == 2
+    assert Comment.objects.filter(status="pending").count() == 3
+    assert Comment.objects.filter(parent__isnull=False).count() == 10
 
 
 def test_labels_keep_their_exact_names():

@@ -75,6 +75,22 @@ def test_importing_the_same_file_again_creates_nothing_twice(tmp_path):
     assert (Post.objects.count(), Comment.objects.count()) == (2, 2)
 
 
+def test_threads_statuses_and_a_reply_whose_parent_is_missing(tmp_path):
+    comments = (
+        comment(10, approved="1")
+        + comment(11, parent=10, approved="spam")
+        + comment(12, parent=99, approved="trash")
+    )
+    report = import_file(_write(tmp_path, wxr(item(1, comments=comments))))
+    assert (report.comments, report.replies) == (3, 2)
+    first = Comment.objects.get(author_name="Reader 10")
+    reply = Comment.objects.get(author_name="Reader 11")
+    orphan = Comment.objects.get(author_name="Reader 12")
+    assert (reply.parent, reply.status) == (first, "spam")
+    assert (orphan.parent, orphan.status) == (None, "deleted")
+    assert first.body_html == "<p>Comment 10</p>"
+
+
 def test_a_dry_run_counts_and_writes_nothing(tmp_path):
     path = _write(tmp_path, wxr(item(1, comments=comment(10)) + item(2, status="draft")))
     report = import_file(path, dry_run=True)

@@ -15,7 +15,6 @@ from dateline.blog.models import Label, OldAddress, Post, PostKind
 from dateline.blog.rendering import body_html
 from dateline.comments import services as comments
 from dateline.comments.models import Comment
-from dateline.porting import comments_bridge
 from dateline.porting.exporting import export
 from dateline.porting.importing import import_file
 from dateline.porting.models import SourceRecord
@@ -62,7 +61,9 @@ post = st.fixed_dictionaries(
         "days": st.integers(0, 3000),
         # Each comment: (status, index of the comment it answers or None).
         "comments": st.lists(
-            st.tuples(st.sampled_from(["approved", "pending", "rejected"]), st.integers(-1, 5)),
+            st.tuples(
+                st.sampled_from(["approved", "pending", "spam", "deleted"]), st.integers(-1, 5)
+            ),
             max_size=5,
         ),
     }
@@ -88,7 +89,7 @@ def _make(spec: dict, n: int) -> None:
     made_comments: list[Comment] = []
     for number, (comment_status, parent) in enumerate(spec["comments"]):
         thread = {}
-        if comments_bridge.THREADED and 0 <= parent < number:
+        if 0 <= parent < number:
             thread["parent"] = made_comments[parent]
         made_comments.append(
             comments.record(
@@ -115,7 +116,14 @@ def _snapshot() -> dict:
             body_html(found, sorted(found.parts.all(), key=lambda part: part.position)),
         )
     threads = sorted(
-        (c.post.slug, c.author_name, c.body, c.status, c.parent.body if c.parent else None)
+        (
+            c.post.slug,
+            c.author_name,
+            c.body_html,
+            c.status,
+            c.kind,
+            c.parent.body_html if c.parent else None,
+        )
         for c in Comment.objects.select_related("post", "parent")
     )
     return {"posts": posts, "labels": set(Label.objects.values_list("name", flat=True)),

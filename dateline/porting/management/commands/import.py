@@ -51,8 +51,6 @@ class Command(BaseCommand):
         if progress is not None:
             sys.stderr.write("\n")
         summary = report.as_json()
-        for note in report.notes:
-            self.stderr.write(f"note: {note}")
         if options["json"]:
             self.stdout.write(json.dumps(summary, ensure_ascii=False))
             return
