@@ -340,9 +340,10 @@ class _Writer:
         if name not in self.users:
             known = self.author_names.get(name)
             username = (slugify(name) or "author")[:150]
-            user, _created = get_user_model().objects.get_or_create(
-                username=username,
-                defaults={"first_name": (known.display_name if known else name)[:150]},
+            users = get_user_model().objects
+            # No password: an imported author signs in only once an editor gives them one.
+            user = users.filter(username=username).first() or users.create_user(
+                username, first_name=(known.display_name if known else name)[:150]
             )
             self.users[name] = user
         return self.users[name]
