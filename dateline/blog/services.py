@@ -152,6 +152,7 @@ def create_posts(drafts: Sequence[PostDraft], *, quiet: bool = False) -> list[Po
                     status=status,
                     sticky=draft.sticky,
                     published_at=published_at,
+                    updated_at=_check_time(draft.updated_at, "updated_at"),
                     kind=PostKind(draft.kind),
                 )
             )

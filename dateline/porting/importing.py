@@ -271,6 +271,7 @@ class _Writer:
             status=status.value,
             sticky=item.sticky,
             published_at=item.published_at,
+            updated_at=item.updated_at,
             slug=item.slug,
             kind=PostKind.PAGE if item.kind == ItemKind.PAGE else PostKind.POST,
         )

@@ -71,6 +71,8 @@ class PostDraft:
     status: str = "draft"
     sticky: bool = False
     published_at: datetime | None = None
+    # The last public change (an imported post's "updated" time); None: never changed.
+    updated_at: datetime | None = None
     slug: str = ""
     kind: str = "post"
     author_id: int | None = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from urllib.parse import unquote, urlsplit
 
 from dateline.porting.domain.addresses import path_of
@@ -173,6 +174,14 @@ class WxrReader:
         if password and status == Status.PUBLISHED:
             status = Status.PRIVATE
         login = node.text_of("creator", DC) or node.text_of("author", WP)
+        published = wordpress_time(
+            node.text_of("post_date_gmt", WP),
+            node.text_of("post_date", WP),
+            node.text_of("pubDate"),
+        )
+        modified = wordpress_time(
+            node.text_of("post_modified_gmt", WP), node.text_of("post_modified", WP)
+        )
         author = self.authors.get(login)
         yield SourceItem(
             source_id=source_id,
@@ -181,11 +190,8 @@ class WxrReader:
             title=title,
             # WordPress adds paragraphs when it shows a post; Dateline's own export has them.
             html=html if is_dateline_markup(html) else autop(html),
-            published_at=wordpress_time(
-                node.text_of("post_date_gmt", WP),
-                node.text_of("post_date", WP),
-                node.text_of("pubDate"),
-            ),
+            published_at=published,
+            updated_at=_later(modified, published),
             author=(author.display_name if author and author.display_name else login),
             labels=_labels(node),
             sticky=node.text_of("is_sticky", WP) == "1",
@@ -212,6 +218,11 @@ class WxrReader:
         if post_id.isdigit():
             found[f"/?{'page_id' if kind == ItemKind.PAGE else 'p'}={post_id}"] = None
         return tuple(found)
+
+
+def _later(modified: datetime | None, published: datetime | None) -> datetime | None:
+    """An update time only when it is after publication (WordPress writes one on every post)."""
+    return modified if modified and published and modified > published else None
 
 
 def _author(node: Node) -> Author:

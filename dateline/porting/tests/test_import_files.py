@@ -211,3 +211,11 @@ def test_a_legacy_blogger_draft_and_draft_page_are_drafts():
     assert report.drafts == 1
     assert Post.objects.filter(kind=PostKind.PAGE, status=PostStatus.DRAFT).count() == 1
     assert Post.objects.filter(kind=PostKind.PAGE, status=PostStatus.PUBLISHED).count() == 1
+
+
+def test_published_and_updated_times_are_kept_as_aware_utc():
+    import_file(require("exports/blogger/legacy-2008-sample.xml"))
+    post = Post.objects.get(headline="A (somewhat) brief history")
+    # <published>2008-04-15T09:28:00.000-07:00</published>, <updated>2008-11-11T16:05:24.968-08:00
+    assert post.published_at.isoformat() == "2008-04-15T16:28:00+00:00"
+    assert post.updated_at.isoformat() == "2008-11-12T00:05:24.968000+00:00"
