@@ -43,6 +43,7 @@ from dateline.porting.domain.records import (
 from dateline.porting.domain.structure import Recovered, recover
 from dateline.porting.domain.wxr import NotWxr, WxrReader
 from dateline.porting.exceptions import PortingError, UnknownFormat
+from dateline.porting.images import ImageFetcher
 from dateline.porting.models import SourceKind, SourceRecord
 from dateline.porting.sniffing import not_xml
 from dateline.wire import services as wire
@@ -96,6 +97,7 @@ def import_file(
     *,
     dry_run: bool = False,
     create_users: bool = False,
+    fetch_images: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Imports the export at `path`; raises a PortingError (nothing written) when it cannot."""
@@ -119,7 +121,9 @@ def import_file(
                 f"element is <{_plain_tag(first.tag)}>"
             )
         records = _read(reader, stream, depth, path, size, progress)
-        writer = _Writer(dry_run=dry_run, create_users=create_users)
+        # A dry run fetches nothing: it only counts the pictures.
+        images = ImageFetcher() if fetch_images and not dry_run else None
+        writer = _Writer(dry_run=dry_run, create_users=create_users, images=images)
         with transaction.atomic():
             writer.write_all(records)
             if dry_run:
@@ -182,8 +186,11 @@ def _import_opml(path: Path, *, dry_run: bool) -> ImportReport:
 
 
 class _Writer:
-    def __init__(self, *, dry_run: bool, create_users: bool) -> None:
+    def __init__(
+        self, *, dry_run: bool, create_users: bool, images: ImageFetcher | None = None
+    ) -> None:
         self.report = ImportReport(dry_run=dry_run)
+        self.fetcher = images
         self.create_users = create_users
         self.source = ""
         self.known: dict[str, tuple[int | None, int | None]] = {}
@@ -221,6 +228,8 @@ class _Writer:
         self.report.labels = len(self.labels)
         self.report.authors = len(self.authors)
         self.report.images = len(self.images)
+        if self.fetcher is not None and self.fetcher.failed:
+            self.report.skipped["image not fetched"] = len(self.fetcher.failed)
 
     def _start(self, header: FileHeader) -> None:
         self.report.format = header.format
@@ -249,13 +258,14 @@ class _Writer:
     def _item(self, item: SourceItem) -> None:
         if self._already(item.source_id):
             return
-        back = read_back(item.html)
+        body = self.fetcher.localise(item.html) if self.fetcher is not None else item.html
+        back = read_back(body)
         if back is not None:
             # Dateline's own export: the parts it was rendered from, as they were.
             recovered = Recovered(parts=back.parts, structured=False)
             place = back.dateline_place
         else:
-            recovered = recover(item.html, updated_at=item.updated_at or item.published_at)
+            recovered = recover(body, updated_at=item.updated_at or item.published_at)
             place = ""
         status = item.status
         if status == Status.SCHEDULED and item.published_at is None:

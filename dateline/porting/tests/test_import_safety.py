@@ -251,3 +251,28 @@ def test_ns0_converter_output_reads_as_blogger(tmp_path):
     assert report.skipped == {"trashed": 1}
     assert SourceRecord.objects.filter(kind="skipped", reason="trashed").count() == 1
     assert OldAddress.objects.get().key == "/2014/10/kobani.html"
+
+
+def test_fetch_images_stores_the_pictures_and_rewrites_their_links(tmp_path, settings):
+    import io
+
+    from PIL import Image as PillowImage
+
+    from tests.support.loopback import LoopbackServer, Reply
+
+    settings.FETCH_ALLOW_LOOPBACK = True
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    picture = io.BytesIO()
+    PillowImage.new("RGB", (40, 30), (200, 10, 10)).save(picture, format="PNG")
+    with LoopbackServer() as server:
+        server.route(
+            "/kobani.png", Reply(body=picture.getvalue(), headers={"Content-Type": "image/png"})
+        )
+        good, missing = server.url("/kobani.png"), server.url("/gone.png")
+        body = f'<p>Siege</p><img src="{good}" alt=""><img src="{missing}" alt="">'
+        text = wxr(item(1).replace("<![CDATA[<p>Body 1</p>]]>", f"<![CDATA[{body}]]>"))
+        report = import_file(_write(tmp_path, text), fetch_images=True)
+    stored = Post.objects.get().parts.get().body
+    assert good not in stored and "/media/" in stored
+    assert missing in stored
+    assert report.images == 2 and report.skipped["image not fetched"] == 1

@@ -31,6 +31,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Make a user account (without a password) for each author, besides bylines.",
         )
+        parser.add_argument(
+            "--fetch-images",
+            action="store_true",
+            help="Download the posts' pictures into the blog's storage and link to the copies.",
+        )
 
     def handle(self, *args: Any, path: Path, **options: Any) -> None:
         require_migrated()
@@ -42,6 +47,7 @@ class Command(BaseCommand):
                 path,
                 dry_run=options["dry_run"],
                 create_users=options["create_users"],
+                fetch_images=options["fetch_images"],
                 progress=progress,
             )
         except DatelineError as error:
