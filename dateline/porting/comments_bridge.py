@@ -1,6 +1,6 @@
-"""Every call porting makes to the comments app, in one place: `record()` for each imported
-comment (its parent, email, URL, kind, status and HTML body, sanitised there with the comment
-policy) and the comments of posts for an export."""
+"""Every call porting makes to the comments app, in one place: `prepare_record()` and
+`record_many()` for imported comments (parent, email, URL, kind, status and HTML body, sanitised
+there with the comment policy) and the comments of posts for an export."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from dateline.porting.domain.records import CommentKind, CommentStatus, SourceCo
 from dateline.porting.domain.writers import ExportComment
 
 
-def store(post: Post, comment: SourceComment, *, parent_id: int | None) -> int:
-    """Stores one imported comment; its id. `parent_id` is a comment of the same post."""
-    stored = comments.record(
+def prepare(post: Post, comment: SourceComment, *, parent_id: int | None) -> Comment:
+    """One imported comment, checked and sanitised by the comments app, not yet stored.
+    `parent_id` is a stored comment of the same post."""
+    return comments.prepare_record(
         post,
         author_name=comment.author,
         body_html=comment.body_html,
@@ -24,7 +25,12 @@ def store(post: Post, comment: SourceComment, *, parent_id: int | None) -> int:
         status=comment.status.value,
         created_at=comment.created_at,
     )
-    return int(stored.pk)
+
+
+def store(prepared: list[Comment]) -> list[int]:
+    """Stores prepared comments at once, quietly (the import changes the site once, on
+    commit); their ids, in order."""
+    return [int(comment.pk) for comment in comments.record_many(prepared, quiet=True)]
 
 
 _STATUS_BACK = {

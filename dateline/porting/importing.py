@@ -24,6 +24,7 @@ from dateline.blog.domain.slugs import slugify
 from dateline.blog.exceptions import BlogError
 from dateline.blog.models import Post, PostKind
 from dateline.comments.exceptions import CommentError
+from dateline.comments.models import Comment
 from dateline.porting import comments_bridge
 from dateline.porting.adapters import xml_stream
 from dateline.porting.domain.blogger import ATOM, BloggerReader
@@ -206,6 +207,8 @@ class _Writer:
         self.pending_records: list[SourceRecord] = []
         self.pending_items: list[tuple[SourceItem, PostDraft, Recovered]] = []
         self.pending_comments: list[SourceComment] = []
+        self.comment_batch: list[tuple[str, Comment]] = []
+        self.batched_ids: set[str] = set()
         self.pending_addresses: list[tuple[Post, str]] = []
         self.visible_change = False
 
@@ -371,23 +374,38 @@ class _Writer:
             )
             self.report.skipped[reason] += 1
             return
+        if comment.parent_source_id in self.batched_ids:
+            # Its parent waits in the batch: stored first, so the reply can name it.
+            self._store_comments()
         parent_id = self.comment_ids.get(comment.parent_source_id)
         try:
-            comment_id = comments_bridge.store(Post(pk=post_id), comment, parent_id=parent_id)
+            prepared = comments_bridge.prepare(Post(pk=post_id), comment, parent_id=parent_id)
         except CommentError as error:
             raise PortingError(f"comment {comment.source_id}: {error}") from error
-        self.comment_ids[comment.source_id] = comment_id
+        self.comment_batch.append((comment.source_id, prepared))
+        self.batched_ids.add(comment.source_id)
         self.report.comments += 1
         if comment.parent_source_id:
             self.report.replies += 1
-        self.pending_records.append(
-            SourceRecord(
-                source=self.source,
-                source_id=comment.source_id[:500],
-                kind=SourceKind.COMMENT,
-                comment_id=comment_id,
+        if len(self.comment_batch) >= _BATCH * 5:
+            self._store_comments()
+
+    def _store_comments(self) -> None:
+        if not self.comment_batch:
+            return
+        ids = comments_bridge.store([prepared for _source, prepared in self.comment_batch])
+        for (source_id, _prepared), comment_id in zip(self.comment_batch, ids, strict=True):
+            self.comment_ids[source_id] = comment_id
+            self.pending_records.append(
+                SourceRecord(
+                    source=self.source,
+                    source_id=source_id[:500],
+                    kind=SourceKind.COMMENT,
+                    comment_id=comment_id,
+                )
             )
-        )
+        self.comment_batch = []
+        self.batched_ids = set()
 
     def _skipped(self, skipped: Skipped) -> None:
         if skipped.source_id:
@@ -418,6 +436,7 @@ class _Writer:
         for comment in self.pending_comments:
             self._comment(comment)
         self.pending_comments = []
+        self._store_comments()
         SourceRecord.objects.bulk_create(self.pending_records, batch_size=_BATCH)
         self.pending_records = []
         if self.pending_addresses:

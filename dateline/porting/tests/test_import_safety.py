@@ -124,7 +124,10 @@ def test_an_interrupt_mid_import_leaves_no_rows(tmp_path):
 def test_the_import_is_quiet_and_changes_the_public_site_once_on_commit(
     tmp_path, django_capture_on_commit_callbacks
 ):
-    path = _write(tmp_path, wxr("".join(item(n) for n in range(1, 6))))
+    approved = comment(20, approved="1") + comment(21, parent=20, approved="1")
+    path = _write(
+        tmp_path, wxr("".join(item(n, comments=approved * (n == 1)) for n in range(1, 6)))
+    )
     heard = []
 
     def listener(sender, post, **kwargs):
