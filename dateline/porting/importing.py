@@ -207,8 +207,10 @@ class _Writer:
         self.pending_records: list[SourceRecord] = []
         self.pending_items: list[tuple[SourceItem, PostDraft, Recovered]] = []
         self.pending_comments: list[SourceComment] = []
-        self.comment_batch: list[tuple[str, Comment]] = []
-        self.batched_ids: set[str] = set()
+        # (source id, prepared comment, source id of a parent waiting in the batch or "").
+        self.comment_batch: list[tuple[str, Comment, str]] = []
+        self.batched: dict[str, int] = {}
+        self.comment_posts: dict[int, int] = {}
         self.pending_addresses: list[tuple[Post, str]] = []
         self.visible_change = False
 
@@ -237,14 +239,15 @@ class _Writer:
     def _start(self, header: FileHeader) -> None:
         self.report.format = header.format
         self.source = header.source[:300]
-        for source_id, post_id, comment_id in SourceRecord.objects.filter(
+        for source_id, post_id, comment_id, comment_post_id in SourceRecord.objects.filter(
             source=self.source
-        ).values_list("source_id", "post_id", "comment_id"):
+        ).values_list("source_id", "post_id", "comment_id", "comment__post_id"):
             self.known[source_id] = (post_id, comment_id)
             if post_id is not None:
                 self.post_ids[source_id] = post_id
             if comment_id is not None:
                 self.comment_ids[source_id] = comment_id
+                self.comment_posts[comment_id] = comment_post_id
 
     def _already(self, source_id: str) -> bool:
         if source_id in self.known:
@@ -374,16 +377,17 @@ class _Writer:
             )
             self.report.skipped[reason] += 1
             return
-        if comment.parent_source_id in self.batched_ids:
-            # Its parent waits in the batch: stored first, so the reply can name it.
-            self._store_comments()
+        # A parent waiting in the batch is linked once it is stored (`_store_comments`).
+        waiting = comment.parent_source_id if comment.parent_source_id in self.batched else ""
         parent_id = self.comment_ids.get(comment.parent_source_id)
+        if parent_id is not None and self.comment_posts.get(parent_id) != post_id:
+            parent_id = None  # a parent on another post is no parent here
         try:
             prepared = comments_bridge.prepare(Post(pk=post_id), comment, parent_id=parent_id)
         except CommentError as error:
             raise PortingError(f"comment {comment.source_id}: {error}") from error
-        self.comment_batch.append((comment.source_id, prepared))
-        self.batched_ids.add(comment.source_id)
+        self.comment_batch.append((comment.source_id, prepared, waiting))
+        self.batched[comment.source_id] = post_id
         self.report.comments += 1
         if comment.parent_source_id:
             self.report.replies += 1
@@ -391,21 +395,33 @@ class _Writer:
             self._store_comments()
 
     def _store_comments(self) -> None:
-        if not self.comment_batch:
-            return
-        ids = comments_bridge.store([prepared for _source, prepared in self.comment_batch])
-        for (source_id, _prepared), comment_id in zip(self.comment_batch, ids, strict=True):
-            self.comment_ids[source_id] = comment_id
-            self.pending_records.append(
-                SourceRecord(
-                    source=self.source,
-                    source_id=source_id[:500],
-                    kind=SourceKind.COMMENT,
-                    comment_id=comment_id,
+        """Stores the batch in waves: the comments whose parents are stored (or who have none),
+        then their replies, and so on; as many statements as the threads are deep."""
+        remaining = self.comment_batch
+        while remaining:
+            ready = [entry for entry in remaining if not entry[2] or entry[2] in self.comment_ids]
+            if not ready:  # a loop of replies: stored without parents
+                ready = remaining
+            for _source, prepared, waiting in ready:
+                parent_id = self.comment_ids.get(waiting) if waiting else None
+                if parent_id is not None and self.comment_posts[parent_id] == prepared.post_id:
+                    prepared.parent_id = parent_id
+            ids = comments_bridge.store([prepared for _source, prepared, _waiting in ready])
+            for (source_id, prepared, _waiting), comment_id in zip(ready, ids, strict=True):
+                self.comment_ids[source_id] = comment_id
+                self.comment_posts[comment_id] = prepared.post_id
+                self.pending_records.append(
+                    SourceRecord(
+                        source=self.source,
+                        source_id=source_id[:500],
+                        kind=SourceKind.COMMENT,
+                        comment_id=comment_id,
+                    )
                 )
-            )
+            stored = {id(entry) for entry in ready}
+            remaining = [entry for entry in remaining if id(entry) not in stored]
         self.comment_batch = []
-        self.batched_ids = set()
+        self.batched = {}
 
     def _skipped(self, skipped: Skipped) -> None:
         if skipped.source_id:
