@@ -279,3 +279,19 @@ def test_fetch_images_stores_the_pictures_and_rewrites_their_links(tmp_path, set
     assert good not in stored and "/media/" in stored
     assert missing in stored
     assert report.images == 2 and report.skipped["image not fetched"] == 1
+
+
+def test_from_the_command_line_a_malformed_file_is_one_line_and_exit_1(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DATELINE_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    run = [sys.executable, "-m", "dateline.cli"]
+    subprocess.run([*run, "migrate", "-v0"], env=env, check=True, capture_output=True)
+    path = _write(tmp_path, wxr(item(1)).replace("</channel>", "<item></channel>"))
+    done = subprocess.run([*run, "import", str(path)], env=env, capture_output=True, text=True)
+    assert done.returncode == 1
+    assert done.stderr.strip().count("\n") == 0
+    assert done.stderr.startswith(f"{path}:") and "Opening and ending tag mismatch" in done.stderr

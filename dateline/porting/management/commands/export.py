@@ -30,7 +30,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, format: str, output: Path | None, **options: Any) -> None:
         require_migrated()
         if output is None:
-            export(format, self.stdout, site_url=options["site_url"])
+            # The stream itself: Django's wrapper would end every piece with a newline.
+            try:
+                export(format, sys.stdout, site_url=options["site_url"])
+                sys.stdout.flush()
+            except BrokenPipeError:  # `dateline export wxr | head`
+                sys.stderr.close()
             return
         partial = output.with_name(output.name + ".partial")
         try:

@@ -51,6 +51,10 @@ class Command(BaseCommand):
                 progress=progress,
             )
         except DatelineError as error:
+            if self._called_from_command_line and not options.get("traceback"):
+                # From the command line the message is the whole line: `file:line:col: message`.
+                self.stderr.write(str(error))
+                raise SystemExit(1) from None
             raise CommandError(str(error)) from error
         except KeyboardInterrupt:
             raise CommandError("interrupted: nothing was imported") from None
