@@ -8,11 +8,14 @@ parameters (Blogger's ?m=1 for phones, trackers) are not part of an old address.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, unquote
 
 # WordPress's plain permalinks: a post, a page, an attachment.
 ID_PARAMETERS = ("p", "page_id", "attachment_id")
 MAX_KEY = 1000
+# No address holds a control character (PostgreSQL refuses a query with a NUL: /label/%00/).
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 
 def address_key(path: str, query: str = "") -> str | None:
@@ -21,6 +24,8 @@ def address_key(path: str, query: str = "") -> str | None:
     if not path.startswith("/") or len(path) > MAX_KEY:
         return None
     path = unquote(path)
+    if _CONTROL.search(path):
+        return None
     if path in ("/", "/index.php"):
         return _id_key(query)
     trimmed = path.rstrip("/")

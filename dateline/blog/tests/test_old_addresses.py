@@ -23,6 +23,7 @@ def test_keys_drop_the_trailing_slash_and_keep_only_a_wordpress_id_at_the_root()
     assert address_key("/", "s=gaza") is None
     assert address_key("/", "p=javascript") is None
     assert address_key("relative") is None
+    assert address_key("/label/%00/") is None and address_key("/a\x01b/") is None
     assert may_be_old_address("/", "p=12") and may_be_old_address("/2009/01/a.html", "")
     assert not may_be_old_address("/", "") and not may_be_old_address("/2009/01/a/", "")
 
