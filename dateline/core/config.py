@@ -123,6 +123,12 @@ SETTINGS: tuple[Setting, ...] = (
         "dateline@localhost",
         "The sender address of the mail the site sends (password resets, comment notices).",
     ),
+    Setting(
+        "DATELINE_EDITOR_SIGNATURE",
+        "Editor",
+        "The name commentary is signed with (\"WNU Editor: ...\") for an editor who has not "
+        "chosen their own on the desk's compose screen.",
+    ),
     Setting("DATELINE_SITE_NAME", "Dateline", "The blog's name, shown in the header and feeds."),
     Setting(
         "DATELINE_WEB_WORKERS",

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from dateline.desk.views import compose, moderation, triage
+from dateline.desk.views import clip, compose, moderation, revisions, triage
 
 app_name = "desk"
 
@@ -10,6 +10,10 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="desk/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
     path("compose/<int:article_id>/", compose.compose, name="compose"),
+    path("compose/story/<int:story_id>/", compose.compose_story, name="compose_story"),
+    path("posts/<int:post_id>/", compose.edit_post, name="edit_post"),
+    path("posts/<int:post_id>/revisions/", revisions.revisions, name="revisions"),
+    path("clip/", clip.clip, name="clip"),
     path("comments/", moderation.moderation, name="moderation"),
     path("comments/<int:comment_id>/", moderation.moderate, name="moderate"),
 ]
