@@ -26,7 +26,7 @@ MIN_WORDS = 4
 # "KYIV, Ukraine (AP) —", "RAQQA, Syria —", "LONDON (Reuters) -": a wire dateline opening the text.
 _DATELINE = re.compile(
     r"^(?P<place>[A-Z][A-Z.'\- ]{1,40}[A-Z.](?:,\s*[A-Z][A-Za-z.'\- ]{1,40}[A-Za-z.])?)"
-    r"\s*(?:\([^)]{1,40}\))?\s*[—–-]{1,2}\s"
+    r"\s*(?:\([^)]{1,40}\))?\s*[\u2014\u2013-]{1,2}\s"
 )
 
 
