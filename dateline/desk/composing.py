@@ -54,7 +54,10 @@ class Offered:
 def offered(article: Article | None) -> Offered:
     if article is None:
         return Offered(None, ())
-    return Offered(article, paragraphs(article.body)[:MAX_PARAGRAPHS])
+    # A page's text often opens with its own headline: not a paragraph to quote.
+    title = " ".join((article.title or "").split()).casefold()
+    texts = tuple(text for text in paragraphs(article.body) if text.casefold() != title)
+    return Offered(article, texts[:MAX_PARAGRAPHS])
 
 
 def articles_by_id(ids: Iterable[int | None]) -> dict[int, Article]:

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from django.db import IntegrityError, transaction
 
 from dateline.core import safehttp
+from dateline.core.markup_text import markup_text
 from dateline.core.safehttp import FetchPolicy, FetchResult, Resolver
 from dateline.core.sanitize import FEED_CONTENT, sanitize_html
 from dateline.core.urls import InvalidURL, canonical_url, web_link
@@ -41,6 +42,9 @@ TOTAL_SECONDS = 15.0
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
 MAX_TYPED_TEXT = 50_000
+# Fewer words than this on a page is no article (a menu, a cookie wall, a script-built page).
+MIN_WORDS = 8
+NO_TEXT = "No article text could be found on the page."
 
 
 class ClipFailed(WireError):
@@ -126,7 +130,11 @@ def clip(url: str, *, policy: FetchPolicy, resolve: Resolver | None = None) -> C
         )
         known.refresh_from_db()
         return Clipped(known, created=False)
-    outlet_name = facts.site_name or _host_name(page.url)
+    # trafilatura names a site without a name by its address: the host, without "www.", reads
+    # better ("bbc.co.uk", not "www.bbc.co.uk:443").
+    named = facts.site_name.lower() not in {"", urlsplit(page.url).netloc.lower(),
+                                            (urlsplit(page.url).hostname or "").lower()}  # fmt: skip
+    outlet_name = facts.site_name if named else _host_name(page.url)
     return _store(
         key=keys[0],
         url=web_link(page.url) or url,
@@ -223,11 +231,13 @@ def _fetch_page(url: str, policy: FetchPolicy, resolve: Resolver | None) -> Fetc
 
 def _read_text(page: FetchResult) -> str:
     try:
-        return main_text(page.body, url=page.url)
+        text = main_text(page.body, url=page.url)
     except ExtractionFailed as error:
-        raise ClipFailed(
-            page.requested_url, "No article text could be found on the page."
-        ) from error
+        raise ClipFailed(page.requested_url, NO_TEXT) from error
+    # A page built by JavaScript, or a cookie wall, leaves a menu's word or two: no article.
+    if len(markup_text(text).split()) < MIN_WORDS:
+        raise ClipFailed(page.requested_url, NO_TEXT)
+    return text
 
 
 def _store(
