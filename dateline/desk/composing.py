@@ -209,9 +209,10 @@ def post_initial(post: Post, parts: Sequence[PostPart], labels: Sequence[str]) -
         "signature": speaker,
         "labels": ", ".join(labels),
         "raw_html": "".join(raw),
+        # Only a scheduled post has a time still to come to show in the schedule box.
         "publish_at": (
             timezone.localtime(post.published_at).replace(second=0, microsecond=0, tzinfo=None)
-            if post.published_at
+            if post.published_at and post.status == "scheduled"
             else None
         ),
     }

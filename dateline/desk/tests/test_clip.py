@@ -146,10 +146,10 @@ def test_a_citation_typed_by_hand_becomes_the_article_to_compose_from(client, ed
         reverse("desk:clip"),
         {
             "by_hand": "1",
-            "url": "https://paywalled.example/story",
-            "outlet_name": "The Paywalled Times",
-            "title": "Quay closed",
-            "text": "First paragraph typed by hand here.\n\nSecond paragraph typed by hand too.",
+            "hand-url": "https://paywalled.example/story",
+            "hand-outlet_name": "The Paywalled Times",
+            "hand-title": "Quay closed",
+            "hand-text": "First paragraph typed by hand.\n\nSecond paragraph typed by hand too.",
         },
     )
     article = Article.objects.get()
@@ -158,7 +158,8 @@ def test_a_citation_typed_by_hand_becomes_the_article_to_compose_from(client, ed
     compose = client.get(answer["Location"]).content.decode()
     assert "Second paragraph typed by hand too." in compose
     bad = client.post(
-        reverse("desk:clip"), {"by_hand": "1", "url": "javascript:alert(1)", "outlet_name": "X"}
+        reverse("desk:clip"),
+        {"by_hand": "1", "hand-url": "javascript:alert(1)", "hand-outlet_name": "X"},
     )
     assert bad.status_code == 400 and Article.objects.count() == 1
 

@@ -38,8 +38,8 @@ def clip(request: HttpRequest) -> HttpResponse:
     problem = ""
     by_hand = None
     if request.method == "POST" and request.POST.get("by_hand"):
-        by_hand = ByHandForm(request.POST)
-        form = ClipForm(initial={"url": request.POST.get("url", "")})
+        by_hand = ByHandForm(request.POST, prefix="hand")
+        form = ClipForm(initial={"url": request.POST.get("hand-url", "")})
         if by_hand.is_valid():
             try:
                 clipped = wire_services.clip_by_hand(**by_hand.cleaned_data)
@@ -55,7 +55,7 @@ def clip(request: HttpRequest) -> HttpResponse:
                 clipped = wire_services.clip(url)
             except wire_services.ClipFailed as failed:
                 problem = failed.reason
-                by_hand = ByHandForm(initial={"url": url})
+                by_hand = ByHandForm(initial={"url": url}, prefix="hand")
             else:
                 return redirect("desk:compose", article_id=clipped.article.pk)
     else:
