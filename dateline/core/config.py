@@ -126,7 +126,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "DATELINE_EDITOR_SIGNATURE",
         "Editor",
-        "The name commentary is signed with (\"WNU Editor: ...\") for an editor who has not "
+        'The name commentary is signed with ("WNU Editor: ...") for an editor who has not '
         "chosen their own on the desk's compose screen.",
     ),
     Setting("DATELINE_SITE_NAME", "Dateline", "The blog's name, shown in the header and feeds."),

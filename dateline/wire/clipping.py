@@ -132,8 +132,12 @@ def clip(url: str, *, policy: FetchPolicy, resolve: Resolver | None = None) -> C
         return Clipped(known, created=False)
     # trafilatura names a site without a name by its address: the host, without "www.", reads
     # better ("bbc.co.uk", not "www.bbc.co.uk:443").
-    named = facts.site_name.lower() not in {"", urlsplit(page.url).netloc.lower(),
-                                            (urlsplit(page.url).hostname or "").lower()}  # fmt: skip
+    where = urlsplit(page.url)
+    named = facts.site_name.lower() not in {
+        "",
+        where.netloc.lower(),
+        (where.hostname or "").lower(),
+    }
     outlet_name = facts.site_name if named else _host_name(page.url)
     return _store(
         key=keys[0],
