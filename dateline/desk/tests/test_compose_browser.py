@@ -4,7 +4,6 @@ pages pass the Nu Html Checker and axe-core."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -25,8 +24,6 @@ from tests.support import nu_checker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# Set to keep the screenshots somewhere to look at (they always go to the test's tmp_path).
-SHOTS = os.environ.get("DATELINE_TEST_SCREENSHOTS", "")
 
 
 @pytest.fixture
@@ -47,10 +44,8 @@ def signed_in(live_server):
 
 
 def _shot(page: Page, tmp_path: Path, name: str) -> None:
+    # To look at them: pytest --basetemp=DIR, then DIR/test_*/NAME.png.
     page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
