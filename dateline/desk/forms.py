@@ -60,7 +60,9 @@ class ComposeForm(forms.Form):
         required=False,
         label="Imported body (HTML)",
     )
-    base_revision = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    base_revision = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=10**9
+    )
 
     def __init__(self, *args: Any, suggestions: list[str] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
@@ -86,7 +88,9 @@ class CitationForm(forms.Form):
     """One quoted source: the outlet, its headline and address, and the quote, built by ticking
     paragraphs of the article (their choices are set per form from its article) and/or typed."""
 
-    article = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    article = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=10**15
+    )
     outlet_name = forms.CharField(max_length=200, label="Outlet")
     source_headline = forms.CharField(
         max_length=2000,

@@ -178,6 +178,9 @@ def clip_by_hand(*, url: str, title: str, outlet_name: str, text: str = "") -> C
 
 
 def _key(url: str) -> str:
+    # A control character is no part of an address (and PostgreSQL refuses NUL in a query).
+    if any(ord(character) < 32 or ord(character) == 127 for character in url):
+        raise ClipFailed(url[:200], "That is not a web address (it holds control characters).")
     try:
         key = canonical_url(url)
     except InvalidURL as error:

@@ -175,11 +175,13 @@ def test_an_empty_headline_asks_for_one_and_writes_nothing(client, editor):
     [
         {"citations-0-paragraphs": ["7"]},  # a paragraph the article does not have
         {"citations-0-article": ["999999"], "citations-0-paragraphs": ["0"]},
+        {"citations-0-article": ["9" * 40]},  # past any database key
+        {"base_revision": ["9" * 40]},
         {"citations-TOTAL_FORMS": [""]},  # the management form tampered with
         {"citations-0-url": ["javascript:alert(1)"]},
         {"publish_at": ["not a time"]},
     ],
-    ids=["paragraph", "article", "management", "url", "time"],
+    ids=["paragraph", "article", "huge-article", "huge-revision", "management", "url", "time"],
 )
 def test_a_forged_form_gets_a_message_and_writes_nothing(client, editor, forge):
     story = make_story()
@@ -283,6 +285,29 @@ def test_a_citation_from_the_story_is_added_without_saving(client, editor):
     client.post(reverse("desk:compose", args=[best.pk]), {**grown, "action": "draft"})
     urls = list(Post.objects.get().parts.filter(kind="citation").values_list("url", flat=True))
     assert urls == [best.url, other.url]
+
+
+@pytest.mark.parametrize("value", ["9" * 40, "-3", "x"])
+def test_adding_a_forged_article_says_so_and_writes_nothing(client, editor, value):
+    story = make_story()
+    fields = page_form(compose_page(client, story).content.decode())
+    answer = client.post(
+        reverse("desk:compose", args=[story.articles.get(content=BODY).pk]),
+        {**fields, "add_article": value},
+    )
+    assert answer.status_code == 400 and "gone from the wire" in answer.content.decode()
+    assert not Post.objects.exists()
+
+
+def test_a_link_holding_a_control_character_is_refused_before_any_query(client, editor):
+    story = make_story()
+    fields = page_form(compose_page(client, story).content.decode())
+    answer = client.post(
+        reverse("desk:compose", args=[story.articles.get(content=BODY).pk]),
+        {**fields, "action": "add_link", "link": "https://a.example/\x00x"},
+    )
+    assert answer.status_code == 400 and "control characters" in answer.content.decode()
+    assert Article.objects.count() == 2
 
 
 def test_the_compose_page_costs_the_same_queries_for_a_story_of_any_size(client, editor):

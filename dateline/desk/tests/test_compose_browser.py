@@ -25,7 +25,6 @@ from tests.support import nu_checker
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-
 @pytest.fixture
 def signed_in(live_server):
     """The session cookie of an editor signed in on the live server."""

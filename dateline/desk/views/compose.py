@@ -155,10 +155,7 @@ class _Screen:
             data, suggestions=[*composing.suggested_labels(self.story), *suggestions]
         )
         formset = CitationFormSet(data, prefix=CITATIONS_PREFIX)
-        ids = []
-        for citation in formset.forms:
-            raw = data.get(citation.add_prefix("article"), "")
-            ids.append(int(raw) if raw.isdigit() else None)
+        ids = [_row_id(data.get(citation.add_prefix("article"), "")) for citation in formset.forms]
         self.articles = composing.articles_by_id(ids)
         for citation, article_id in zip(formset.forms, ids, strict=False):
             citation.offer(composing.offered(self.articles.get(article_id or 0)).paragraphs)
@@ -240,8 +237,8 @@ class _Screen:
                 article = wire_services.clip(typed_url).article
             except wire_services.ClipFailed as failed:
                 self.link_error = f"{failed.reason} Type the citation by hand below."
-        elif adding.isdigit():
-            article = composing.articles_by_id([int(adding)]).get(int(adding))
+        elif (wanted := _row_id(adding)) is not None:
+            article = composing.articles_by_id([wanted]).get(wanted)
         if article is None and not typed_url:
             messages.error(self.request, "That article is gone from the wire.")
             form, formset = self._bound(data)
@@ -294,6 +291,12 @@ class _Screen:
             ),
         }
         return render(self.request, "desk/compose.html", context, status=status)
+
+
+def _row_id(text: str) -> int | None:
+    """A row id typed in a form, or None: a number past what a database key holds (a forged
+    form's) would fail the query itself on SQLite and PostgreSQL alike."""
+    return int(text) if text.isdigit() and len(text) <= 15 else None
 
 
 def _article_id(citation: Any) -> int | None:
