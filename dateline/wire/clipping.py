@@ -193,11 +193,11 @@ def _key(url: str) -> str:
 
 
 def _keys(url: str, page: FetchResult, facts: PageFacts) -> list[str]:
-    """The canonical URLs the page answers to: the one asked for, where redirects ended, and
-    the page's own canonical link when it names the same host (another host's would let any
-    page claim an article of that site)."""
-    found = [_key(url)]
-    for other in (page.url, facts.canonical_url):
+    """The canonical URLs the page answers to, the one to store it under first: the page's own
+    canonical link when it names the same host (another host's would let any page claim an
+    article of that site), where the redirects ended, and the address asked for."""
+    found: list[str] = []
+    for other in (facts.canonical_url, page.url):
         if not other or urlsplit(other).hostname != urlsplit(page.url).hostname:
             continue
         try:
@@ -206,7 +206,8 @@ def _keys(url: str, page: FetchResult, facts: PageFacts) -> list[str]:
             continue
         if len(candidate) <= 1000 and candidate not in found:
             found.append(candidate)
-    return found
+    asked = _key(url)
+    return found if asked in found else [*found, asked]
 
 
 def _fetch_page(url: str, policy: FetchPolicy, resolve: Resolver | None) -> FetchResult:
