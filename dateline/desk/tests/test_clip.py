@@ -8,10 +8,8 @@ import socket
 
 import lxml.html
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from dateline.desk.access import EDITOR_GROUP, grant
 from dateline.wire.models import Article, FullTextStatus, Outlet
 from tests.support.loopback import LoopbackServer, Reply
 
@@ -43,14 +41,6 @@ def article_page(title: str = "Northern quay closed after cracks found") -> byte
 
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
-
-
-@pytest.fixture
-def editor(client):
-    user = get_user_model().objects.create_user("ed", password="a desk password")
-    grant(user, EDITOR_GROUP)
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import lxml.html
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -16,7 +15,6 @@ from django.utils import timezone
 from dateline.blog import services as blog_services
 from dateline.blog.domain.drafts import CitationDraft
 from dateline.blog.models import PartKind, Post, PostStatus, Revision
-from dateline.desk.access import EDITOR_GROUP, grant
 from dateline.desk.models import EditorSettings
 from dateline.stories.models import Story, StoryArticle
 from dateline.stories.services import recompute_coverage
@@ -30,14 +28,6 @@ BODY = (
     "<p>Photo: AP</p>"
     "<p>The attack was the largest on the capital's grid since the winter began.</p>"
 )
-
-
-@pytest.fixture
-def editor(client):
-    user = get_user_model().objects.create_user("ed", password="a desk password")
-    grant(user, EDITOR_GROUP)
-    client.force_login(user)
-    return user
 
 
 def make_story(articles: int = 2, *, labels: list[str] | None = None) -> Story:

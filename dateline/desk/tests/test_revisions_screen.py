@@ -4,23 +4,13 @@ is a new revision; forged or stale requests get a message and change nothing."""
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from dateline.blog import services as blog_services
 from dateline.blog.models import PostStatus
 from dateline.blog.tests.factories import citation
-from dateline.desk.access import EDITOR_GROUP, grant
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor(client):
-    user = get_user_model().objects.create_user("ed", password="a desk password")
-    grant(user, EDITOR_GROUP)
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture
