@@ -339,3 +339,14 @@ def test_the_edit_page_costs_the_same_queries_for_a_post_of_any_size(client, edi
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_story_merged_since_the_list_was_drawn_opens_the_story_it_went_into(client, editor):
+    kept = make_story()
+    absorbed = Story.objects.create(
+        headline="Same event", first_seen_at=timezone.now(), last_seen_at=timezone.now(),
+        closed=True, merged_into=kept,
+    )  # fmt: skip
+    answer = client.get(reverse("desk:compose_story", args=[absorbed.pk]))
+    assert answer["Location"] == reverse("desk:compose", args=[kept.articles.get(content=BODY).pk])
+    assert client.get(reverse("desk:compose_story", args=[999999])).status_code == 404

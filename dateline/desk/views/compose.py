@@ -44,6 +44,9 @@ STATUS_FOR_ACTION = {
 def compose_story(request: HttpRequest, story_id: int) -> HttpResponse:
     """A new draft from the story's best article (the triage list's `c`)."""
     story = Story.objects.filter(pk=story_id).first()
+    if story is not None and story.merged_into_id is not None:
+        # Merged since the triage list was drawn: the story it went into.
+        story = Story.objects.filter(pk=story.merged_into_id).first()
     article_id = composing.best_article_id(story) if story is not None else None
     if article_id is None:
         raise Http404("no such story, or a story without articles")
