@@ -15,12 +15,10 @@ from playwright.sync_api import BrowserContext, Page
 
 from dateline.blog import services as blog_services
 from dateline.blog.models import Post, PostStatus
-
-# The public site's axe run, the same rules for the desk.
-from dateline.blog.tests.test_browser import AXE_SCRIPT, _serious_violations
 from dateline.desk.access import EDITOR_GROUP, grant
 from dateline.desk.tests.test_compose import BODY, make_story
 from tests.support import nu_checker
+from tests.support.axe import AXE_SCRIPT, serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -140,7 +138,7 @@ def test_axe_finds_no_serious_violations_on_the_new_desk_pages(
             page = context.new_page()
             page.goto(live_server.url + path, wait_until="load")
             _shot(page, tmp_path, f"{name}-{scheme}")
-            found[name] = _serious_violations(page)
+            found[name] = serious_violations(page)
             page.close()
         return found
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("desk", "0001_editor_and_moderator_groups"),
+        ("desk", "0002_sign_in_failures"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
