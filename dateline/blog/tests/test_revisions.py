@@ -126,7 +126,7 @@ def test_a_form_loaded_before_another_save_is_refused_and_writes_nothing(editor)
 def test_a_bad_part_leaves_the_post_and_its_revisions_as_they_were(editor):
     post = services.save_post(None, editor=editor, headline="One", parts=[citation(1)])
     with pytest.raises(InvalidPost):
-        services.save_post(post, editor=editor, headline="   ", parts=[])
+        services.save_post(post, editor=editor, headline="x" * 501, parts=[])
     with pytest.raises(Exception, match="http"):
         services.save_post(
             post, editor=editor, headline="Two", parts=[citation(2, url="javascript:x")]
@@ -225,7 +225,7 @@ def test_an_import_writes_initial_revisions_in_bulk_with_no_author():
 def test_a_draft_shows_at_its_address_to_editors_and_superusers_only(client, who, sees):
     user = get_user_model().objects.create_user("someone", password="a long password")
     if who == "editor":
-        # The group the blog's migration 0008 granted the permission to.
+        # The group the blog's migration 0010 granted the permission to.
         user.groups.add(Group.objects.get(name="editor"))
     elif who == "superuser":
         get_user_model().objects.filter(pk=user.pk).update(is_superuser=True, is_staff=True)

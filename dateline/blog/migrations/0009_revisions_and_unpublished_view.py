@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("blog", "0006_text_xml_can_carry"),
+        ("blog", "0008_old_addresses"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
