@@ -23,7 +23,7 @@ from dateline.core import claims
 from dateline.core.safehttp import FetchError, FetchPolicy, Resolver
 from dateline.core.safehttp import fetch as fetch_url
 from dateline.core.urls import InvalidURL, canonical_url
-from dateline.wire import fulltext, ingest
+from dateline.wire import clipping, fulltext, ingest
 from dateline.wire.adapters.feeds import parse_feed
 from dateline.wire.domain.decide import Candidate, Memory
 from dateline.wire.domain.discover import DiscoveredFeed, discover_feeds
@@ -31,7 +31,7 @@ from dateline.wire.domain.opml import Subscription, parse_opml, write_opml
 from dateline.wire.exceptions import FeedNotFound, ParseError, WireError
 from dateline.wire.fetching import DEFAULT_LIMITS, PollLimits, Request, fetch_all
 from dateline.wire.ingest import PollOutcome
-from dateline.wire.models import Feed, Outlet
+from dateline.wire.models import Article, Feed, Outlet
 from dateline.wire.parsing import (
     POOL_THRESHOLD,
     Document,
@@ -500,6 +500,30 @@ def feed_health() -> list[FeedHealth]:
     ]
 
 
+# --- pages an editor asks for now (the desk's compose and clip screens) -------------------------
+
+ClipFailed = clipping.ClipFailed
+Clipped = clipping.Clipped
+needs_text = clipping.needs_text
+
+
+def fetch_text_now(article: Article, *, resolve: Resolver | None = None) -> Article:
+    """Fetches `article`'s page now when it has only its feed's summary (see `needs_text`),
+    keeping the main text or why there is none. Never raises for a bad page."""
+    return clipping.fetch_text_now(article, policy=fetch_policy(), resolve=resolve)
+
+
+def clip(url: str, *, resolve: Resolver | None = None) -> Clipped:
+    """The wire article for any web page (one per canonical URL), fetched and read now.
+    Raises ClipFailed, writing nothing, when it cannot be."""
+    return clipping.clip(url, policy=fetch_policy(), resolve=resolve)
+
+
+def clip_by_hand(*, url: str, title: str, outlet_name: str, text: str = "") -> Clipped:
+    """The wire article for a citation the editor typed by hand."""
+    return clipping.clip_by_hand(url=url, title=title, outlet_name=outlet_name, text=text)
+
+
 def get_feed(feed_id: int) -> Feed:
     try:
         return Feed.objects.select_related("outlet").get(pk=feed_id)
@@ -509,6 +533,8 @@ def get_feed(feed_id: int) -> Feed:
 
 __all__ = [
     "Added",
+    "ClipFailed",
+    "Clipped",
     "FeedHealth",
     "FetchError",
     "IngestResult",
@@ -517,12 +543,16 @@ __all__ = [
     "add_feed",
     "add_from_url",
     "claim_due_feeds",
+    "clip",
+    "clip_by_hand",
     "export_opml",
     "feed_health",
+    "fetch_text_now",
     "full_text_job",
     "get_feed",
     "import_opml",
     "ingest_document",
+    "needs_text",
     "poll_due_feeds",
     "poll_feed",
     "poll_feeds",
