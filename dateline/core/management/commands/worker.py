@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from dateline.core import jobs
-from dateline.core.management.checks import require_migrated
+from dateline.core.management.checks import refuse_unsafe_production, require_migrated
 
 logger = logging.getLogger("dateline.worker")
 
@@ -26,6 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, once: bool = False, **options: Any) -> None:
         # Without its tables every job would fail on every tick, each with a logged traceback.
         require_migrated()
+        refuse_unsafe_production()
         stopping = False
 
         def stop(signum: int, frame: object) -> None:
