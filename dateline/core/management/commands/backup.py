@@ -105,8 +105,8 @@ def _refusal(target: Path, *, live: Path, force: bool) -> str | None:
             return f"is inside {served}, which the site serves to anyone"
     try:
         mode = target.stat().st_mode  # through a link, to what it names
-    except FileNotFoundError:
-        return None
+    except (FileNotFoundError, NotADirectoryError):
+        return None  # a new file; a folder that cannot be made is reported when it is made
     except OSError as error:
         return f"cannot be examined: {error.strerror}"
     if stat.S_ISDIR(mode):
