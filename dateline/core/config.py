@@ -41,7 +41,7 @@ SETTINGS: tuple[Setting, ...] = (
         "DATELINE_DATA_DIR",
         "./var",
         "Directory for the SQLite database, the generated secret "
-        "key, uploaded media and collected static files.",
+        "key, uploaded media and collected static files. Created readable by its owner only.",
     ),
     Setting(
         "DATELINE_DATABASE_URL",
@@ -53,7 +53,8 @@ SETTINGS: tuple[Setting, ...] = (
         "DATELINE_SECRET_KEY",
         "",
         "Django's secret key. Empty in development means one is "
-        "generated once and kept in `DATA_DIR/secret_key`; required in production.",
+        "generated once and kept in `DATA_DIR/secret_key`; required in production, 50 characters "
+        "or more, 5 or more of them different.",
     ),
     Setting("DATELINE_DEBUG", "false", "Django debug mode (`true`/`false`). Never in production."),
     Setting(
