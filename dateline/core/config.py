@@ -13,6 +13,7 @@ import os
 import re
 import secrets
 import sqlite3
+import tempfile
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -440,13 +441,18 @@ def secret_key(config: Config) -> str:
         return key
     create_data_dir(path.parent)
     key = secrets.token_urlsafe(50)
-    # Created exclusively and readable by the owner only; a concurrent first start keeps one key.
+    # Written whole, readable by the owner only, then linked into place, which fails when a
+    # concurrent first start linked its key first: both keep that one, and neither ever reads a
+    # file the other has created but not yet written (it would look empty, hence damaged).
+    fd, written = tempfile.mkstemp(prefix=".secret_key.", dir=path.parent)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(key + "\n")
+        os.link(written, path)
     except FileExistsError:
         return _read_key_file(path) or key
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(key + "\n")
+    finally:
+        os.unlink(written)
     return key
 
 
