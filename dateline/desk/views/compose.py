@@ -14,6 +14,7 @@ from dateline.core.markup_text import markup_text
 from dateline.core.urls import web_link
 from dateline.desk.access import editor_required
 from dateline.desk.forms import ComposeForm
+from dateline.stories.models import Story
 from dateline.wire.models import Article
 
 
@@ -68,3 +69,13 @@ def compose(request: HttpRequest, article_id: int) -> HttpResponse:
         "desk/compose.html",
         {"article": article, "form": form, "source_link": source_link},
     )
+
+
+@editor_required
+def compose_story(request: HttpRequest, story_id: int) -> HttpResponse:
+    """Placeholder until the compose screen (desk-compose) lands: composes from the story's first
+    report."""
+    story = get_object_or_404(Story, pk=story_id)
+    if story.first_article_id is None:
+        return redirect("desk:story", story.pk)
+    return redirect("desk:compose", story.first_article_id)
