@@ -26,6 +26,8 @@ def send_to_every_receiver(signal: Signal, sender: Any, **arguments: Any) -> Non
     These signals are sent after a commit: what they report has happened, and a receiver that
     failed must neither stop the others nor unwind through the code that committed it (the
     clustering worker would drop its in-memory clusterer and rebuild it on the next batch).
+    Logged under ``dateline``: Django's own record of the error goes to ``django.dispatch``,
+    which the default logging shows only with DEBUG on.
     """
     for receiver, result in signal.send_robust(sender, **arguments):
         if isinstance(result, Exception):
