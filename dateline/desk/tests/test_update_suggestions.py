@@ -91,7 +91,8 @@ def test_no_suggestion_for_a_cited_outlet_a_closed_story_or_an_unpublished_post(
     dw_report = wire.article(wire.outlet("DW"), "quake", hours=2)
     StoryArticle.objects.create(story=story, article=dw_report)
     blog_services.add_citation(
-        post, CitationDraft(
+        post,
+        CitationDraft(
             outlet_name="DW",
             source_headline="x",
             url="https://dw.example/x",
@@ -158,7 +159,9 @@ def test_accepting_an_edited_suggestion_updates_the_post_its_log_and_its_feed(
 
     assert "Update added to" in answer.content.decode()
     update = post.parts.get(kind=PartKind.UPDATE)
-    assert "Germany sends rescue teams." in update.body and "Teams flew out." in update.quoted_excerpt
+    assert (
+        "Germany sends rescue teams." in update.body and "Teams flew out." in update.quoted_excerpt
+    )
     assert (update.outlet_name, update.article_id) == ("DW", suggestion.article_id)
     assert update.source_headline == suggestion.article.title
     post.refresh_from_db()
