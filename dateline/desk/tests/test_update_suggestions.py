@@ -228,7 +228,7 @@ def test_an_update_the_blog_refuses_is_said_on_the_inbox_and_leaves_the_suggesti
 def test_a_failing_receiver_is_logged_and_the_batchs_other_updates_still_arrive(
     wire, covered, django_capture_on_commit_callbacks, caplog
 ):
-    quake, quake_post = covered
+    _, quake_post = covered
     strike_first = wire.article(wire.outlet("Kyodo"), "strike", hours=1)
     cluster(django_capture_on_commit_callbacks)
     strike_post = post_on(story_of(strike_first), strike_first)
