@@ -16,7 +16,9 @@ from django.db.models.functions import Cast, Coalesce, Least
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from dateline.blog.models import Post
@@ -27,12 +29,19 @@ from dateline.stories.models import Story, StoryArticle
 from dateline.wire.models import Feed, Outlet
 
 STORIES_ON_DESK = 30
-# Headlines listed under each story, earliest first; the story page lists them all.
-ARTICLES_PER_STORY = 3
 # Outlets named on a story's row, earliest reporter first; the rest are counted.
 OUTLETS_PER_STORY = 8
 # What "s" and the snooze button offer, in hours; the first is the default.
 SNOOZE_HOURS = (4, 1, 24, 168)
+# Rendered once: thirty stories each offer them.
+SNOOZE_OPTIONS = format_html_join(
+    "",
+    '<option value="{}">{}</option>',
+    (
+        (hours, f"{hours} h" if hours < 24 else "a day" if hours == 24 else "a week")
+        for hours in SNOOZE_HOURS
+    ),
+)
 VIEWS = {"open": "Open", "snoozed": "Snoozed", "dismissed": "Dismissed"}
 
 
@@ -59,15 +68,34 @@ class OutletReport:
     name: str
     first_at: datetime
 
+    # Formatted here rather than by the template's date filter: a page shows hundreds of these,
+    # and the filter's localisation lookups were most of the page's time.
+    @property
+    def machine_time(self) -> str:
+        return timezone.localtime(self.first_at).replace(microsecond=0).isoformat()
+
+    @property
+    def shown_time(self) -> str:
+        local = timezone.localtime(self.first_at)
+        return f"{local.day} {local:%b %H:%M}"
+
 
 @dataclass(frozen=True)
 class StoryRow:
     story: Story
     state: StoryDeskState | None
-    articles: list[Any]
     outlets: list[OutletReport]
     more_outlets: int
     posts: list[Post]
+    now: datetime
+
+    @property
+    def snoozed_until(self) -> str:
+        if self.state is None or not self.state.snoozed_at(self.now):
+            return ""
+        assert self.state.snoozed_until is not None
+        local = timezone.localtime(self.state.snoozed_until)
+        return f"{local:%a} {local.day} {local:%b, %H:%M}"
 
     @property
     def covered(self) -> bool:
@@ -116,7 +144,7 @@ def filtered(stories: Any, filters: dict[str, Any], now: datetime) -> Any:
     return stories
 
 
-def story_rows(stories: list[Story]) -> list[StoryRow]:
+def story_rows(stories: list[Story], now: datetime) -> list[StoryRow]:
     """Each story with its outlets (first report each) and its posts: two queries for them all."""
     ids = [story.pk for story in stories]
     first_reports: dict[int, list[OutletReport]] = defaultdict(list)
@@ -145,18 +173,32 @@ def story_rows(stories: list[Story]) -> list[StoryRow]:
             StoryRow(
                 story=story,
                 state=getattr(story, "desk_state", None),
-                articles=[m.article for m in story.shown_memberships],  # type: ignore[attr-defined]
                 outlets=outlets[:OUTLETS_PER_STORY],
                 more_outlets=max(0, len(outlets) - OUTLETS_PER_STORY),
                 posts=posts.get(story.pk, []),
+                now=now,
             )
         )
     return rows
 
 
-def filter_choices() -> dict[str, list[Any]]:
-    """What the filters offer: the feeds' folder labels and the outlets, with their countries and
-    languages (two queries; outlets and feeds are hundreds, not thousands)."""
+def _options(pairs: Any, chosen: object) -> str:
+    """A select's options, built here: the outlets alone are hundreds, and the template's loop
+    over them cost more than the rest of the page."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, mark_safe(" selected") if value == chosen else "", shown)
+            for value, shown in pairs
+        ),
+    )
+
+
+def filter_choices(filters: dict[str, Any]) -> dict[str, str]:
+    """What the filters offer, as rendered options: the feeds' folder labels and the outlets,
+    with their countries and languages (two queries; outlets and feeds are hundreds, not
+    thousands)."""
     labels = sorted(
         {
             label
@@ -174,10 +216,14 @@ def filter_choices() -> dict[str, list[Any]]:
         }
     )
     return {
-        "labels": labels,
-        "outlets": [(pk, name) for pk, name, _, _ in outlets],
-        "countries": countries,
-        "languages": languages,
+        "labels": _options(((label, label) for label in labels), filters.get("label")),
+        "outlets": _options(((pk, name) for pk, name, _, _ in outlets), filters.get("outlet")),
+        "countries": _options(
+            ((code, code) for code in countries), (filters.get("country") or "").upper()
+        ),
+        "languages": _options(
+            ((code, code) for code in languages), (filters.get("language") or "").lower()
+        ),
     }
 
 
@@ -186,17 +232,21 @@ def triage(request: HttpRequest) -> HttpResponse:
     form = TriageFilters(request.GET)
     filters = form.values()
     now = timezone.now()
+    # Ranked as `Story.objects.for_desk` ranks them (decision 0027), without its articles: the
+    # row names the outlets, with their first reports, and the story page lists the articles.
+    # Prefetching even three articles per story was most of the page's time at 1,000 stories.
     stories = list(
-        filtered(
-            Story.objects.for_desk(articles_each=ARTICLES_PER_STORY), filters, now
-        ).select_related("desk_state")[:STORIES_ON_DESK]
+        filtered(Story.objects.open().ranked(), filters, now).select_related("desk_state")[
+            :STORIES_ON_DESK
+        ]
     )
     query = request.GET.copy()
     query.pop("fragment", None)
     here = f"{request.path}?{query.urlencode()}" if query else request.path
     query["fragment"] = "list"
     context = {
-        "rows": story_rows(stories),
+        "rows": story_rows(stories, now),
+        "snooze_options": SNOOZE_OPTIONS,
         "filters": filters,
         "view_name": VIEWS[filters["show"]],
         "views": VIEWS,
@@ -208,7 +258,7 @@ def triage(request: HttpRequest) -> HttpResponse:
     if request.GET.get("fragment") == "list":
         # What the page's poll asks for: the list alone, to swap in without a reload.
         return render(request, "desk/_triage_list.html", context)
-    context["choices"] = filter_choices()
+    context["choices"] = filter_choices(filters)
     context["form"] = form
     return render(request, "desk/triage.html", context)
 

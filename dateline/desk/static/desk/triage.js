@@ -60,7 +60,7 @@
       case "k": move(-1); break;
       case "o": follow(item, ".story-open"); break;
       case "c": follow(item, ".story-compose"); break;
-      case "x": submit(item, ".story-dismiss button"); break;
+      case "x": submit(item, "button.story-dismiss"); break;
       case "s": submit(item, ".story-snooze button"); break;
       case "?": if (keysHelp) { keysHelp.open = !keysHelp.open; if (keysHelp.open) { keysHelp.scrollIntoView({ block: "nearest" }); } } break;
       default: return;
