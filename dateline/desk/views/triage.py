@@ -98,8 +98,24 @@ class StoryRow:
         return f"{local:%a} {local.day} {local:%b, %H:%M}"
 
     @property
+    def outlets_html(self) -> str:
+        """The outlets' items, built here: eight outlets of thirty stories, three values each,
+        were most of the template's work."""
+        return format_html_join(
+            "",
+            '<li dir="auto">{} <time datetime="{}">{}</time></li>',
+            ((report.name, report.machine_time, report.shown_time) for report in self.outlets),
+        )
+
+    @property
+    def marked_covered(self) -> bool:
+        # Asked here, not as `row.state.covered` in the template: looking up an attribute of
+        # None there raises and catches three exceptions, thirty times a page.
+        return self.state is not None and self.state.covered
+
+    @property
     def covered(self) -> bool:
-        return bool(self.posts) or bool(self.state and self.state.covered)
+        return bool(self.posts) or self.marked_covered
 
 
 def _json_list_holds(field: str, value: str) -> Q:
