@@ -121,6 +121,14 @@ if BEHIND_TLS_PROXY:
 # The client's address (dateline.core.client_address): X-Forwarded-For is read only behind a proxy.
 TRUSTED_PROXY_HOPS = registry.trusted_proxy_hops(CONFIG)
 
+# Comments: policy, limits and mail links from the registry (docs/settings.md).
+globals().update(registry.comment_settings(CONFIG))
+# Rate limits on the public comment form, counted in the database so every web process sees the
+# same count: (how many comments, within how many seconds) per client address and per network
+# (/24, /64). Not a registered setting: a site that needs other limits is a site under attack,
+# and bench/comments_settings.py relaxes them for the benchmark.
+COMMENT_RATE_LIMITS = {"address": ((5, 60), (30, 3600)), "network": ((20, 60), (200, 3600))}
+
 # Mail (password resets, comment notices): the console in development, SMTP when configured.
 globals().update(registry.email_backend(CONFIG))
 DEFAULT_FROM_EMAIL = CONFIG.get("DATELINE_EMAIL_FROM")

@@ -70,6 +70,8 @@ def _query_page_url(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 def _days(posts):  # type: ignore[no-untyped-def]
+    posts = list(posts)
+    hooks.attach_counts(posts)  # comment counts and the like, from apps built on the blog
     return group_by_day(posts, lambda p: p.published_at, timezone.get_current_timezone())
 
 
@@ -86,6 +88,7 @@ def home(request: HttpRequest, page: int = 1) -> HttpResponse:
         if current.number == 1
         else []
     )
+    hooks.attach_counts(pinned)
     return render(
         request,
         "blog/home.html",

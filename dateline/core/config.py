@@ -123,6 +123,61 @@ SETTINGS: tuple[Setting, ...] = (
         "dateline@localhost",
         "The sender address of the mail the site sends (password resets, comment notices).",
     ),
+    Setting(
+        "DATELINE_COMMENT_MODERATION",
+        "first-time",
+        "Which comments from the public form wait for a moderator: `none` (a comment that passes "
+        "the spam checks shows at once), `all`, `first-time` (approved at once when name and "
+        "email both match an approved comment, as WordPress ships) or `older-than:N` (`none` on "
+        "posts up to N days old, `all` on older ones, Blogger's rule). Imports are not affected.",
+    ),
+    Setting(
+        "DATELINE_COMMENT_CLOSE_AFTER_DAYS",
+        "0",
+        "Commenting on a post closes this many days after it was published. `0` never closes; "
+        "at most 36500. A post's own setting in the desk (open, moderated, closed) comes first.",
+    ),
+    Setting(
+        "DATELINE_COMMENT_MAX_LINKS",
+        "2",
+        "A comment with more links than this (the website field counts as one) waits for a "
+        "moderator, as WordPress's default does. 0 to 1000.",
+    ),
+    Setting(
+        "DATELINE_COMMENT_THREAD_DEPTH",
+        "5",
+        "Replies are indented up to this depth, then shown flat under the last indented one. "
+        "1 to 20.",
+    ),
+    Setting(
+        "DATELINE_COMMENT_IP_RETENTION_DAYS",
+        "90",
+        "The hashed client address and user agent kept with each comment (for rate limits, bans "
+        "and moderation) are forgotten by the worker after this many days. 1 to 36500.",
+    ),
+    Setting(
+        "DATELINE_COMMENT_LINK_HOURS",
+        "72",
+        "How long the one-click approve and delete links in moderators' mail work (each once). "
+        "1 to 8760.",
+    ),
+    Setting(
+        "DATELINE_COMMENT_EDIT_MINUTES",
+        "10",
+        "How long a commenter may edit their comment, from the same browser, after sending it. "
+        "`0` turns editing off; at most 1440.",
+    ),
+    Setting(
+        "DATELINE_AKISMET_KEY",
+        "",
+        "An Akismet (or compatible service) API key: with it, each comment from the public form "
+        "is also checked there. Empty means no such check.",
+    ),
+    Setting(
+        "DATELINE_AKISMET_URL",
+        "https://rest.akismet.com/1.1/",
+        "The Akismet-compatible service's API root (`…/comment-check` is appended).",
+    ),
     Setting("DATELINE_SITE_NAME", "Dateline", "The blog's name, shown in the header and feeds."),
     Setting(
         "DATELINE_WEB_WORKERS",
@@ -413,6 +468,43 @@ def log_level(config: Config) -> str:
             f"DATELINE_LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, not {level!r}"
         )
     return level
+
+
+def comment_moderation(config: Config) -> str:
+    # Checked here so a typo stops the first command, not the first comment.
+    text = config.get("DATELINE_COMMENT_MODERATION").strip().lower()
+    if text in ("none", "all", "first-time"):
+        return text
+    if text.startswith("older-than:") and text.partition(":")[2].isdigit():
+        if int(text.partition(":")[2]) <= 36500:
+            return text
+    raise ConfigurationError(
+        f"DATELINE_COMMENT_MODERATION={text!r}: use none, all, first-time or older-than:N "
+        "(N days, 0 to 36500)"
+    )
+
+
+def comment_settings(config: Config) -> dict[str, object]:
+    """The comments' Django settings from the registry."""
+    return {
+        "COMMENT_MODERATION": comment_moderation(config),
+        "COMMENT_CLOSE_AFTER_DAYS": config.integer(
+            "DATELINE_COMMENT_CLOSE_AFTER_DAYS", minimum=0, maximum=36500
+        ),
+        "COMMENT_MAX_LINKS": config.integer("DATELINE_COMMENT_MAX_LINKS", minimum=0, maximum=1000),
+        "COMMENT_THREAD_DEPTH": config.integer(
+            "DATELINE_COMMENT_THREAD_DEPTH", minimum=1, maximum=20
+        ),
+        "COMMENT_IP_RETENTION_DAYS": config.integer(
+            "DATELINE_COMMENT_IP_RETENTION_DAYS", minimum=1, maximum=36500
+        ),
+        "COMMENT_LINK_HOURS": config.integer("DATELINE_COMMENT_LINK_HOURS", minimum=1, maximum=8760),
+        "COMMENT_EDIT_MINUTES": config.integer(
+            "DATELINE_COMMENT_EDIT_MINUTES", minimum=0, maximum=1440
+        ),
+        "AKISMET_KEY": config.get("DATELINE_AKISMET_KEY").strip(),
+        "AKISMET_URL": config.get("DATELINE_AKISMET_URL").strip(),
+    }
 
 
 def trusted_proxy_hops(config: Config) -> int:

@@ -129,7 +129,7 @@ def test_moderation_approves_and_rejects_on_the_editors_word(editor_client):
         )
         assert answer.status_code == 302
     statuses = [Comment.objects.get(pk=c.pk).status for c in (first, second)]
-    assert statuses == [CommentStatus.APPROVED, CommentStatus.REJECTED]
+    assert statuses == [CommentStatus.APPROVED, CommentStatus.DELETED]
 
 
 def test_the_quote_offered_is_the_summarys_text_not_its_markup(editor_client):
