@@ -118,7 +118,7 @@ def test_a_new_story_appears_without_a_reload(chromium, live_server, desk):
     until = timezone.now() + timedelta(seconds=3)
     StoryDeskState.objects.create(story=story, snoozed_until=until, changed_at=timezone.now())
 
-    def browse(context: BrowserContext) -> tuple[str, str, int, int]:
+    def browse(context: BrowserContext) -> tuple[str, str, int, int, str]:
         page = signed_in(context, live_server.url, "/desk/")
         before = page.locator(".desk-story").count()
         page.keyboard.press("j")
@@ -135,10 +135,12 @@ def test_a_new_story_appears_without_a_reload(chromium, live_server, desk):
             page.evaluate("window.marker"),
             page.locator(".desk-story.is-selected").count(),
             page.locator(".desk-story").count() - before,
+            page.evaluate("document.activeElement.className"),
         )
 
-    news, marker, selected, added = chromium.run(browse)
+    news, marker, selected, added, focused = chromium.run(browse)
     assert news == "1 new story." and marker == "same page" and selected == 1 and added == 1
+    assert focused == "story-open"  # the keys still act on the selected story
 
 
 def test_accepting_an_update_from_the_inbox(chromium, live_server, desk):

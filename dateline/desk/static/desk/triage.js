@@ -6,6 +6,9 @@
   var list = document.getElementById("triage-list");
   var keysHelp = document.getElementById("triage-keys");
   var selectedId = null;
+  // What the server last sent: the list on the page carries classes added here (selected, new),
+  // so it is compared with this, not with the page, or every poll would swap it again.
+  var lastHtml = list ? list.innerHTML.trim() : "";
 
   function stories() {
     return list ? Array.prototype.slice.call(list.querySelectorAll(".desk-story")) : [];
@@ -86,9 +89,11 @@
     fetch(list.getAttribute("data-poll"), { credentials: "same-origin", headers: { "Accept": "text/html" } })
       .then(function (answer) { return answer.ok && !answer.redirected ? answer.text() : null; })
       .then(function (html) {
-        if (html === null || html.trim() === list.innerHTML.trim()) { return; }
+        if (html === null || html.trim() === lastHtml) { return; }
         var active = document.activeElement;
         if (active && list.contains(active) && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName)) { return; }
+        lastHtml = html.trim();
+        var hadFocus = active && list.contains(active);
         list.innerHTML = html;
         var fresh = stories().filter(function (story) { return !known[story.getAttribute("data-story")]; });
         fresh.forEach(function (story) { story.classList.add("is-new"); });
@@ -97,7 +102,12 @@
           news.textContent = fresh.length === 1 ? "1 new story." : fresh.length + " new stories.";
         }
         var again = selected();
-        if (again) { again.classList.add("is-selected"); }
+        if (again) {
+          again.classList.add("is-selected");
+          // The focused link was replaced: focus its successor, so the keys go on working.
+          var link = again.querySelector(".story-open");
+          if (hadFocus && link) { link.focus({ preventScroll: true }); }
+        }
       })
       .catch(function () { /* offline for a moment: the next poll tries again */ });
   }
