@@ -73,9 +73,9 @@ def compose(request: HttpRequest, article_id: int) -> HttpResponse:
 
 @editor_required
 def compose_story(request: HttpRequest, story_id: int) -> HttpResponse:
-    """Placeholder until the compose screen (desk-compose) lands: composes from the story's first
-    report."""
+    """Placeholder until the compose screen (desk-compose) lands: the compose page of the story's
+    first report, at the story's own address (so its form posts here too)."""
     story = get_object_or_404(Story, pk=story_id)
     if story.first_article_id is None:
         return redirect("desk:story", story.pk)
-    return redirect("desk:compose", story.first_article_id)
+    return compose(request, story.first_article_id)
