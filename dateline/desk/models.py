@@ -1,5 +1,5 @@
-"""The desk's own tables: what the editor decided about each story on triage, and the update
-suggestions waiting in the inbox (decision 0088)."""
+"""The desk's own tables: failed sign-ins (the throttle), what the editor decided about each
+story on triage, and the update suggestions waiting in the inbox (decision 0088)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,29 @@ from django.db import models
 from dateline.blog.models import Post
 from dateline.stories.models import Story
 from dateline.wire.models import Article, Outlet
+
+
+class SignInFailure(models.Model):
+    """One failed sign-in, counted against its account and its client address.
+
+    Both are kept as keyed hashes (`dateline.core.client_address.hashed`): the table says how often
+    a name or an address failed, not which names were tried (people type passwords into the
+    name field) nor who tried them. Rows older than the throttle's window plus its lockout are
+    deleted as new failures are written.
+    """
+
+    account_key = models.CharField(max_length=64)
+    address_key = models.CharField(max_length=64)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["account_key", "-at"], name="desk_failure_account"),
+            models.Index(fields=["address_key", "-at"], name="desk_failure_address"),
+        ]
+
+    def __str__(self) -> str:
+        return f"sign-in failure at {self.at:%Y-%m-%d %H:%M:%S}"
 
 
 class StoryDeskState(models.Model):

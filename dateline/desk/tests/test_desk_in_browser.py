@@ -63,12 +63,12 @@ def test_triage_from_the_keyboard(chromium, live_server, desk):
         seen["second"] = selected_headline(page)
         with page.expect_navigation():
             page.keyboard.press("x")  # dismiss the second
-        seen["message"] = page.locator(".desk-messages").inner_text()
+        seen["message"] = page.locator(".flash").inner_text()
         seen["listed"] = "|".join(page.locator(".story-open").all_inner_texts())
         page.keyboard.press("j")
         with page.expect_navigation():
             page.keyboard.press("s")  # snooze the first
-        seen["snoozed"] = page.locator(".desk-messages").inner_text()
+        seen["snoozed"] = page.locator(".flash").inner_text()
         page.keyboard.press("?")
         seen["keys"] = str(page.locator("#triage-keys").evaluate("d => d.open"))
         page.keyboard.press("?")
@@ -128,7 +128,7 @@ def test_a_new_story_appears_without_a_reload(chromium, live_server, desk):
         page.wait_for_function(
             "() => { window.datelineTriagePoll(); return document.querySelector('.is-new'); }",
             polling=500,
-            timeout=15_000,
+            timeout=40_000,
         )
         return (
             page.locator("#triage-news").inner_text(),
@@ -160,7 +160,7 @@ def test_accepting_an_update_from_the_inbox(chromium, live_server, desk):
         page.get_by_label("Update text").fill("Kurdish forces confirmed the talks.")
         with page.expect_navigation():
             page.get_by_role("button", name="Accept").click()
-        message = page.locator(".desk-messages").inner_text()
+        message = page.locator(".flash").inner_text()
         public = context.new_page()
         public.goto(live_server.url + post.get_absolute_url())
         return count, message, public.locator(".update").inner_text()

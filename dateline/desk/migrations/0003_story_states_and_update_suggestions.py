@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("blog", "0006_text_xml_can_carry"),
-        ("desk", "0001_editor_and_moderator_groups"),
+        ("desk", "0002_sign_in_failures"),
         ("stories", "0003_article_embedding"),
         ("wire", "0004_feed_validators_url"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
