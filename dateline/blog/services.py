@@ -8,13 +8,15 @@ invalidates cached pages in every process.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from dateline.blog import signals
@@ -23,25 +25,29 @@ from dateline.blog.domain.drafts import (
     CitationDraft,
     CommentaryDraft,
     PartDraft,
+    PostDraft,
     ProseDraft,
     RawHtmlDraft,
     UpdateDraft,
 )
+from dateline.blog.domain.old_addresses import address_key
 from dateline.blog.domain.slugs import slugify, unique_slug
 from dateline.blog.domain.text import xml_safe
 from dateline.blog.exceptions import InvalidImage, InvalidPart, InvalidPost, SlugTaken
 from dateline.blog.models import (
     Image,
     Label,
+    OldAddress,
     PartKind,
     Post,
+    PostKind,
     PostPart,
     PostStatus,
     SiteGeneration,
     SlugRedirect,
 )
 from dateline.blog.sanitising import clean_post_html
-from dateline.blog.search import index_post
+from dateline.blog.search import index_post, index_posts
 from dateline.stories.models import Story
 
 MAX_HEADLINE = 500
@@ -71,6 +77,7 @@ def create_post(
     story: Story | None = None,
     published_at: datetime | None = None,
     slug: str = "",
+    kind: str = PostKind.POST,
     quiet: bool = False,
 ) -> Post:
     """Writes a post with its parts and labels, all or nothing.
@@ -79,17 +86,7 @@ def create_post(
     SCHEDULED for it; a SCHEDULED one needs a time. `quiet` (every write service takes it): see
     `_content_changed`.
     """
-    headline = _clean_headline(headline)
-    status = _check_status(status)
-    published_at = _check_time(published_at, "published_at")
-    if status == PostStatus.PUBLISHED and published_at is None:
-        published_at = timezone.now()
-    if status == PostStatus.PUBLISHED and published_at > timezone.now():
-        # As publish() does: nothing public changes when a stored time passes, so cached pages
-        # would never learn of it; the worker's job publishes it, and they follow.
-        status = PostStatus.SCHEDULED
-    if status == PostStatus.SCHEDULED and published_at is None:
-        raise InvalidPost("a scheduled post needs published_at, the time to publish it")
+    headline, status, published_at = _post_fields(headline, status, published_at, kind)
     with transaction.atomic():
         post = _create_with_free_slug(
             slug or headline,
@@ -102,6 +99,7 @@ def create_post(
             sticky=sticky,
             published_at=published_at,
             story=story,
+            kind=PostKind(kind),
         )
         _write_parts(post, parts, start=0)
         post.labels.set(_labels(labels))
@@ -110,6 +108,122 @@ def create_post(
             _bump_generation()
             transaction.on_commit(lambda: signals.post_published.send(Post, post=post))
     return post
+
+
+def _post_fields(
+    headline: str, status: str, published_at: datetime | None, kind: str
+) -> tuple[str, str, datetime | None]:
+    headline = _clean_headline(headline)
+    status = _check_status(status)
+    if kind not in PostKind.values:
+        raise InvalidPost(f"unknown kind {kind!r}; one of {', '.join(PostKind.values)}")
+    published_at = _check_time(published_at, "published_at")
+    if status == PostStatus.PUBLISHED and published_at is None:
+        published_at = timezone.now()
+    if status == PostStatus.PUBLISHED and published_at > timezone.now():
+        # As publish() does: nothing public changes when a stored time passes, so cached pages
+        # would never learn of it; the worker's job publishes it, and they follow.
+        status = PostStatus.SCHEDULED
+    if status == PostStatus.SCHEDULED and published_at is None:
+        raise InvalidPost("a scheduled post needs published_at, the time to publish it")
+    return headline, status, published_at
+
+
+def create_posts(drafts: Sequence[PostDraft], *, quiet: bool = False) -> list[Post]:
+    """Writes many posts at once, all or nothing, by the rules of `create_post` (an import
+    writes thousands): a fixed number of statements for the whole batch, whatever its size,
+    but a slug of another post's (or of the batch's), which costs a look-up of its own.
+    A slug asked for and taken is not refused: the headline's is used, with a suffix if need
+    be. Not `quiet`: one generation bump for the batch, and a signal per visible post."""
+    if not drafts:
+        return []
+    with transaction.atomic():
+        rows = []
+        for draft in drafts:
+            headline, status, published_at = _post_fields(
+                draft.headline, draft.status, draft.published_at, draft.kind
+            )
+            rows.append(
+                Post(
+                    headline=headline,
+                    author_id=draft.author_id,
+                    byline=xml_safe(draft.byline).strip()[:200],
+                    dateline_place=xml_safe(draft.dateline_place).strip()[:200],
+                    status=status,
+                    sticky=draft.sticky,
+                    published_at=published_at,
+                    updated_at=_check_time(draft.updated_at, "updated_at"),
+                    kind=PostKind(draft.kind),
+                )
+            )
+        _free_slugs(rows, [draft.slug for draft in drafts])
+        posts = Post.objects.bulk_create(rows)
+        parts = [
+            _part_row(post, part, position)
+            for post, draft in zip(posts, drafts, strict=True)
+            for position, part in enumerate(draft.parts)
+        ]
+        PostPart.objects.bulk_create(parts, batch_size=500)
+        _link_labels(posts, [draft.labels for draft in drafts])
+        index_posts(posts)
+        visible = [post for post in posts if _visible(post)]
+        if visible and not quiet:
+            _bump_generation()
+            for post in visible:
+                transaction.on_commit(lambda p=post: signals.post_published.send(Post, post=p))
+    return posts
+
+
+def _free_slugs(rows: list[Post], wanted: list[str]) -> None:
+    """Gives each new row a slug no post (nor old slug) holds, its wanted one when free."""
+    bases = [
+        slugify(want) if want.strip() else slugify(row.headline)
+        for row, want in zip(rows, wanted, strict=True)
+    ]
+    taken = set(Post.objects.filter(slug__in=bases).values_list("slug", flat=True))
+    taken |= set(SlugRedirect.objects.filter(old_slug__in=bases).values_list("old_slug", flat=True))
+    for row, base in zip(rows, bases, strict=True):
+        if base in taken:
+            taken |= set(Post.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+            taken |= set(
+                SlugRedirect.objects.filter(old_slug__startswith=base).values_list(
+                    "old_slug", flat=True
+                )
+            )
+        row.slug = unique_slug(base, taken)
+        taken.add(row.slug)
+
+
+def _link_labels(posts: list[Post], names: list[tuple[str, ...]]) -> None:
+    wanted: dict[str, None] = {}
+    per_post: list[list[str]] = []
+    for labels in names:
+        cleaned = []
+        for raw in labels:
+            name = _one_line(str(raw))
+            if not name:
+                continue
+            if len(name) > MAX_LABEL:
+                raise InvalidPost(
+                    f"the label {name[:40]!r}... is longer than {MAX_LABEL} characters"
+                )
+            if name not in cleaned:
+                cleaned.append(name)
+            wanted.setdefault(name, None)
+        per_post.append(cleaned)
+    found = {label.name: label for label in Label.objects.filter(name__in=list(wanted))}
+    for name in wanted:
+        if name not in found:
+            found[name] = _create_label(name)
+    through = Post.labels.through
+    through.objects.bulk_create(
+        [
+            through(post_id=post.pk, label_id=found[name].pk)
+            for post, cleaned in zip(posts, per_post, strict=True)
+            for name in cleaned
+        ],
+        batch_size=500,
+    )
 
 
 def add_part(post: Post, part: PartDraft, *, quiet: bool = False) -> PostPart:
@@ -301,6 +415,74 @@ def publish_scheduled(now: datetime) -> int:
     return len(due)
 
 
+@dataclass(frozen=True, slots=True)
+class OldAddressesKept:
+    kept: int
+    # Addresses refused: one of Dateline's own pages answers there (/about/, /label/x/, a date
+    # archive, a feed), or another post already holds it.
+    taken: tuple[str, ...] = ()
+
+
+# Routes whose address an imported one may share: a post's or page's address and Blogger's .html
+# names answer 404 when no post of ours is there, and the old address is looked up then.
+_ROUTES_AN_OLD_ADDRESS_MAY_SHARE = frozenset({"blog:post", "blog:blogger_post", "blog:page"})
+
+
+def keep_old_addresses(addresses: Iterable[tuple[Post, str]]) -> OldAddressesKept:
+    """Stores the addresses posts had on the blog they were imported from (a path, with a query
+    for WordPress's `/?p=12`): each answers 301 to its post's address here, before the page
+    cache (`old_address_redirect`). Idempotent: an address already kept for the same post is
+    counted as kept again."""
+    wanted: dict[str, tuple[Post, str]] = {}
+    taken: list[str] = []
+    for post, address in addresses:
+        parts = urlsplit(address)
+        key = address_key(parts.path, parts.query)
+        if key is None or _dateline_answers_at(parts.path, key) or key in wanted:
+            taken.append(address)
+            continue
+        wanted[key] = (post, address)
+    with transaction.atomic():
+        stored = dict(OldAddress.objects.filter(key__in=list(wanted)).values_list("key", "post_id"))
+        new, kept = [], 0
+        for key, (post, address) in wanted.items():
+            if key not in stored:
+                new.append(OldAddress(key=key, post=post))
+            elif stored[key] != post.pk:
+                taken.append(address)
+                continue
+            kept += 1
+        OldAddress.objects.bulk_create(new, batch_size=500)
+    return OldAddressesKept(kept=kept, taken=tuple(taken))
+
+
+def _dateline_answers_at(path: str, key: str) -> bool:
+    if key.startswith("/?"):
+        return False
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return match.view_name not in _ROUTES_AN_OLD_ADDRESS_MAY_SHARE
+
+
+def old_address_redirect(path: str, query: str = "") -> str | None:
+    """Where an imported post's old address now lives (its address here), or None. One indexed
+    read; callers ask only for `may_be_old_address` shapes or for addresses that found nothing."""
+    key = address_key(path, query)
+    if key is None:
+        return None
+    row = (
+        OldAddress.objects.filter(key=key, post__in=Post.objects.visible())
+        .values_list("post__kind", "post__slug", "post__published_at")
+        .first()
+    )
+    if row is None:
+        return None
+    kind, slug, published_at = row
+    return Post(kind=kind, slug=slug, published_at=published_at).get_absolute_url()
+
+
 def post_changed(post: Post | None = None) -> None:
     """Tells the blog something public about `post` changed outside it (e.g. a comment was
     approved): cached pages are invalidated in every process on every machine."""
@@ -359,9 +541,9 @@ def _visible(post: Post) -> bool:
 
 
 def _clean_headline(headline: str) -> str:
+    # Empty is allowed: an imported post may have none (pages show Post.title); the desk's
+    # form is what asks an editor for one.
     cleaned = _one_line(headline)
-    if not cleaned:
-        raise InvalidPost("a post needs a headline")
     if len(cleaned) > MAX_HEADLINE:
         raise InvalidPost(f"the headline is longer than {MAX_HEADLINE} characters")
     return cleaned
@@ -423,6 +605,9 @@ def _create_with_free_slug(text: str, *, explicit: bool, **fields: object) -> Po
 
 
 def _labels(names: Iterable[str]) -> list[Label]:
+    """The labels named, found by exact name: names that differ at all ("Media" and "media",
+    "C++" and "C") are distinct labels, and a later one whose slug another label holds gets a
+    suffix (`media-2`). Imports depend on it: a blog's categories and tags stay as written."""
     labels: dict[str, Label] = {}
     for raw in names:
         name = _one_line(str(raw))
@@ -430,24 +615,26 @@ def _labels(names: Iterable[str]) -> list[Label]:
             continue
         if len(name) > MAX_LABEL:
             raise InvalidPost(f"the label {name[:40]!r}... is longer than {MAX_LABEL} characters")
-        slug = slugify(name)
-        if slug in labels:
+        if name in labels:
             continue
-        label = Label.objects.filter(slug=slug).first() or _create_label(name, slug)
-        labels[slug] = label
+        labels[name] = Label.objects.filter(name=name).first() or _create_label(name)
     return list(labels.values())
 
 
-def _create_label(name: str, slug: str) -> Label:
-    try:
-        with transaction.atomic():
-            return Label.objects.create(name=name, slug=slug)
-    except IntegrityError:
-        # Another writer created it meanwhile (on PostgreSQL ours waited for its commit).
-        existing = Label.objects.filter(Q(slug=slug) | Q(name=name)).first()
-        if existing is None:
-            raise
-        return existing
+def _create_label(name: str) -> Label:
+    base = slugify(name)
+    for _round in range(SLUG_ROUNDS):
+        taken = set(Label.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+        try:
+            with transaction.atomic():
+                return Label.objects.create(name=name, slug=unique_slug(base, taken))
+        except IntegrityError:
+            # Another writer created it (or took the slug) meanwhile; on PostgreSQL ours
+            # waited for its commit.
+            existing = Label.objects.filter(name=name).first()
+            if existing is not None:
+                return existing
+    raise InvalidPost(f"no free address for the label {name[:40]!r}")
 
 
 def _next_position(post: Post) -> int:

@@ -243,6 +243,31 @@ def post(request: HttpRequest, year: str, month: str, slug: str) -> HttpResponse
     )
 
 
+@public_page
+def page(request: HttpRequest, slug: str) -> HttpResponse:
+    """A page (an imported "About" or "Contact"): a post outside the stream, at /p/<slug>/."""
+    found = _find_post(request, slug)
+    canonical = found.get_absolute_url()
+    if unquote(canonical) != request.path:
+        return HttpResponsePermanentRedirect(canonical)
+    parts = parts_of(found)
+    labels = labels_of(found)
+    return render(
+        request,
+        "blog/post.html",
+        {
+            "post": found,
+            "parts": parts,
+            "updates": [part for part in parts if part.kind == "update"],
+            "labels": labels,
+            "sections": _sections(request, found),
+            "canonical_path": canonical,
+            "meta": seo.post_meta(request, found, parts, labels),
+            "feeds": seo.site_feeds(),
+        },
+    )
+
+
 def _sections(request: HttpRequest, found: Post) -> list[SafeString]:
     # What other apps add below the post (comments). Plain strings are escaped: a section must
     # hand back SafeString (render_to_string does) to be rendered as HTML.
@@ -250,14 +275,22 @@ def _sections(request: HttpRequest, found: Post) -> list[SafeString]:
 
 
 def blogger_redirect(request: HttpRequest, year: str, month: str, slug: str) -> HttpResponse:
-    """Blogger's /YYYY/MM/slug.html addresses, kept alive for imported blogs."""
+    """Blogger's /YYYY/MM/slug.html addresses, for a post whose slug is the old file name and
+    whose month is the address's (imports keep each post's exact old address as well, looked up
+    first: see blog.middleware). Another month's post of that name is not it: /2009/01/test.html
+    is not the 2008 post "test"."""
     target = Post.objects.published().filter(slug=slug).first()
     if target is None:
         moved = SlugRedirect.objects.filter(old_slug=slug).select_related("post").first()
         target = moved.post if moved is not None and moved.post.is_public else None
-    if target is None:
+    if target is None or not _in_month(target, year, month):
         raise PostNotFound(request.path)
     return HttpResponsePermanentRedirect(target.get_absolute_url())
+
+
+def _in_month(post: Post, year: str, month: str) -> bool:
+    local = timezone.localtime(post.published_at)
+    return (local.year, local.month) == (int(year), int(month))
 
 
 @public_page

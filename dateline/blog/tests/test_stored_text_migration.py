@@ -11,7 +11,11 @@ from dateline.blog.models import Label, Post, PostPart
 from dateline.blog.tests.factories import seed_post
 
 BEFORE = [("blog", "0005_post_sequence_index")]
-AFTER = [("blog", "0006_text_xml_can_carry")]
+
+
+def _latest() -> list[tuple[str, str]]:
+    executor = MigrationExecutor(connection)
+    return executor.loader.graph.leaf_nodes()
 
 
 def _migrate(targets: list[tuple[str, str]]) -> None:
@@ -22,7 +26,6 @@ def _migrate(targets: list[tuple[str, str]]) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_stored_posts_with_characters_xml_forbids_are_cleaned_and_feeds_answer(client):
-    _migrate(BEFORE)
     post = seed_post(1, labels=("Gaza", "Gaza again"))
     # Written around the services, as rows stored before they dropped these characters were.
     Post.objects.filter(pk=post.pk).update(headline="Bell\x07 here", byline="Desk\x02")
@@ -34,7 +37,10 @@ def test_stored_posts_with_characters_xml_forbids_are_cleaned_and_feeds_answer(c
     # Such a row made every XML feed a 500 until the feeds learnt to drop the characters, and
     # still puts them in the post's page, where HTML forbids them.
     assert "\x07" in client.get(post.get_absolute_url()).content.decode()
-    _migrate(AFTER)
+    # Back to before the migration and forward again to today's schema (the rows are kept; the
+    # models used here are today's, so the test reads and writes only at today's schema).
+    _migrate(BEFORE)
+    _migrate(_latest())
     post.refresh_from_db()
     citation.refresh_from_db()
     assert (post.headline, post.byline) == ("Bell here", "Desk")
