@@ -16,7 +16,7 @@ from django.utils import timezone
 from dateline.blog import services as blog_services
 from dateline.blog.domain.drafts import CitationDraft
 from dateline.blog.exceptions import BlogError
-from dateline.blog.models import Post, PostPart
+from dateline.blog.models import Post, PostKind, PostPart
 from dateline.core.markup_text import markup_text
 from dateline.desk.exceptions import SuggestionGone, SuggestionRefused
 from dateline.desk.models import SuggestionStatus, UpdateSuggestion
@@ -42,6 +42,7 @@ def suggest_updates(sender: Any, *, story: Story, article: Article, **kwargs: An
     )
     posts = (
         Post.objects.published()
+        .filter(kind=PostKind.POST)  # a page is no news: it never gets an Update
         .filter(Q(story_id=story.pk) | Q(story__merged_into_id=story.pk))
         .exclude(Exists(cites_outlet))
         .values_list("pk", flat=True)

@@ -179,7 +179,7 @@ def story_rows(stories: list[Story], now: datetime) -> list[StoryRow]:
         )
     posts: dict[int, list[Post]] = defaultdict(list)
     for post in Post.objects.filter(story_id__in=ids).only(
-        "id", "headline", "slug", "published_at", "status", "story_id"
+        "id", "headline", "slug", "published_at", "status", "story_id", "kind"
     ):
         posts[post.story_id].append(post)  # type: ignore[index]
     rows = []
