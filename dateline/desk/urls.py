@@ -1,6 +1,16 @@
 from django.urls import path
 
-from dateline.desk.views import account, compose, feeds, inbox, moderation, story, triage
+from dateline.desk.views import (
+    account,
+    clip,
+    compose,
+    feeds,
+    inbox,
+    moderation,
+    revisions,
+    story,
+    triage,
+)
 
 app_name = "desk"
 
@@ -30,6 +40,9 @@ urlpatterns = [
     path("feeds/<int:feed_id>/full-text/", feeds.set_full_text, name="feed_full_text"),
     path("compose/<int:article_id>/", compose.compose, name="compose"),
     path("compose/story/<int:story_id>/", compose.compose_story, name="compose_story"),
+    path("posts/<int:post_id>/", compose.edit_post, name="edit_post"),
+    path("posts/<int:post_id>/revisions/", revisions.revisions, name="revisions"),
+    path("clip/", clip.clip, name="clip"),
     path("stories/<int:story_id>/", story.story_page, name="story"),
     path("stories/<int:story_id>/state/", triage.story_state, name="story_state"),
     path("stories/<int:story_id>/merge/", story.merge, name="merge"),

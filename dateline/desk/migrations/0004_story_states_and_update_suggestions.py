@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("blog", "0006_text_xml_can_carry"),
-        ("desk", "0002_sign_in_failures"),
+        ("desk", "0003_editor_signature"),
         ("stories", "0003_article_embedding"),
         ("wire", "0004_feed_validators_url"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
