@@ -25,6 +25,7 @@ from dateline.blog.exceptions import BlogError
 from dateline.blog.models import Post, PostKind
 from dateline.comments.exceptions import CommentError
 from dateline.comments.models import Comment
+from dateline.core import bulk_insert
 from dateline.porting import comments_bridge
 from dateline.porting.adapters import xml_stream
 from dateline.porting.domain.blogger import ATOM, BloggerReader
@@ -211,6 +212,7 @@ class _Writer:
         self.comment_batch: list[tuple[str, Comment, str]] = []
         self.batched: dict[str, int] = {}
         self.comment_posts: dict[int, int] = {}
+        self.post_stubs: dict[int, Post] = {}
         self.pending_addresses: list[tuple[Post, str]] = []
         self.visible_change = False
 
@@ -383,7 +385,7 @@ class _Writer:
         if parent_id is not None and self.comment_posts.get(parent_id) != post_id:
             parent_id = None  # a parent on another post is no parent here
         try:
-            prepared = comments_bridge.prepare(Post(pk=post_id), comment, parent_id=parent_id)
+            prepared = comments_bridge.prepare(self._post(post_id), comment, parent_id=parent_id)
         except CommentError as error:
             raise PortingError(f"comment {comment.source_id}: {error}") from error
         self.comment_batch.append((comment.source_id, prepared, waiting))
@@ -393,6 +395,13 @@ class _Writer:
             self.report.replies += 1
         if len(self.comment_batch) >= _BATCH * 5:
             self._store_comments()
+
+    def _post(self, post_id: int) -> Post:
+        """The post a comment is on, as a bare instance: one per post, not one per comment."""
+        post = self.post_stubs.get(post_id)
+        if post is None:
+            post = self.post_stubs[post_id] = Post(pk=post_id)
+        return post
 
     def _store_comments(self) -> None:
         """Stores the batch in waves: the comments whose parents are stored (or who have none),
@@ -453,7 +462,7 @@ class _Writer:
             self._comment(comment)
         self.pending_comments = []
         self._store_comments()
-        SourceRecord.objects.bulk_create(self.pending_records, batch_size=_BATCH)
+        bulk_insert.insert(self.pending_records, returning_ids=False)
         self.pending_records = []
         if self.pending_addresses:
             kept = blog.keep_old_addresses(self.pending_addresses)
