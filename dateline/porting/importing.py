@@ -206,6 +206,7 @@ class _Writer:
         self.users: dict[str, Any] = {}
         self.author_names: dict[str, Author] = {}
         self.pending_records: list[SourceRecord] = []
+        self.comment_records: list[tuple[str, str, str, int]] = []
         self.pending_items: list[tuple[SourceItem, PostDraft, Recovered]] = []
         self.pending_comments: list[SourceComment] = []
         # (source id, prepared comment, source id of a parent waiting in the batch or "").
@@ -419,13 +420,8 @@ class _Writer:
             for (source_id, prepared, _waiting), comment_id in zip(ready, ids, strict=True):
                 self.comment_ids[source_id] = comment_id
                 self.comment_posts[comment_id] = prepared.post_id
-                self.pending_records.append(
-                    SourceRecord(
-                        source=self.source,
-                        source_id=source_id[:500],
-                        kind=SourceKind.COMMENT,
-                        comment_id=comment_id,
-                    )
+                self.comment_records.append(
+                    (self.source, source_id[:500], SourceKind.COMMENT.value, comment_id)
                 )
             stored = {id(entry) for entry in ready}
             remaining = [entry for entry in remaining if id(entry) not in stored]
@@ -464,6 +460,14 @@ class _Writer:
         self._store_comments()
         bulk_insert.insert(self.pending_records, returning_ids=False)
         self.pending_records = []
+        # A comment's record is four values: no instance each (an import has 100,000).
+        bulk_insert.insert_rows(
+            SourceRecord,
+            ["source", "source_id", "kind", "comment_id"],
+            self.comment_records,
+            returning_ids=False,
+        )
+        self.comment_records = []
         if self.pending_addresses:
             kept = blog.keep_old_addresses(self.pending_addresses)
             if kept.taken:
