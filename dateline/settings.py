@@ -92,6 +92,7 @@ USE_I18N = True
 USE_TZ = True
 
 SITE_NAME = CONFIG.get("DATELINE_SITE_NAME")
+EDITOR_SIGNATURE = CONFIG.get("DATELINE_EDITOR_SIGNATURE")
 OTP_TOTP_ISSUER = SITE_NAME  # the name authenticator apps show beside the code
 
 STATIC_URL = "/static/"

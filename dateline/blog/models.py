@@ -37,7 +37,7 @@ class Label(models.Model):
 class PostStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     PENDING_REVIEW = "pending_review", "Pending review"
-    # Published by the worker's blog.publish_scheduled job once published_at has come.
+    # Published by the worker's blog.publish job once published_at has come.
     SCHEDULED = "scheduled", "Scheduled"
     PUBLISHED = "published", "Published"
     # Published but only for signed-in staff; never listed, fed or indexed.
@@ -180,6 +180,11 @@ class Post(models.Model):
                 fields=["status", "kind", "published_at", "id"], name="blog_post_sequence"
             ),
         ]
+        # Who may read a draft, scheduled or private post at its own address (the desk's
+        # preview): superusers, and the `editor` group (granted by migration 0010).
+        permissions = [
+            ("view_unpublished", "Can see drafts, scheduled and private posts at their address")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -278,6 +283,47 @@ class PostPart(models.Model):
     @property
     def has_citation(self) -> bool:
         return bool(self.url)
+
+
+class Revision(models.Model):
+    """One save of a post: who, when, and the post as it then was, its parts as data.
+
+    `content` holds `dateline.blog.domain.revisions.RevisionContent.to_data()`: the place,
+    status, publication time, label names and the ordered parts. Written by the services in the
+    transaction of the save; a restore writes a new revision (see docs/decisions/0085).
+    """
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    # 1, 2, 3... within the post: what an editor's form was loaded from, and what a stale form
+    # is told it missed.
+    number = models.PositiveIntegerField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    headline = models.CharField(max_length=500)
+    content = models.JSONField(default=dict)
+    # Why it was written when not by a plain save: "restored revision 3", "imported".
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["post", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "number"], name="blog_revision_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"revision {self.number} of post {self.post_id}"
+
+    @property
+    def author_name(self) -> str:
+        if self.author is None:
+            return ""
+        return self.author.get_full_name() or self.author.get_username()
 
 
 class SlugRedirect(models.Model):

@@ -7,6 +7,7 @@ invalidates cached pages in every process.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,9 +32,17 @@ from dateline.blog.domain.drafts import (
     UpdateDraft,
 )
 from dateline.blog.domain.old_addresses import address_key
+from dateline.blog.domain.revisions import RevisionContent, RevisionPart
 from dateline.blog.domain.slugs import slugify, unique_slug
 from dateline.blog.domain.text import xml_safe
-from dateline.blog.exceptions import InvalidImage, InvalidPart, InvalidPost, SlugTaken
+from dateline.blog.exceptions import (
+    InvalidImage,
+    InvalidPart,
+    InvalidPost,
+    PostGone,
+    SlugTaken,
+    StaleEdit,
+)
 from dateline.blog.models import (
     Image,
     Label,
@@ -43,12 +52,14 @@ from dateline.blog.models import (
     PostKind,
     PostPart,
     PostStatus,
+    Revision,
     SiteGeneration,
     SlugRedirect,
 )
 from dateline.blog.sanitising import clean_post_html
 from dateline.blog.search import index_post, index_posts
 from dateline.stories.models import Story
+from dateline.wire.models import Article
 
 MAX_HEADLINE = 500
 MAX_LABEL = 100
@@ -296,6 +307,20 @@ def edit_post(
     return locked
 
 
+def follow_story_merge(keep: Story, absorbed: Story) -> int:
+    """Moves the posts of a story merged into another to the kept story; returns how many.
+
+    Quiet (see `_content_changed`): readers see nothing new, so no feed says the posts were
+    updated and no cached page is dropped. Posts follow merges so that update suggestions and
+    the desk's "covered" mark see them on the story that now holds the articles.
+    """
+    moved = 0
+    for post in Post.objects.filter(story_id=absorbed.pk).only("pk"):
+        edit_post(post, story=keep, quiet=True)
+        moved += 1
+    return moved
+
+
 def upload_image(upload: File, *, alt_text: str = "") -> Image:
     """Stores an uploaded picture through Django's storage API (local media by default) with a
     copy sized for cards; a file that is not a web picture raises InvalidImage, storing nothing.
@@ -494,6 +519,288 @@ def site_generation() -> tuple[int, datetime]:
 
 _GENERATION_TABLE = SiteGeneration._meta.db_table
 _GENERATION_SQL = "SELECT value, changed_at FROM {table} WHERE id = 1"
+
+
+# --- the desk's save, and revisions ------------------------------------------------------------
+
+
+def save_post(
+    post: Post | None,
+    *,
+    editor: AbstractBaseUser | None,
+    headline: str,
+    parts: Sequence[PartDraft],
+    labels: Iterable[str] = (),
+    dateline_place: str = "",
+    story: Story | None = None,
+    status: str | None = PostStatus.DRAFT,
+    publish_at: datetime | None = None,
+    base_revision: int | None = None,
+    note: str = "",
+) -> Post:
+    """The editor's save of a whole post, new (`post` None) or not, all or nothing, keeping a
+    revision of what it wrote.
+
+    `parts` is the body the editor edits: every part but the updates. A post's update log is
+    not the editor's to rewrite: its updates are kept, after the new parts, whatever `parts`
+    holds. `status` is what the post becomes: DRAFT, PUBLISHED (now, or when it was already
+    published, at its first time), SCHEDULED for `publish_at`, PRIVATE or PENDING_REVIEW; None
+    keeps it as it is. `base_revision` is the revision the editor's form was loaded from: when
+    the post has a newer one, StaleEdit is raised and nothing is written. A save that changes
+    nothing writes nothing.
+    """
+    headline = _clean_headline(headline)
+    wanted = None if status is None else _check_status(status)
+    publish_at = _check_time(publish_at, "publish_at")
+    if wanted == PostStatus.SCHEDULED and (publish_at is None or publish_at <= timezone.now()):
+        raise InvalidPost("a scheduled post needs a time still to come")
+    if post is None:
+        with transaction.atomic():
+            created = create_post(
+                headline=headline,
+                author=editor,
+                parts=parts,
+                labels=labels,
+                dateline_place=dateline_place,
+                story=story,
+                status=wanted or PostStatus.DRAFT,
+                published_at=publish_at if wanted == PostStatus.SCHEDULED else None,
+            )
+            _record_revision(created, editor=editor, note=note)
+        return created
+    with transaction.atomic():
+        locked = Post.objects.select_for_update().filter(pk=post.pk).first()
+        if locked is None:
+            raise PostGone(post.pk)
+        latest = _latest_revision(locked)
+        if base_revision is not None and latest is not None and latest.number != base_revision:
+            raise StaleEdit(locked.pk, base_revision, latest.number)
+        was_public, was_status = locked.is_public, locked.status
+        locked.headline = headline
+        locked.dateline_place = xml_safe(dateline_place).strip()[:200]
+        if story is not None:
+            locked.story = story
+        _apply_status(locked, wanted, publish_at)
+        if locked.published_at is None:
+            _follow_headline(locked)
+        locked.save()
+        locked.labels.set(_labels(labels))
+        _replace_editable_parts(locked, parts)
+        content = _revision_content(locked)
+        unchanged = (
+            latest is not None
+            and locked.status == was_status
+            and content.same_text(RevisionContent.from_data(latest.headline, latest.content))
+        )
+        if unchanged:
+            # Nothing the reader sees changed: no revision, no "updated" time, no signal.
+            transaction.set_rollback(True)
+        elif locked.status == PostStatus.PUBLISHED and was_status == PostStatus.PUBLISHED:
+            _content_changed(locked)
+        else:
+            index_post(locked)
+            if locked.status == PostStatus.PUBLISHED:
+                _bump_generation()
+                transaction.on_commit(lambda: signals.post_published.send(Post, post=locked))
+            elif was_public:
+                _bump_generation()  # it left the public site
+        if not unchanged:
+            _record_revision(locked, editor=editor, note=note, content=content)
+    if unchanged:
+        post.refresh_from_db()
+        return post
+    return locked
+
+
+def _follow_headline(post: Post) -> None:
+    """A post never published has an address nobody can have linked to: it follows the
+    headline (the preview's address changes with it)."""
+    wanted = slugify(post.headline)
+    if not wanted or post.slug == wanted or re.fullmatch(rf"{re.escape(wanted)}-\d+", post.slug):
+        return
+    post.slug = _new_slug(post.headline, explicit=False)
+
+
+def restore_revision(
+    post: Post, number: int, *, editor: AbstractBaseUser | None, base_revision: int | None = None
+) -> Post:
+    """Writes revision `number`'s headline, place, labels and parts back as a new revision.
+    The post's status and its update log stay as they are now: a restore never unpublishes a
+    post or loses an update appended since."""
+    revision = Revision.objects.filter(post_id=post.pk, number=number).first()
+    if revision is None:
+        raise InvalidPost(f"no revision {number}", post_id=post.pk)
+    content = RevisionContent.from_data(revision.headline, revision.content)
+    editable = [part for part in content.parts if part.kind != PartKind.UPDATE]
+    return save_post(
+        post,
+        editor=editor,
+        headline=content.headline,
+        parts=_drafts(editable),
+        labels=content.labels,
+        dateline_place=content.dateline_place,
+        status=None,
+        base_revision=base_revision,
+        note=f"restored revision {number}",
+    )
+
+
+def latest_revision_number(post: Post) -> int | None:
+    """The number of the post's newest revision (what an editor's form is loaded from)."""
+    return Revision.objects.filter(post_id=post.pk).aggregate(last=Max("number"))["last"]
+
+
+def revision_content(revision: Revision) -> RevisionContent:
+    return RevisionContent.from_data(revision.headline, revision.content)
+
+
+def record_initial_revisions(posts: Sequence[Post], *, note: str = "imported") -> int:
+    """One first revision, with no author, for each of `posts` that has none, in bulk (an
+    import calls this once per batch). Returns how many were written."""
+    ids = [post.pk for post in posts]
+    have = set(Revision.objects.filter(post_id__in=ids).values_list("post_id", flat=True))
+    wanted = [post for post in posts if post.pk not in have]
+    if not wanted:
+        return 0
+    parts: dict[int, list[PostPart]] = {post.pk: [] for post in wanted}
+    for part in PostPart.objects.filter(post_id__in=parts).order_by("post_id", "position"):
+        parts[part.post_id].append(part)
+    labels: dict[int, list[str]] = {post.pk: [] for post in wanted}
+    links = Post.labels.through.objects.filter(post_id__in=labels).select_related("label")
+    for link in links:
+        labels[link.post_id].append(link.label.name)
+    Revision.objects.bulk_create(
+        [
+            Revision(
+                post=post,
+                number=1,
+                author=None,
+                headline=post.headline,
+                content=_content_of(post, parts[post.pk], labels[post.pk]).to_data(),
+                note=note,
+            )
+            for post in wanted
+        ]
+    )
+    return len(wanted)
+
+
+def _apply_status(post: Post, wanted: str | None, publish_at: datetime | None) -> None:
+    now = timezone.now()
+    if wanted is None or (wanted == post.status and wanted != PostStatus.SCHEDULED):
+        return
+    if wanted == PostStatus.PUBLISHED:
+        if post.status == PostStatus.SCHEDULED or post.published_at is None:
+            post.published_at = now
+        post.published_at = min(post.published_at, now)
+    elif wanted == PostStatus.SCHEDULED:
+        post.published_at = publish_at
+    post.status = wanted
+
+
+def _replace_editable_parts(post: Post, parts: Sequence[PartDraft]) -> None:
+    updates = list(post.parts.filter(kind=PartKind.UPDATE).order_by("position"))
+    post.parts.exclude(kind=PartKind.UPDATE).delete()
+    # Out of the way of the new parts' positions first (positions are unique per post).
+    offset = max([part.position for part in updates] + [len(parts)]) + 1
+    for index, update in enumerate(updates):
+        PostPart.objects.filter(pk=update.pk).update(position=offset + index)
+    _write_parts(post, parts, start=0)
+    for index, update in enumerate(updates):
+        PostPart.objects.filter(pk=update.pk).update(position=len(parts) + index)
+
+
+def _latest_revision(post: Post) -> Revision | None:
+    return Revision.objects.filter(post_id=post.pk).order_by("-number").first()
+
+
+def _record_revision(
+    post: Post,
+    *,
+    editor: AbstractBaseUser | None,
+    note: str = "",
+    content: RevisionContent | None = None,
+) -> Revision:
+    content = content or _revision_content(post)
+    last = Revision.objects.filter(post_id=post.pk).aggregate(last=Max("number"))["last"] or 0
+    return Revision.objects.create(
+        post=post,
+        number=last + 1,
+        author=editor if editor is not None and editor.pk is not None else None,
+        headline=post.headline,
+        content=content.to_data(),
+        note=note[:200],
+    )
+
+
+def _revision_content(post: Post) -> RevisionContent:
+    parts = list(PostPart.objects.filter(post_id=post.pk).order_by("position"))
+    labels = list(post.labels.order_by("name").values_list("name", flat=True))
+    return _content_of(post, parts, labels)
+
+
+def _content_of(post: Post, parts: Sequence[PostPart], labels: Sequence[str]) -> RevisionContent:
+    return RevisionContent(
+        headline=post.headline,
+        dateline_place=post.dateline_place,
+        status=post.status,
+        published_at=_iso(post.published_at),
+        labels=tuple(sorted(labels)),
+        parts=tuple(
+            RevisionPart(
+                kind=part.kind,
+                body=part.body,
+                speaker=part.speaker,
+                at=_iso(part.at),
+                outlet_name=part.outlet_name,
+                source_headline=part.source_headline,
+                url=part.url,
+                quoted_excerpt=part.quoted_excerpt,
+                retrieved_at=_iso(part.retrieved_at),
+                article_id=part.article_id,
+            )
+            for part in parts
+        ),
+    )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat()
+
+
+def _time(value: str | None) -> datetime | None:
+    return None if not value else datetime.fromisoformat(value)
+
+
+def _drafts(parts: Sequence[RevisionPart]) -> list[PartDraft]:
+    """A revision's parts as drafts to write again (an article deleted since is unlinked)."""
+    cited = {part.article_id for part in parts if part.article_id is not None}
+    alive = set(Article.objects.filter(pk__in=cited).values_list("pk", flat=True))
+
+    def citation(part: RevisionPart) -> CitationDraft:
+        return CitationDraft(
+            outlet_name=part.outlet_name,
+            source_headline=part.source_headline,
+            url=part.url,
+            quoted_excerpt=part.quoted_excerpt,
+            retrieved_at=_time(part.retrieved_at),
+            article_id=part.article_id if part.article_id in alive else None,
+        )
+
+    drafts: list[PartDraft] = []
+    for part in parts:
+        if part.kind == PartKind.CITATION:
+            drafts.append(citation(part))
+        elif part.kind == PartKind.COMMENTARY:
+            drafts.append(CommentaryDraft(text=part.body, speaker=part.speaker))
+        elif part.kind == PartKind.UPDATE:
+            source = citation(part) if part.url else None
+            drafts.append(UpdateDraft(text=part.body, at=_time(part.at), citation=source))
+        elif part.kind == PartKind.RAW_HTML:
+            drafts.append(RawHtmlDraft(html=part.body))
+        else:
+            drafts.append(ProseDraft(html=part.body))
+    return drafts
 
 
 # --- internals -------------------------------------------------------------------------------

@@ -75,8 +75,15 @@ def _days(posts):  # type: ignore[no-untyped-def]
     return group_by_day(posts, lambda p: p.published_at, timezone.get_current_timezone())
 
 
-def _signed_in_staff(request: HttpRequest) -> bool:
-    return settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_staff
+UNPUBLISHED_PERMISSION = "blog.view_unpublished"
+
+
+def _may_see_unpublished(request: HttpRequest) -> bool:
+    """Drafts, scheduled and private posts show at their address to superusers and to those
+    granted `blog.view_unpublished` (the desk's editors): `is_staff` alone is the admin's flag."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.has_perm(
+        UNPUBLISHED_PERMISSION
+    )
 
 
 @public_page
@@ -196,7 +203,7 @@ def _utc_midnight(day: date) -> datetime:
 
 
 def _find_post(request: HttpRequest, slug: str) -> Post:
-    found = post_by_slug(slug, public_only=not _signed_in_staff(request))
+    found = post_by_slug(slug, public_only=not _may_see_unpublished(request))
     if found is None:
         raise PostNotFound(request.path)
     return found

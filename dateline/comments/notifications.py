@@ -140,7 +140,7 @@ def backoff(attempts: int) -> timedelta:
 def send_due(now: datetime) -> int:
     """The worker's job: sends what the outbox holds that is due. Returns how many it tried."""
     due = OutboxMessage.objects.filter(sent_at__isnull=True, next_attempt_at__lte=now)
-    keys = claims.claim(due, now=now, lease=LEASE, limit=BATCH)
+    keys = claims.claim(due, lease=LEASE, limit=BATCH)
     for message in OutboxMessage.objects.filter(pk__in=keys):
         try:
             EmailMessage(
