@@ -308,6 +308,8 @@ class _Writer:
         except BlogError as error:
             # Which item: the batch is written whole, so each is checked alone to name it.
             raise PortingError(self._culprit(error)) from error
+        # Revision 1 of each, no author: the desk's history starts from the post as imported.
+        blog.record_initial_revisions(posts)
         for (item, _draft, recovered), post in zip(self.pending_items, posts, strict=True):
             self.post_ids[item.source_id] = post.pk
             self.visible_change = self.visible_change or post.status == "published"
