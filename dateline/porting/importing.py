@@ -25,6 +25,7 @@ from dateline.blog.exceptions import BlogError
 from dateline.blog.models import Post, PostKind
 from dateline.comments.exceptions import CommentError
 from dateline.comments.models import Comment
+from dateline.core import bulk_insert
 from dateline.porting import comments_bridge
 from dateline.porting.adapters import xml_stream
 from dateline.porting.domain.blogger import ATOM, BloggerReader
@@ -205,12 +206,14 @@ class _Writer:
         self.users: dict[str, Any] = {}
         self.author_names: dict[str, Author] = {}
         self.pending_records: list[SourceRecord] = []
+        self.comment_records: list[tuple[str, str, str, int]] = []
         self.pending_items: list[tuple[SourceItem, PostDraft, Recovered]] = []
         self.pending_comments: list[SourceComment] = []
         # (source id, prepared comment, source id of a parent waiting in the batch or "").
         self.comment_batch: list[tuple[str, Comment, str]] = []
         self.batched: dict[str, int] = {}
         self.comment_posts: dict[int, int] = {}
+        self.post_stubs: dict[int, Post] = {}
         self.pending_addresses: list[tuple[Post, str]] = []
         self.visible_change = False
 
@@ -305,6 +308,8 @@ class _Writer:
         except BlogError as error:
             # Which item: the batch is written whole, so each is checked alone to name it.
             raise PortingError(self._culprit(error)) from error
+        # Revision 1 of each, no author: the desk's history starts from the post as imported.
+        blog.record_initial_revisions(posts)
         for (item, _draft, recovered), post in zip(self.pending_items, posts, strict=True):
             self.post_ids[item.source_id] = post.pk
             self.visible_change = self.visible_change or post.status == "published"
@@ -383,7 +388,7 @@ class _Writer:
         if parent_id is not None and self.comment_posts.get(parent_id) != post_id:
             parent_id = None  # a parent on another post is no parent here
         try:
-            prepared = comments_bridge.prepare(Post(pk=post_id), comment, parent_id=parent_id)
+            prepared = comments_bridge.prepare(self._post(post_id), comment, parent_id=parent_id)
         except CommentError as error:
             raise PortingError(f"comment {comment.source_id}: {error}") from error
         self.comment_batch.append((comment.source_id, prepared, waiting))
@@ -393,6 +398,13 @@ class _Writer:
             self.report.replies += 1
         if len(self.comment_batch) >= _BATCH * 5:
             self._store_comments()
+
+    def _post(self, post_id: int) -> Post:
+        """The post a comment is on, as a bare instance: one per post, not one per comment."""
+        post = self.post_stubs.get(post_id)
+        if post is None:
+            post = self.post_stubs[post_id] = Post(pk=post_id)
+        return post
 
     def _store_comments(self) -> None:
         """Stores the batch in waves: the comments whose parents are stored (or who have none),
@@ -410,13 +422,8 @@ class _Writer:
             for (source_id, prepared, _waiting), comment_id in zip(ready, ids, strict=True):
                 self.comment_ids[source_id] = comment_id
                 self.comment_posts[comment_id] = prepared.post_id
-                self.pending_records.append(
-                    SourceRecord(
-                        source=self.source,
-                        source_id=source_id[:500],
-                        kind=SourceKind.COMMENT,
-                        comment_id=comment_id,
-                    )
+                self.comment_records.append(
+                    (self.source, source_id[:500], SourceKind.COMMENT.value, comment_id)
                 )
             stored = {id(entry) for entry in ready}
             remaining = [entry for entry in remaining if id(entry) not in stored]
@@ -453,8 +460,16 @@ class _Writer:
             self._comment(comment)
         self.pending_comments = []
         self._store_comments()
-        SourceRecord.objects.bulk_create(self.pending_records, batch_size=_BATCH)
+        bulk_insert.insert(self.pending_records, returning_ids=False)
         self.pending_records = []
+        # A comment's record is four values: no instance each (an import has 100,000).
+        bulk_insert.insert_rows(
+            SourceRecord,
+            ["source", "source_id", "kind", "comment_id"],
+            self.comment_records,
+            returning_ids=False,
+        )
+        self.comment_records = []
         if self.pending_addresses:
             kept = blog.keep_old_addresses(self.pending_addresses)
             if kept.taken:

@@ -112,6 +112,8 @@ def records(source: Path | IO[bytes], *, record_depth: int) -> Iterator[Root | N
 
 
 def _check_errors(log, seen: int, name: str) -> int:  # type: ignore[no-untyped-def]
+    if len(log) == seen:  # nothing new: copying the log at each of a million events is slow
+        return seen
     entries = list(log)
     for entry in entries[seen:]:
         if entry.domain == _NAMESPACE_DOMAIN:
@@ -133,10 +135,21 @@ def _nsmap(element) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 
 def _node(element) -> Node:  # type: ignore[no-untyped-def]
-    tag = element.tag if isinstance(element.tag, str) else ""
-    text = "".join(
-        [element.text or ""] + [child.tail or "" for child in element if child.tail is not None]
+    # One pass over the children (an import builds a million of these): their tails make the
+    # element's text, the elements among them (not comments or PIs) its children.
+    tag = element.tag
+    texts = [element.text or ""]
+    children = []
+    for child in element:
+        tail = child.tail
+        if tail is not None:
+            texts.append(tail)
+        if isinstance(child.tag, str):
+            children.append(_node(child))
+    attrib = element.attrib
+    return Node(
+        tag=tag if isinstance(tag, str) else "",
+        text="".join(texts),
+        attrs={str(k): str(v) for k, v in attrib.items()} if attrib else {},
+        children=children,
     )
-    node = Node(tag=tag, text=text, attrs={str(k): str(v) for k, v in element.attrib.items()})
-    node.children = [_node(child) for child in element if isinstance(child.tag, str)]
-    return node

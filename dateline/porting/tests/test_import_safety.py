@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 
 from dateline.blog import services as blog_services
 from dateline.blog import signals
-from dateline.blog.models import Label, OldAddress, Post, SearchDocument
+from dateline.blog.models import Label, OldAddress, Post, Revision, SearchDocument
 from dateline.comments.models import Comment
 from dateline.porting.exceptions import MalformedExport, RefusedExport, UnknownFormat
 from dateline.porting.importing import import_file
@@ -61,7 +61,7 @@ def _write(tmp_path, text: str, name: str = "export.xml"):
 def _nothing_written() -> bool:
     return not any(
         model.objects.exists()
-        for model in (Post, Label, Comment, SourceRecord, OldAddress, SearchDocument)
+        for model in (Post, Label, Comment, SourceRecord, OldAddress, SearchDocument, Revision)
     )
 
 
@@ -73,6 +73,21 @@ def test_importing_the_same_file_again_creates_nothing_twice(tmp_path):
     assert (again.posts, again.comments) == (0, 0)
     assert again.skipped["already imported"] == 4
     assert (Post.objects.count(), Comment.objects.count()) == (2, 2)
+
+
+def test_each_imported_post_gets_one_first_revision_with_no_author(tmp_path):
+    path = _write(tmp_path, wxr(item(1) + item(2, status="draft")))
+    import_file(path)
+    import_file(path)
+
+    revisions = list(Revision.objects.order_by("post__headline"))
+    assert [(r.post.headline, r.number, r.author, r.note) for r in revisions] == [
+        ("Post 1", 1, None, "imported"),
+        ("Post 2", 1, None, "imported"),
+    ]
+    content = blog_services.revision_content(revisions[1])
+    assert (content.headline, content.status, content.labels) == ("Post 2", "draft", ("Iraq",))
+    assert [part.body for part in content.parts] == ["<p>Body 2</p>"]
 
 
 def test_threads_statuses_and_a_reply_whose_parent_is_missing(tmp_path):
