@@ -20,6 +20,11 @@ PRODUCTION = CONFIG.production
 DATABASES = {
     "default": registry.database_from_url(CONFIG.get("DATELINE_DATABASE_URL"), data_dir=DATA_DIR)
 }
+CACHES = {
+    "default": registry.cache_from_url(
+        CONFIG.get("DATELINE_CACHE_URL"), data_dir=DATA_DIR, database=DATABASES["default"]
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -42,6 +47,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Answers cached public pages before the middleware a cached page does not need (sessions,
+    # CSRF, auth, messages); what it stores already carries the headers those add.
+    "dateline.blog.caching.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -98,6 +106,7 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_MANIFEST_STRICT = False
 
 WEB_WORKERS = registry.web_workers(CONFIG)
+ACCESS_LOG = CONFIG.flag("DATELINE_ACCESS_LOG")
 WORKER_TICK_SECONDS = registry.worker_tick_seconds(CONFIG)
 FETCH_ALLOW_LOOPBACK = CONFIG.flag("DATELINE_FETCH_ALLOW_LOOPBACK")
 ARTICLE_RETENTION_DAYS = registry.article_retention_days(CONFIG)

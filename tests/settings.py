@@ -20,3 +20,16 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# pytest-xdist's workers inherit the data directory chosen above but each has its own test
+# database: each gets its own page cache too, or one worker's pages and generations would
+# answer another's requests.
+if CACHES["default"]["BACKEND"].endswith("SQLiteCache"):
+    CACHES = {
+        "default": {
+            **CACHES["default"],
+            "LOCATION": os.path.join(
+                tempfile.mkdtemp(prefix="dateline-test-cache-"), "pages.sqlite3"
+            ),
+        }
+    }

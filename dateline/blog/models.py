@@ -279,18 +279,22 @@ class Image(models.Model):
         return self.alt_text or self.original.name
 
 
-class SiteGeneration(models.Model):
-    """One row: a number bumped whenever anything public changes.
+class PageGeneration(models.Model):
+    """A number bumped whenever what some cached pages show changes.
 
-    Cached pages are keyed by it, so a change anywhere makes every worker process on every
-    machine stop serving the old pages at once (see docs/decisions/0042-page-cache-generation.md).
+    `site` covers every page, `listings` the pages that list posts (home, labels, archives,
+    feeds, sitemap), `post:<slug>` one post's page. A cached page records the numbers it was
+    rendered under and is served only while they are current, in every process on every
+    machine (see docs/decisions/0066-shared-page-cache-and-fast-path.md). This table is the
+    truth; the shared cache holds a copy for the fast path.
     """
 
+    name = models.CharField(max_length=300, primary_key=True)
     value = models.PositiveBigIntegerField(default=0)
     changed_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
-        return f"site generation {self.value}"
+        return f"generation {self.name} {self.value}"
 
 
 class SearchDocument(models.Model):

@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 
-from dateline.blog import hooks, seo
+from dateline.blog import generations, hooks, seo
 from dateline.blog import search as post_search
-from dateline.blog.caching import public_page
+from dateline.blog.caching import public_page, reading_only
 from dateline.blog.domain.days import group_by_day
 from dateline.blog.domain.slugs import slugify
 from dateline.blog.domain.text import xml_safe
@@ -199,7 +199,7 @@ def _find_post(request: HttpRequest, slug: str) -> Post:
     return found
 
 
-@public_page
+@public_page(depends_on=lambda kwargs: generations.post_page(kwargs["slug"]))
 def post(request: HttpRequest, year: str, month: str, slug: str) -> HttpResponse:
     try:
         found = _find_post(request, slug)
@@ -246,6 +246,7 @@ def _sections(request: HttpRequest, found: Post) -> list[SafeString]:
     return [conditional_escape(section(request, found)) for section in hooks.post_sections()]
 
 
+@reading_only
 def blogger_redirect(request: HttpRequest, year: str, month: str, slug: str) -> HttpResponse:
     """Blogger's /YYYY/MM/slug.html addresses, kept alive for imported blogs."""
     target = Post.objects.published().filter(slug=slug).first()
@@ -266,6 +267,7 @@ def about(request: HttpRequest) -> HttpResponse:
     )
 
 
+@reading_only
 def search(request: HttpRequest) -> HttpResponse:
     # Shown back in the page (title, field, heading), where HTML forbids control characters.
     query = xml_safe(request.GET.get("q", ""))[:500]
