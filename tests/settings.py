@@ -28,8 +28,6 @@ if CACHES["default"]["BACKEND"].endswith("SQLiteCache"):
     CACHES = {
         "default": {
             **CACHES["default"],
-            "LOCATION": os.path.join(
-                tempfile.mkdtemp(prefix="dateline-test-cache-"), "pages.sqlite3"
-            ),
+            "LOCATION": os.path.join(tempfile.mkdtemp(prefix="dateline-cache-"), "pages.sqlite3"),
         }
     }

@@ -12,6 +12,7 @@ one machine never share entries.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import sqlite3
@@ -59,10 +60,8 @@ class SQLiteCache(BaseCache):
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")  # a cache may lose its last writes
         connection.execute(_SCHEMA)
-        try:
-            os.chmod(self._path, 0o600)  # pages may name unpublished URLs in links: keep it ours
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):  # someone else's file: leave its mode alone
+            os.chmod(self._path, 0o600)
         return connection
 
     # --- reading ---------------------------------------------------------------------------
