@@ -28,8 +28,7 @@ processes speaking raw HTTP/1.1 over sockets. `revalidations_304` counts, of 50 
 of the post page with its ETag, each on a new connection (any worker process may answer), how
 many answered 304. Latency under that load includes the queue; the uncached post page's
 latency is also measured on one connection alone (`uncached_post_p99_ms`: the time one request
-takes, the goal's
-figure), and loaded (`uncached_post_p99_ms_loaded`). `*_cpu_ms` is the server's CPU time per
+takes, the goal's figure), and loaded (`uncached_post_p99_ms_loaded`). `*_cpu_ms` is the server's CPU time per
 request (master and workers, from /proc), which other programs on a shared machine inflate far
 less than they inflate latency; `load_average_1min` says how shared the machine was.
 

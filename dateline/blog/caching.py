@@ -11,9 +11,9 @@ Two halves (docs/decisions/0066-shared-page-cache-and-fast-path.md):
   current: one cache read for the page and one for its generations. A hit therefore carries
   exactly the headers a miss carried (the outer middleware adds the same ones to both).
 
-The key holds scheme, host (validated against ALLOWED_HOSTS first) and full path. Only readers
-without a session cookie are served from or stored into the cache (staff may see private
-posts). Answers carry a strong ETag (hash of the body) and Last-Modified (when a generation the
+The key holds the release (`release.tag`: the cache outlives a restart), scheme, host
+(validated against ALLOWED_HOSTS first) and full path. Only readers without a session cookie
+are served from or stored into the cache (staff may see private posts). Answers carry a strong ETag (hash of the body) and Last-Modified (when a generation the
 page depends on last changed), and conditional GETs get 304 whichever process answers.
 """
 
@@ -32,7 +32,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_http_date_safe
 
-from dateline.blog import generations, hooks
+from dateline.blog import generations, hooks, release
 
 logger = logging.getLogger(__name__)
 
@@ -104,20 +104,29 @@ def public_page(view: View | None = None, *, depends_on: DependsOn = _listings) 
             # Read before the view reads its data: a change committed meanwhile then moves the
             # generation past the one stored with this answer, and the answer is not reused.
             tokens = generations.current(names)
+            request.META[_RENDERED_UNDER] = (names, tokens)
             response = view(request, *args, **kwargs)
             if response.status_code != 200 or response.streaming:
+                request.META.pop(_RENDERED_UNDER, None)
                 return response
             response["ETag"] = (
                 '"' + hashlib.blake2b(response.content, digest_size=16).hexdigest() + '"'
             )
             response["Last-Modified"] = http_date(max(changed for _, changed in tokens))
             response["Cache-Control"] = CACHE_CONTROL
-            request.META[_RENDERED_UNDER] = (names, tokens)
             return response
 
         return wrapper
 
     return decorate(view) if view is not None else decorate
+
+
+def rendered_under(request: HttpRequest) -> str | None:
+    """For a view under `public_page`: a text naming the generations its page is rendered
+    under (None for a reader the cache does not serve), for keys of what the view may keep
+    in the shared cache meanwhile, such as a listing's count."""
+    found = request.META.get(_RENDERED_UNDER)
+    return None if found is None else f"{release.tag()}:{found}"
 
 
 # An entry: the generations' names and tokens it was rendered under, the status line's code,
@@ -133,7 +142,8 @@ def page_key(request: HttpRequest) -> str | None:
     except DisallowedHost:
         return None
     address = f"{request.scheme}://{host}{request.get_full_path()}"
-    return "page:" + hashlib.blake2b(address.encode(), digest_size=20).hexdigest()
+    digest = hashlib.blake2b(address.encode(), digest_size=20).hexdigest()
+    return f"page:{release.tag()}:{digest}"
 
 
 class PageCacheMiddleware:
