@@ -22,15 +22,16 @@ the home page and a post page it measures
   constant_best  the peer alone on granian, same bytes
 
 with CONNECTIONS keep-alive connections for SECONDS each, ROUNDS rounds interleaved, medians
-reported. The load comes from wrk (`wrk -t2 -cCONNECTIONS`, a Lua `request` function giving each
-uncached request its own ignored query parameter) when it is installed, otherwise from client
-processes speaking raw HTTP/1.1 over sockets. `revalidations_304` counts, of 50 conditional GETs
-of the post page with its ETag, each on a new connection (any worker process may answer), how
-many answered 304. Latency under that load includes the queue; the uncached post page's
-latency is also measured on one connection alone (`uncached_post_p99_ms`: the time one request
-takes, the goal's figure), and loaded (`uncached_post_p99_ms_loaded`). `*_cpu_ms` is the server's CPU time per
-request (master and workers, from /proc), which other programs on a shared machine inflate far
-less than they inflate latency; `load_average_1min` says how shared the machine was.
+reported. The load comes from wrk (`wrk -t2 -cCONNECTIONS`, a Lua `request` function giving
+each uncached request its own ignored query parameter) when it is installed, otherwise from
+client processes
+speaking raw HTTP/1.1 over sockets. `revalidations_304` counts, of 50 conditional GETs of the
+post page with its ETag, each on a new connection (any worker process may answer), how many
+answered 304. Latency under that load includes the queue; the uncached post page's latency is
+also measured on one connection alone (`uncached_post_p99_ms`: the time one request takes, the
+goal's figure), and loaded (`uncached_post_p99_ms_loaded`). `*_cpu_ms` is the server's CPU time
+per request (master and workers, from /proc), which other programs on a shared machine inflate
+far less than they inflate latency; `load_average_1min` says how shared the machine was.
 
 Last line: one JSON object. Goals: cached_page_rps >= 50% of constant_best_rps (the worse of
 the two pages is reported), uncached_post_p99_ms < 30, home_uncached_rps >= 350,

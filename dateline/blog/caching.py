@@ -11,10 +11,11 @@ Two halves (docs/decisions/0066-shared-page-cache-and-fast-path.md):
   current: one cache read for the page and one for its generations. A hit therefore carries
   exactly the headers a miss carried (the outer middleware adds the same ones to both).
 
-The key holds the release (`release.tag`: the cache outlives a restart), scheme, host
-(validated against ALLOWED_HOSTS first) and full path. Only readers without a session cookie
-are served from or stored into the cache (staff may see private posts). Answers carry a strong ETag (hash of the body) and Last-Modified (when a generation the
-page depends on last changed), and conditional GETs get 304 whichever process answers.
+The key holds the release (`release.tag`: the cache outlives a restart), scheme, host (validated
+against ALLOWED_HOSTS first) and full path. Only readers without a session cookie are served
+from or stored into the cache (staff may see private posts). Answers carry a strong ETag (hash
+of the body) and Last-Modified (when a generation the page depends on last changed), and
+conditional GETs get 304 whichever process answers.
 """
 
 from __future__ import annotations
