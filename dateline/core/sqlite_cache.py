@@ -68,12 +68,13 @@ class SQLiteCache(BaseCache):
 
     def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
         key = self.make_and_validate_key(key, version=version)
-        row = (
-            self._db().execute("SELECT value, expires FROM cache WHERE key = ?", (key,)).fetchone()
-        )
-        if row is None or (row[1] is not None and row[1] <= time.time()):
+        # fetchall, not fetchone: a statement not run to its end keeps its read transaction
+        # open, and this connection would go on seeing the cache as it was then.
+        rows = self._db().execute("SELECT value, expires FROM cache WHERE key = ?", (key,))
+        found = rows.fetchall()
+        if not found or (found[0][1] is not None and found[0][1] <= time.time()):
             return default
-        return pickle.loads(row[0])
+        return pickle.loads(found[0][0])
 
     def get_many(self, keys: Iterable[str], version: int | None = None) -> dict[str, Any]:
         wanted = {self.make_and_validate_key(key, version=version): key for key in keys}
@@ -83,7 +84,7 @@ class SQLiteCache(BaseCache):
         rows = self._db().execute(
             f"SELECT key, value, expires FROM cache WHERE key IN ({marks})",
             list(wanted),
-        )
+        ).fetchall()
         now = time.time()
         return {
             wanted[key]: pickle.loads(value)
