@@ -45,11 +45,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it stores public pages with every header the rest adds, and answers them again
+    # without any of it (dateline.wsgi answers them even before Django: decision 0066).
+    "dateline.blog.caching.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Answers cached public pages before the middleware a cached page does not need (sessions,
-    # CSRF, auth, messages); what it stores already carries the headers those add.
-    "dateline.blog.caching.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -29,6 +29,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import DisallowedHost
+from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_http_date_safe
@@ -148,7 +149,8 @@ def page_key(request: HttpRequest) -> str | None:
 
 
 class PageCacheMiddleware:
-    """The fast path: a cached page is answered here, before sessions, CSRF, auth, messages.
+    """Answers cached pages and stores new ones. It comes first in MIDDLEWARE, so what it
+    stores carries every header the stack adds, and what it answers needs no other middleware.
 
     First the handlers registered with `hooks.register_before_page_cache` run (old-address
     redirects of imported blogs): each sees every GET and HEAD and answers or passes.
@@ -164,17 +166,12 @@ class PageCacheMiddleware:
             answer = handler(request)
             if answer is not None:
                 return answer
-        if _reader_is_signed_in(request):
-            return self.get_response(request)
-        key = page_key(request)
+        key = _cacheable_key(request)
         if key is None:
             return self.get_response(request)
-        cache = caches[CACHE_ALIAS]
-        entry = _read(cache, key)
-        if entry is not None:
-            names, tokens, status, headers, body = entry
-            if generations.current(names) == tokens:
-                return _answer(request, status, headers, body)
+        hit = _cached(request, key)
+        if hit is not None:
+            return hit
         response = self.get_response(request)
         rendered_under = request.META.pop(_RENDERED_UNDER, None)
         if (
@@ -187,10 +184,58 @@ class PageCacheMiddleware:
         names, tokens = rendered_under
         entry = (names, tokens, response.status_code, list(response.items()), response.content)
         try:
-            cache.set(key, entry, CACHE_SECONDS)
+            caches[CACHE_ALIAS].set(key, entry, CACHE_SECONDS)
         except Exception:  # a cache that is down costs speed, never the page
             logger.warning("could not store a page in the cache", exc_info=True)
         return _answer(request, *entry[2:])
+
+
+class FastPath:
+    """The WSGI application around Django's (dateline/wsgi.py): a cached page is answered
+    before Django's request handling starts at all, with the very headers and bytes the
+    middleware above stored. Anything else, and anything that goes wrong here, goes to Django.
+    """
+
+    def __init__(self, application: Any) -> None:
+        self.application = application
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("REQUEST_METHOD") not in READING_METHODS:
+            return self.application(environ, start_response)
+        try:
+            hit = self._hit(WSGIRequest(environ))
+        except Exception:
+            logger.warning("the page cache's fast path failed; Django answers", exc_info=True)
+            hit = None
+        if hit is None:
+            return self.application(environ, start_response)
+        start_response(f"{hit.status_code} {hit.reason_phrase}", list(hit.items()))
+        return [hit.content]
+
+    @staticmethod
+    def _hit(request: WSGIRequest) -> HttpResponse | None:
+        if any(handler(request) is not None for handler in hooks.before_page_cache()):
+            return None  # Django runs them again and sends their answer
+        key = _cacheable_key(request)
+        return None if key is None else _cached(request, key)
+
+
+def _cacheable_key(request: HttpRequest) -> str | None:
+    """The page's key when this reader may be served from the cache, else None."""
+    if _reader_is_signed_in(request) or request.path_info.startswith(settings.STATIC_URL):
+        return None
+    return page_key(request)
+
+
+def _cached(request: HttpRequest, key: str) -> HttpResponse | None:
+    """The cached answer under `key` if its generations are still current."""
+    entry = _read(caches[CACHE_ALIAS], key)
+    if entry is None:
+        return None
+    names, tokens, status, headers, body = entry
+    if generations.current(names) != tokens:
+        return None
+    return _answer(request, status, headers, body)
 
 
 def _read(cache: Any, key: str) -> Entry | None:

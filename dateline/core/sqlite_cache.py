@@ -81,10 +81,14 @@ class SQLiteCache(BaseCache):
         if not wanted:
             return {}
         marks = ",".join("?" * len(wanted))
-        rows = self._db().execute(
-            f"SELECT key, value, expires FROM cache WHERE key IN ({marks})",
-            list(wanted),
-        ).fetchall()
+        rows = (
+            self._db()
+            .execute(
+                f"SELECT key, value, expires FROM cache WHERE key IN ({marks})",
+                list(wanted),
+            )
+            .fetchall()
+        )
         now = time.time()
         return {
             wanted[key]: pickle.loads(value)
