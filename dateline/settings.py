@@ -127,6 +127,22 @@ if PRODUCTION:
 BEHIND_TLS_PROXY = CONFIG.flag("DATELINE_BEHIND_TLS_PROXY")
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The client's address (dateline.core.client_address): X-Forwarded-For is read only behind a proxy.
+TRUSTED_PROXY_HOPS = registry.trusted_proxy_hops(CONFIG)
+
+# Comments: policy, limits and mail links from the registry (docs/settings.md).
+globals().update(registry.comment_settings(CONFIG))
+# Rate limits on the public comment form, counted in the database so every web process sees the
+# same count: (how many comments, within how many seconds) per client address and per network
+# (/24, /64). Not a registered setting: a site that needs other limits is a site under attack,
+# and bench/comments_settings.py relaxes them for the benchmark.
+COMMENT_RATE_LIMITS = {"address": ((5, 60), (30, 3600)), "network": ((20, 60), (200, 3600))}
+
+# Mail (password resets, comment notices): the console in development, SMTP when configured.
+globals().update(registry.email_backend(CONFIG))
+DEFAULT_FROM_EMAIL = CONFIG.get("DATELINE_EMAIL_FROM")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 # Read in every environment, so a bad value stops the first command, not the first deployment.
 # Sent by SecurityMiddleware on https answers only, and only in production: a developer's
 # browser would otherwise hold localhost to https.

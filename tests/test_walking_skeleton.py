@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from dateline.comments import services as comment_services
+from dateline.desk.access import EDITOR_GROUP, grant
 from dateline.stories.models import Story
 from dateline.wire import services as wire
 
@@ -37,7 +38,8 @@ def test_from_feed_to_approved_comment(live_server):
     assert {a.outlet.name for a in strike.articles.all()} == {"Outlet A", "Outlet B"}
     assert Story.objects.count() == 2
 
-    get_user_model().objects.create_user("ed", password="a long desk password", is_staff=True)
+    editor_user = get_user_model().objects.create_user("ed", password="a long desk password")
+    grant(editor_user, EDITOR_GROUP)
     with httpx.Client(base_url=live_server.url, follow_redirects=True, timeout=10) as editor:
         login = editor.get("/desk/login/")
         fields = form_fields(login, "main form")

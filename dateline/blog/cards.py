@@ -4,7 +4,8 @@ A list page (home, label, archive) shows twenty posts' whole bodies: rendering t
 loading their parts and labels was most of an uncached list page's time. A card shows only its
 post, so it is kept in the shared cache under the post's id and what moves when anything on it
 changes (slug, publication time, last public change: the services move `updated_at` on every
-edit of a published post), plus the code's release. Only the missing cards are rendered, their
+edit of a published post) and its counts (`hooks.attach_counts`: comment counts, one query
+for the page), plus the code's release. Only the missing cards are rendered, their
 parts and labels loaded in two queries for all of them.
 """
 
@@ -51,7 +52,8 @@ def attach_cards(posts: Iterable[Post]) -> None:
 
 
 def _key(post: Post) -> str:
-    version = f"{post.slug}|{post.published_at}|{post.updated_at}|{post.status}"
+    counts = getattr(post, "counts", ())  # hooks.attach_counts: comment counts and the like
+    version = f"{post.slug}|{post.published_at}|{post.updated_at}|{post.status}|{counts}"
     digest = hashlib.blake2b(version.encode(), digest_size=12).hexdigest()
     return f"card:{release.tag()}:{post.pk}:{digest}"
 

@@ -4,6 +4,7 @@ The blog never imports those apps; they register here from their `AppConfig.read
 
     from dateline.blog import hooks
     hooks.register_post_section(render_comments)   # fn(request, post) -> SafeString
+    hooks.register_post_counter(count_comments)  # fn(post_ids) -> {post_id: (n, label)}
 
 Apps may also answer a request before the page cache is consulted (the porting app's old
 addresses of imported blogs redirect this way):
@@ -21,7 +22,8 @@ when it does, or cached pages keep showing the old state.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.http import HttpRequest, HttpResponse
@@ -31,11 +33,31 @@ if TYPE_CHECKING:
     from dateline.blog.models import Post
 
 PostSection = Callable[[HttpRequest, "Post"], SafeString]
+# Given the ids of the posts a list page shows, one query's worth of {post id: count}; the
+# count is shown on each post's card as "N <noun>" linking to the post's `#<anchor>`.
+PostCounter = Callable[[list[int]], dict[int, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class Counter:
+    count: PostCounter
+    singular: str
+    plural: str
+    anchor: str
+
+
+@dataclass(frozen=True, slots=True)
+class PostCount:
+    number: int
+    noun: str
+    anchor: str
+
 
 BeforePageCache = Callable[[HttpRequest], "HttpResponse | None"]
 
 _post_sections: list[PostSection] = []
 _before_page_cache: list[BeforePageCache] = []
+_counters: list[Counter] = []
 
 
 def register_post_section(section: PostSection) -> PostSection:
@@ -62,3 +84,25 @@ def register_before_page_cache(handler: BeforePageCache) -> BeforePageCache:
 
 def before_page_cache() -> tuple[BeforePageCache, ...]:
     return tuple(_before_page_cache)
+
+
+def register_post_counter(
+    count: PostCounter, *, singular: str, plural: str, anchor: str
+) -> PostCounter:
+    """Adds a count to each post on list pages (home, labels, archives): one call, so one query,
+    per page whatever the number of posts. Registering the same function twice is a no-op."""
+    if all(counter.count is not count for counter in _counters):
+        _counters.append(Counter(count, singular, plural, anchor))
+    return count
+
+
+def attach_counts(posts: Sequence[Post]) -> None:
+    """Sets `post.counts` (a tuple of PostCount, zeros left out) on each of `posts`."""
+    ids = [post.pk for post in posts]
+    found = [(counter, counter.count(ids) if ids else {}) for counter in _counters]
+    for post in posts:
+        post.counts = tuple(  # type: ignore[attr-defined]
+            PostCount(number, counter.singular if number == 1 else counter.plural, counter.anchor)
+            for counter, numbers in found
+            if (number := numbers.get(post.pk, 0))
+        )

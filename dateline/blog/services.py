@@ -72,11 +72,13 @@ def create_post(
     story: Story | None = None,
     published_at: datetime | None = None,
     slug: str = "",
+    quiet: bool = False,
 ) -> Post:
     """Writes a post with its parts and labels, all or nothing.
 
     A PUBLISHED post without `published_at` is published now, one with a time still to come is
-    SCHEDULED for it; a SCHEDULED one needs a time.
+    SCHEDULED for it; a SCHEDULED one needs a time. `quiet` (every write service takes it): see
+    `_content_changed`.
     """
     headline = _clean_headline(headline)
     status = _check_status(status)
@@ -105,27 +107,32 @@ def create_post(
         _write_parts(post, parts, start=0)
         post.labels.set(_labels(labels))
         index_post(post)
-        if _visible(post):
+        if _visible(post) and not quiet:
             _bump_generation(post)
             transaction.on_commit(lambda: signals.post_published.send(Post, post=post))
     return post
 
 
-def add_part(post: Post, part: PartDraft) -> PostPart:
+def add_part(post: Post, part: PartDraft, *, quiet: bool = False) -> PostPart:
     """Appends a part to the end of the post's body."""
     with transaction.atomic():
         locked = Post.objects.select_for_update().get(pk=post.pk)
         written = _write_parts(locked, [part], start=_next_position(locked))[0]
-        _content_changed(locked)
+        _content_changed(locked, quiet=quiet)
     return written
 
 
-def add_citation(post: Post, citation: CitationDraft) -> PostPart:
-    return add_part(post, citation)
+def add_citation(post: Post, citation: CitationDraft, *, quiet: bool = False) -> PostPart:
+    return add_part(post, citation, quiet=quiet)
 
 
 def append_update(
-    post: Post, *, text: str, citation: CitationDraft | None = None, at: datetime | None = None
+    post: Post,
+    *,
+    text: str,
+    citation: CitationDraft | None = None,
+    at: datetime | None = None,
+    quiet: bool = False,
 ) -> PostPart:
     """Adds an entry to the post's public update log; feeds show the post as updated at `at`."""
     at = _check_time(at, "at") or timezone.now()
@@ -134,18 +141,18 @@ def append_update(
         part = _write_parts(
             locked, [UpdateDraft(text=text, at=at, citation=citation)], start=_next_position(locked)
         )[0]
-        _content_changed(locked, at=at)
+        _content_changed(locked, at=at, quiet=quiet)
     post.updated_at = locked.updated_at
     return part
 
 
-def replace_parts(post: Post, parts: Sequence[PartDraft]) -> None:
+def replace_parts(post: Post, parts: Sequence[PartDraft], *, quiet: bool = False) -> None:
     """Rewrites the whole body (the desk's editor saves this way)."""
     with transaction.atomic():
         locked = Post.objects.select_for_update().get(pk=post.pk)
         locked.parts.all().delete()
         _write_parts(locked, parts, start=0)
-        _content_changed(locked)
+        _content_changed(locked, quiet=quiet)
 
 
 def edit_post(
@@ -156,6 +163,7 @@ def edit_post(
     sticky: bool | None = None,
     story: Story | None = None,
     labels: Iterable[str] | None = None,
+    quiet: bool = False,
 ) -> Post:
     """Changes a post's fields; arguments left as None stay as they are."""
     with transaction.atomic():
@@ -171,7 +179,7 @@ def edit_post(
         locked.save()
         if labels is not None:
             locked.labels.set(_labels(labels))
-        _content_changed(locked)
+        _content_changed(locked, quiet=quiet)
     return locked
 
 
@@ -197,21 +205,21 @@ def upload_image(upload: File, *, alt_text: str = "") -> Image:
     return image
 
 
-def set_featured_image(post: Post, image: Image | None) -> None:
+def set_featured_image(post: Post, image: Image | None, *, quiet: bool = False) -> None:
     """Shows `image` at the top of the post and in its link previews (None removes it)."""
     with transaction.atomic():
         locked = Post.objects.select_for_update().get(pk=post.pk)
         locked.featured_image = image
         locked.save(update_fields=["featured_image"])
-        _content_changed(locked)
+        _content_changed(locked, quiet=quiet)
     post.featured_image = image
 
 
-def set_labels(post: Post, labels: Iterable[str]) -> None:
-    edit_post(post, labels=labels)
+def set_labels(post: Post, labels: Iterable[str], *, quiet: bool = False) -> None:
+    edit_post(post, labels=labels, quiet=quiet)
 
 
-def change_slug(post: Post, new_slug: str) -> Post:
+def change_slug(post: Post, new_slug: str, *, quiet: bool = False) -> Post:
     """Gives the post a new slug; its old URL keeps answering with a 301 to the new one."""
     wanted = slugify(new_slug)
     with transaction.atomic():
@@ -224,20 +232,21 @@ def change_slug(post: Post, new_slug: str) -> Post:
         SlugRedirect.objects.filter(old_slug=wanted).delete()
         SlugRedirect.objects.create(old_slug=locked.slug, post=locked)
         # The old address now redirects: its cached page must go too.
-        _bump_generation(locked)
+        if not quiet:
+            _bump_generation(locked)
         locked.slug = wanted
         locked.save(update_fields=["slug"])
-        _content_changed(locked)
+        _content_changed(locked, quiet=quiet)
     return locked
 
 
-def publish(post: Post, at: datetime | None = None) -> Post:
+def publish(post: Post, at: datetime | None = None, *, quiet: bool = False) -> Post:
     """Publishes now, or schedules for `at` when it lies in the future (the worker publishes)."""
     at = _check_time(at, "at")
     now = timezone.now()
     with transaction.atomic():
         locked = Post.objects.select_for_update().get(pk=post.pk)
-        if locked.status == PostStatus.PUBLISHED:
+        if locked.status == PostStatus.PUBLISHED and not quiet:
             _bump_generation(locked)  # its old neighbours, should its time move
         if at is not None and at > now:
             locked.status = PostStatus.SCHEDULED
@@ -248,13 +257,14 @@ def publish(post: Post, at: datetime | None = None) -> Post:
             if locked.published_at > now:
                 locked.published_at = now
         locked.save(update_fields=["status", "published_at"])
-        _bump_generation(locked)
-        if locked.status == PostStatus.PUBLISHED:
-            transaction.on_commit(lambda: signals.post_published.send(Post, post=locked))
+        if not quiet:
+            _bump_generation(locked)
+            if locked.status == PostStatus.PUBLISHED:
+                transaction.on_commit(lambda: signals.post_published.send(Post, post=locked))
     return locked
 
 
-def set_status(post: Post, status: str) -> Post:
+def set_status(post: Post, status: str, *, quiet: bool = False) -> Post:
     """Moves a post to draft, pending review or private (use `publish` to publish)."""
     status = _check_status(status)
     if status in (PostStatus.PUBLISHED, PostStatus.SCHEDULED):
@@ -263,7 +273,8 @@ def set_status(post: Post, status: str) -> Post:
         updated = Post.objects.filter(pk=post.pk).update(status=status)
         if not updated:
             raise InvalidPost("no such post", post_id=post.pk)
-        _bump_generation(Post.objects.get(pk=post.pk))
+        if not quiet:
+            _bump_generation(Post.objects.get(pk=post.pk))
     post.status = status
     return post
 
@@ -319,11 +330,16 @@ def _bump_generation(*posts: Post, neighbours: bool = True) -> None:
     generations.bump(names)
 
 
-def _content_changed(post: Post, *, at: datetime | None = None) -> None:
+def _content_changed(post: Post, *, at: datetime | None = None, quiet: bool = False) -> None:
     """After an edit: the search text follows, a public post counts as updated, and caches
-    must forget it."""
+    must forget it.
+
+    A `quiet` write (an import, the desk re-linking posts after a story merge) keeps the search
+    text in step and does nothing else: no `updated_at` move, no generation bump, no signal.
+    The caller calls `post_changed()` once when its whole batch commits, if the public saw any.
+    """
     index_post(post)
-    if post.status == PostStatus.PUBLISHED:
+    if post.status == PostStatus.PUBLISHED and not quiet:
         post.updated_at = max(filter(None, [at or timezone.now(), post.updated_at]))
         Post.objects.filter(pk=post.pk).update(updated_at=post.updated_at)
         _bump_generation(post)

@@ -92,8 +92,14 @@ def _query_page_url(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 def _days(posts):  # type: ignore[no-untyped-def]
     posts = list(posts)
-    attach_cards(posts)
+    _with_cards(posts)
     return group_by_day(posts, lambda p: p.published_at, timezone.get_current_timezone())
+
+
+def _with_cards(posts: list[Post]) -> None:
+    # Counts first (comment counts and the like, from apps built on the blog): a card shows them.
+    hooks.attach_counts(posts)
+    attach_cards(posts)
 
 
 def _signed_in_staff(request: HttpRequest) -> bool:
@@ -104,7 +110,7 @@ def _signed_in_staff(request: HttpRequest) -> bool:
 def home(request: HttpRequest, page: int = 1) -> HttpResponse:
     current = _page(_counted(request, PublicListing(sticky=False)), page)
     pinned = _counted(request, PublicListing(sticky=True)).all() if current.number == 1 else []
-    attach_cards(pinned)
+    _with_cards(pinned)
     return render(
         request,
         "blog/home.html",

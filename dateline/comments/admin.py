@@ -6,18 +6,21 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from dateline.comments import services
-from dateline.comments.models import Comment
+from dateline.comments.models import Comment, ModerationRule
 
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "post", "status", "created_at"]
-    list_filter = ["status"]
+    list_display = ["display_name", "post", "status", "kind", "created_at"]
+    list_filter = ["status", "kind"]
     list_select_related = ["post"]
     search_fields = ["body", "author_name"]
+    # What a person may change by hand; the rendered body follows the source (services).
+    fields = ["post", "parent", "status", "author_name", "email", "url", "body", "held_reason"]
+    raw_id_fields = ["post", "parent"]
 
-    # Through the services, as the desk's moderation is: an approved comment rejected, edited or
-    # deleted here must leave the cached post page at once, not when the cache next turns over.
+    # Through the services, as the desk's moderation is: an approved comment deleted or edited
+    # here must leave the cached post page at once, not when the cache next turns over.
     def save_model(self, request: HttpRequest, obj: Comment, form: ModelForm, change: bool) -> None:
         previous = form.initial.get("status") if change else None
         services.save_edited(obj, previous_status=previous)
@@ -27,3 +30,9 @@ class CommentAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         services.delete(queryset)
+
+
+@admin.register(ModerationRule)
+class ModerationRuleAdmin(admin.ModelAdmin):
+    list_display = ["target", "pattern", "action", "created_at"]
+    list_filter = ["target", "action"]

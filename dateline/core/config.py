@@ -118,6 +118,82 @@ SETTINGS: tuple[Setting, ...] = (
         "`true` makes `dateline serve` write one line per request to standard output; the same "
         "default in development and production (a proxy in front usually logs already).",
     ),
+    Setting(
+        "DATELINE_TRUSTED_PROXY_HOPS",
+        "1",
+        "With `DATELINE_BEHIND_TLS_PROXY=true`: how many proxies in front of the site append to "
+        "`X-Forwarded-For`. The client's address is that many entries from the right: `1` for "
+        "one proxy (nginx, Caddy), `2` with a CDN in front of that proxy. 1 to 10. Ignored "
+        "without a TLS proxy, where the client is the connection's own address.",
+    ),
+    Setting(
+        "DATELINE_EMAIL_URL",
+        "",
+        "Where mail goes: `smtp://user:pass@host:port` (add `?starttls=true` to upgrade with "
+        "STARTTLS), `smtps://user:pass@host:port` (TLS from the start), "
+        "or `console:` (printed by the process that sends it). Empty means `console:`. "
+        "Percent-encode the user name and password.",
+    ),
+    Setting(
+        "DATELINE_EMAIL_FROM",
+        "dateline@localhost",
+        "The sender address of the mail the site sends (password resets, comment notices).",
+    ),
+    Setting(
+        "DATELINE_COMMENT_MODERATION",
+        "first-time",
+        "Which comments from the public form wait for a moderator: `none` (a comment that passes "
+        "the spam checks shows at once), `all`, `first-time` (approved at once when name and "
+        "email both match an approved comment, as WordPress ships) or `older-than:N` (`none` on "
+        "posts up to N days old, `all` on older ones, Blogger's rule). Imports are not affected.",
+    ),
+    Setting(
+        "DATELINE_COMMENT_CLOSE_AFTER_DAYS",
+        "0",
+        "Commenting on a post closes this many days after it was published. `0` never closes; "
+        "at most 36500. A post's own setting in the desk (open, moderated, closed) comes first.",
+    ),
+    Setting(
+        "DATELINE_COMMENT_MAX_LINKS",
+        "2",
+        "A comment with more links than this (the website field counts as one) waits for a "
+        "moderator, as WordPress's default does. 0 to 1000.",
+    ),
+    Setting(
+        "DATELINE_COMMENT_THREAD_DEPTH",
+        "5",
+        "Replies are indented up to this depth, then shown flat under the last indented one. "
+        "1 to 20.",
+    ),
+    Setting(
+        "DATELINE_COMMENT_IP_RETENTION_DAYS",
+        "90",
+        "The hashed client address and user agent kept with each comment (for rate limits, bans "
+        "and moderation) are forgotten by the worker after this many days. 1 to 36500.",
+    ),
+    Setting(
+        "DATELINE_COMMENT_LINK_HOURS",
+        "72",
+        "How long the one-click approve and delete links in moderators' mail work (each once). "
+        "1 to 8760.",
+    ),
+    Setting(
+        "DATELINE_COMMENT_EDIT_MINUTES",
+        "10",
+        "How long a commenter may edit their comment, from the same browser, after sending it. "
+        "`0` turns editing off; at most 1440.",
+    ),
+    Setting(
+        "DATELINE_AKISMET_KEY",
+        "",
+        "An Akismet (or compatible service) API key: with it, each comment from the public form "
+        "is also checked there. Empty means no such check.",
+    ),
+    Setting(
+        "DATELINE_AKISMET_URL",
+        "https://rest.akismet.com/1.1/",
+        "The Akismet-compatible service's API root (`…/comment-check` is appended).",
+    ),
     Setting("DATELINE_SITE_NAME", "Dateline", "The blog's name, shown in the header and feeds."),
     Setting(
         "DATELINE_WEB_WORKERS",
@@ -454,6 +530,81 @@ def log_level(config: Config) -> str:
             f"DATELINE_LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, not {level!r}"
         )
     return level
+
+
+def comment_moderation(config: Config) -> str:
+    # Checked here so a typo stops the first command, not the first comment.
+    text = config.get("DATELINE_COMMENT_MODERATION").strip().lower()
+    if text in ("none", "all", "first-time"):
+        return text
+    if text.startswith("older-than:") and text.partition(":")[2].isdigit():
+        if int(text.partition(":")[2]) <= 36500:
+            return text
+    raise ConfigurationError(
+        f"DATELINE_COMMENT_MODERATION={text!r}: use none, all, first-time or older-than:N "
+        "(N days, 0 to 36500)"
+    )
+
+
+def comment_settings(config: Config) -> dict[str, object]:
+    """The comments' Django settings from the registry."""
+    return {
+        "COMMENT_MODERATION": comment_moderation(config),
+        "COMMENT_CLOSE_AFTER_DAYS": config.integer(
+            "DATELINE_COMMENT_CLOSE_AFTER_DAYS", minimum=0, maximum=36500
+        ),
+        "COMMENT_MAX_LINKS": config.integer("DATELINE_COMMENT_MAX_LINKS", minimum=0, maximum=1000),
+        "COMMENT_THREAD_DEPTH": config.integer(
+            "DATELINE_COMMENT_THREAD_DEPTH", minimum=1, maximum=20
+        ),
+        "COMMENT_IP_RETENTION_DAYS": config.integer(
+            "DATELINE_COMMENT_IP_RETENTION_DAYS", minimum=1, maximum=36500
+        ),
+        "COMMENT_LINK_HOURS": config.integer(
+            "DATELINE_COMMENT_LINK_HOURS", minimum=1, maximum=8760
+        ),
+        "COMMENT_EDIT_MINUTES": config.integer(
+            "DATELINE_COMMENT_EDIT_MINUTES", minimum=0, maximum=1440
+        ),
+        "AKISMET_KEY": config.get("DATELINE_AKISMET_KEY").strip(),
+        "AKISMET_URL": config.get("DATELINE_AKISMET_URL").strip(),
+    }
+
+
+def trusted_proxy_hops(config: Config) -> int:
+    return config.integer("DATELINE_TRUSTED_PROXY_HOPS", minimum=1, maximum=10)
+
+
+def email_backend(config: Config) -> dict[str, object]:
+    """Django's EMAIL_* settings from ``DATELINE_EMAIL_URL``."""
+    url = config.get("DATELINE_EMAIL_URL") or "console:"
+    shown = _without_password(url)
+    if url in {"console:", "console://"}:
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:
+        raise ConfigurationError(f"DATELINE_EMAIL_URL {shown!r}: {error}") from None
+    if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
+        raise ConfigurationError(
+            f"DATELINE_EMAIL_URL {shown!r}: use smtp://user:pass@host:port, "
+            "smtps://user:pass@host:port or console:"
+        )
+    options = dict(parse_qsl(parts.query))
+    starttls = options.get("starttls", "false").lower() in {"1", "true", "yes", "on"}
+    implicit_tls = parts.scheme == "smtps"
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": port or (465 if implicit_tls else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": implicit_tls,
+        "EMAIL_USE_TLS": starttls and not implicit_tls,
+        # A mail server that hangs must not hold a worker forever.
+        "EMAIL_TIMEOUT": 30,
+    }
 
 
 def debug(config: Config) -> bool:

@@ -1,6 +1,6 @@
 """The desk's error tree."""
 
-from dateline.core.errors import InvalidInput
+from dateline.core.errors import Forbidden, InvalidInput
 
 
 class DeskError(InvalidInput):
@@ -9,3 +9,7 @@ class DeskError(InvalidInput):
 
 class UnknownDecision(DeskError):
     """A moderation request that says neither "approve" nor "reject"."""
+
+
+class NotAllowed(Forbidden):
+    """A signed-in user whose account may not use this part of the desk."""

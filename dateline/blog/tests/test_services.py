@@ -216,3 +216,41 @@ def test_published_at_in_future_is_not_public_yet():
     later = datetime.now(UTC) + timedelta(days=1)
     post = seed_post(at=later)
     assert not Post.objects.published().filter(pk=post.pk).exists()
+
+
+def test_quiet_writes_index_but_move_no_time_generation_or_signal(
+    django_capture_on_commit_callbacks,
+):
+    received = []
+
+    def heard(sender, post, **kwargs):
+        received.append(post.pk)
+
+    signals.post_published.connect(heard)
+    signals.post_updated.connect(heard)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            post = seed_post(quiet=True)
+            generation = services.site_generation()[0]
+            services.add_part(post, ProseDraft("<p>Kobani</p>"), quiet=True)
+            services.append_update(post, text="More.", quiet=True)
+            services.replace_parts(post, [ProseDraft("<p>Tabqa dam</p>")], quiet=True)
+            services.edit_post(post, headline="Renamed", labels=["Iraq"], quiet=True)
+            services.set_labels(post, ["Iran"], quiet=True)
+            services.change_slug(post, "renamed", quiet=True)
+            services.set_featured_image(post, None, quiet=True)
+            services.set_status(post, PostStatus.PRIVATE, quiet=True)
+            services.publish(post, quiet=True)
+            draft = services.create_post(headline="Later", quiet=True)
+            services.publish(draft, quiet=True)
+    finally:
+        signals.post_published.disconnect(heard)
+        signals.post_updated.disconnect(heard)
+    post.refresh_from_db()
+    assert received == []
+    assert services.site_generation()[0] == generation == 0
+    assert post.updated_at is None
+    assert post.status == PostStatus.PUBLISHED
+    # The search index is still written.
+    assert post.search_document.headline == "Renamed"
+    assert "Tabqa" in post.search_document.body_text

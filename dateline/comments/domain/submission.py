@@ -7,6 +7,7 @@ form's rendering time travels signed, so it cannot be forged.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,12 +22,22 @@ MAX_FORM_AGE = timedelta(days=30)
 RESEND_WINDOW = timedelta(minutes=30)
 
 
+MAX_EMAIL = 254  # RFC 5321's limit on a path
+MAX_URL = 500
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# C0 and C1 controls other than tab and line breaks: never stored, never echoed back.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+FIELD_LABELS = {"author_name": "Name", "email": "Email", "url": "Website", "body": "Comment"}
+
+
 @dataclass(frozen=True, slots=True)
 class Submission:
     author_name: str
     body: str
     honeypot: str
     form_rendered_at: datetime | None  # None when the signed stamp is missing or forged
+    email: str = ""
+    url: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +47,27 @@ class Verdict:
     problem: str = ""
     # True when the submission looks automated: refuse quietly, keep nothing.
     looks_automated: bool = False
+    # The form field the problem is in ("" when it is the whole form).
+    field: str = ""
+
+
+def nul_problem(field: str, value: str) -> Verdict | None:
+    """A field holding NUL is refused, naming the field, never echoing the character. Other
+    controls come with pasted text and are dropped quietly; NUL never does: text holding one was
+    damaged or forged, and what the reader meant cannot be guessed."""
+    if "\x00" not in value:
+        return None
+    label = FIELD_LABELS.get(field, field)
+    return Verdict(
+        False,
+        f"The {label.lower()} field contains a NUL character (U+0000), which text cannot "
+        "hold. It was removed below: please check the text and send it again.",
+        field=field,
+    )
+
+
+def without_controls(value: str) -> str:
+    return _CONTROL.sub("", value)
 
 
 def judge(submission: Submission, *, now: datetime) -> Verdict:
@@ -54,9 +86,25 @@ def judge(submission: Submission, *, now: datetime) -> Verdict:
         return Verdict(False, "The form expired: please reload the page and send it again.")
     body = submission.body.strip()
     if not body:
-        return Verdict(False, "The comment is empty.")
+        return Verdict(False, "The comment is empty.", field="body")
     if len(body) > MAX_BODY:
-        return Verdict(False, f"Please keep comments under {MAX_BODY:,} characters.")
+        return Verdict(False, f"Please keep comments under {MAX_BODY:,} characters.", field="body")
     if len(submission.author_name.strip()) > MAX_NAME:
-        return Verdict(False, f"Please keep the name under {MAX_NAME} characters.")
+        return Verdict(
+            False, f"Please keep the name under {MAX_NAME} characters.", field="author_name"
+        )
+    email = submission.email.strip()
+    if email and (len(email) > MAX_EMAIL or not _EMAIL.match(email)):
+        return Verdict(
+            False,
+            "That is not an email address (leave it empty if you like).",
+            field="email",
+        )
+    url = submission.url.strip()
+    if url and (len(url) > MAX_URL or not url.lower().startswith(("http://", "https://"))):
+        return Verdict(
+            False,
+            "Give an address starting with http:// or https:// (or leave it empty).",
+            field="url",
+        )
     return Verdict(True)

@@ -208,3 +208,23 @@ def test_unknown_dateline_variables_are_named_with_the_setting_meant():
         "(did you mean DATELINE_DATABASE_URL?)",
         f"{typo}FOO is not a Dateline setting and is ignored",
     ]
+
+
+def test_mail_goes_to_the_console_unless_a_server_is_named():
+    from dateline.core.config import Config, email_backend
+
+    assert email_backend(Config({}))["EMAIL_BACKEND"].endswith("console.EmailBackend")
+    smtp = email_backend(Config({"DATELINE_EMAIL_URL": "smtps://me%40x.org:p%2Fw@mail.x.org"}))
+    assert smtp["EMAIL_HOST"] == "mail.x.org" and smtp["EMAIL_PORT"] == 465
+    assert smtp["EMAIL_HOST_USER"] == "me@x.org" and smtp["EMAIL_HOST_PASSWORD"] == "p/w"
+    assert smtp["EMAIL_USE_SSL"] and not smtp["EMAIL_USE_TLS"]
+    plain = email_backend(Config({"DATELINE_EMAIL_URL": "smtp://127.0.0.1:2525?starttls=true"}))
+    assert plain["EMAIL_PORT"] == 2525 and plain["EMAIL_USE_TLS"] and not plain["EMAIL_USE_SSL"]
+
+
+@pytest.mark.parametrize("url", ["http://mail.x.org", "smtp://", "smtp://host:99999"])
+def test_a_mail_address_that_cannot_work_stops_the_start(url):
+    from dateline.core.config import Config, email_backend
+
+    with pytest.raises(ConfigurationError, match="DATELINE_EMAIL_URL"):
+        email_backend(Config({"DATELINE_EMAIL_URL": url}))

@@ -8,7 +8,8 @@ from django.utils import timezone
 from dateline.blog.models import Post, PostStatus
 from dateline.blog.services import MAX_LABEL, create_post
 from dateline.comments.models import Comment, CommentStatus
-from dateline.desk.views import ARTICLES_PER_STORY, STORIES_ON_DESK
+from dateline.desk.access import EDITOR_GROUP, MODERATOR_GROUP, grant
+from dateline.desk.views.triage import ARTICLES_PER_STORY, STORIES_ON_DESK
 from dateline.stories.models import Story, StoryArticle
 from dateline.stories.services import recompute_coverage
 from dateline.wire.models import Article, Outlet
@@ -17,16 +18,41 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("name", ["desk:triage", "desk:moderation"])
-def test_the_desk_is_for_staff_only(client, name):
+def test_an_anonymous_reader_is_sent_to_sign_in_and_back(client, name):
     anonymous = client.get(reverse(name))
-    assert anonymous.status_code == 302 and reverse("desk:login") in anonymous["Location"]
-    get_user_model().objects.create_user("reader", password="a reader password")
-    client.login(username="reader", password="a reader password")
-    assert client.get(reverse(name)).status_code == 302
+    assert anonymous.status_code == 302
+    assert anonymous["Location"] == f"{reverse('desk:login')}?next={reverse(name)}"
 
 
-def test_staff_see_the_triage_page(client):
-    get_user_model().objects.create_user("ed", password="a desk password", is_staff=True)
+@pytest.mark.parametrize("name", ["desk:triage", "desk:moderation"])
+@pytest.mark.parametrize(
+    "account",
+    [{}, {"is_staff": True}, {"is_staff": True, "is_superuser": True, "is_active": False}],
+    ids=["reader", "staff-only", "inactive-superuser"],
+)
+def test_an_account_without_a_desk_role_is_refused(client, name, account):
+    user = get_user_model().objects.create_user("someone", password="a reader password")
+    get_user_model().objects.filter(pk=user.pk).update(**account)
+    client.force_login(user)
+    assert client.get(reverse(name)).status_code in (302, 403)
+    if account.get("is_active", True):
+        assert client.get(reverse(name)).status_code == 403
+
+
+def test_a_moderator_reaches_the_comments_and_nothing_else(client):
+    user = get_user_model().objects.create_user("mod", password="a desk password")
+    grant(user, MODERATOR_GROUP)
+    client.force_login(user)
+    assert client.get(reverse("desk:moderation")).status_code == 200
+    assert client.get(reverse("desk:triage")).status_code == 403
+
+
+def test_editors_and_superusers_see_the_triage_page(client):
+    user = get_user_model().objects.create_user("ed", password="a desk password")
+    grant(user, EDITOR_GROUP)
+    get_user_model().objects.create_superuser("boss", password="a boss password")
+    client.login(username="boss", password="a boss password")
+    assert client.get(reverse("desk:triage")).status_code == 200
     client.login(username="ed", password="a desk password")
     page = client.get(reverse("desk:triage"))
     assert page.status_code == 200
@@ -34,15 +60,15 @@ def test_staff_see_the_triage_page(client):
 
 
 def test_composing_from_a_missing_article_is_a_404(client):
-    get_user_model().objects.create_user("ed", password="a desk password", is_staff=True)
+    grant(get_user_model().objects.create_user("ed", password="a desk password"), EDITOR_GROUP)
     client.login(username="ed", password="a desk password")
     assert client.get(reverse("desk:compose", args=[999999])).status_code == 404
 
 
 @pytest.fixture
 def editor_client(client):
-    """The test client logged in as a member of staff (the desk is theirs)."""
-    get_user_model().objects.create_user("ed", password="a desk password", is_staff=True)
+    """The test client logged in as a member of the editor group (the desk is theirs)."""
+    grant(get_user_model().objects.create_user("ed", password="a desk password"), EDITOR_GROUP)
     client.login(username="ed", password="a desk password")
     return client
 
@@ -103,7 +129,7 @@ def test_moderation_approves_and_rejects_on_the_editors_word(editor_client):
         )
         assert answer.status_code == 302
     statuses = [Comment.objects.get(pk=c.pk).status for c in (first, second)]
-    assert statuses == [CommentStatus.APPROVED, CommentStatus.REJECTED]
+    assert statuses == [CommentStatus.APPROVED, CommentStatus.DELETED]
 
 
 def test_the_quote_offered_is_the_summarys_text_not_its_markup(editor_client):

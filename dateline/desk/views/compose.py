@@ -1,48 +1,23 @@
-"""The editor's desk: triage stories, compose a post from an article, moderate comments."""
+"""Compose a post from an article."""
 
 from __future__ import annotations
 
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from dateline.blog import services as blog_services
 from dateline.blog.domain.drafts import CitationDraft, CommentaryDraft
 from dateline.blog.exceptions import BlogError
 from dateline.blog.models import PostStatus
-from dateline.comments import services as comment_services
-from dateline.comments.models import Comment
 from dateline.core.markup_text import markup_text
 from dateline.core.urls import web_link
-from dateline.desk.exceptions import UnknownDecision
+from dateline.desk.access import editor_required
 from dateline.desk.forms import ComposeForm
-from dateline.stories.models import Story
 from dateline.wire.models import Article
 
-STORIES_ON_DESK = 30
-# Articles listed under each story; a story covered by hundreds says how many more it has.
-ARTICLES_PER_STORY = 10
 
-desk_only = staff_member_required(login_url="desk:login")
-
-
-@desk_only
-def triage(request: HttpRequest) -> HttpResponse:
-    stories = Story.objects.for_desk(articles_each=ARTICLES_PER_STORY)[:STORIES_ON_DESK]
-    rows = [
-        (story, [m.article for m in story.shown_memberships], story.article_count)
-        for story in stories
-    ]
-    return render(
-        request,
-        "desk/triage.html",
-        {"stories": rows, "pending_comments": Comment.objects.pending().count()},
-    )
-
-
-@desk_only
+@editor_required
 def compose(request: HttpRequest, article_id: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.select_related("outlet"), pk=article_id)
     if request.method == "POST":
@@ -93,25 +68,3 @@ def compose(request: HttpRequest, article_id: int) -> HttpResponse:
         "desk/compose.html",
         {"article": article, "form": form, "source_link": source_link},
     )
-
-
-@desk_only
-def moderation(request: HttpRequest) -> HttpResponse:
-    pending = Comment.objects.pending().select_related("post").order_by("created_at")
-    return render(request, "desk/moderation.html", {"comments": pending})
-
-
-@desk_only
-@require_POST
-def moderate(request: HttpRequest, comment_id: int) -> HttpResponse:
-    comment = get_object_or_404(Comment.objects.select_related("post"), pk=comment_id)
-    decision = request.POST.get("decision")
-    if decision == "approve":
-        comment_services.approve(comment)
-    elif decision == "reject":
-        comment_services.reject(comment)
-    else:
-        # A form sent without its button (a script, a browser extension, a stale page) must not
-        # take a comment down: only an explicit "reject" rejects.
-        raise UnknownDecision('Choose "approve" or "reject" for the comment.')
-    return redirect("desk:moderation")
