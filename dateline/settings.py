@@ -34,6 +34,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Optional TOTP two-factor sign-in for editors (dateline.desk.two_factor, decision 0081).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "dateline.core",
     "dateline.wire",
     "dateline.stories",
@@ -83,6 +86,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Every sign-in (desk, admin) is throttled and, for editors who turned it on, asks for a TOTP code.
+AUTHENTICATION_BACKENDS = ["dateline.desk.sign_in.ThrottledModelBackend"]
+SIGN_IN_LIMITS = registry.sign_in_limits(CONFIG)
 LOGIN_URL = "/desk/login/"
 LOGIN_REDIRECT_URL = "/desk/"
 
@@ -92,6 +98,7 @@ USE_I18N = True
 USE_TZ = True
 
 SITE_NAME = CONFIG.get("DATELINE_SITE_NAME")
+OTP_TOTP_ISSUER = SITE_NAME  # the name authenticator apps show beside the code
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
@@ -116,6 +123,7 @@ STORY_CLOSE_AFTER_DAYS = registry.story_close_after_days(CONFIG)
 
 SESSION_ENGINE = "dateline.core.sessions"  # Django's database sessions, hostile keys refused
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = registry.session_days(CONFIG) * 24 * 60 * 60
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

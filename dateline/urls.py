@@ -5,6 +5,11 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve as serve_file
 
+from dateline.desk.account_forms import AdminSignInForm
+
+# The admin's sign-in goes through the same throttle as the desk's, and says so when it refuses.
+admin.site.login_form = AdminSignInForm
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("desk/", include("dateline.desk.urls")),

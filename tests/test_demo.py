@@ -59,3 +59,12 @@ def test_demo_refuses_a_production_site_and_writes_nothing(tmp_path):
         assert database.execute("select count(*) from wire_feed").fetchone() == (0,)
     finally:
         database.close()
+
+
+def test_the_demo_editor_signs_in_to_the_desk_with_the_password_alone(client):
+    # No second factor and no forced password change: `make run` prints editor / editor.
+    call_command("demo", stdout=io.StringIO())
+    answer = client.post("/desk/login/", {"username": "editor", "password": "editor"})
+    assert answer.status_code == 302 and answer["Location"] == "/desk/"
+    assert client.get("/desk/").status_code == 200
+    assert client.get("/admin/").status_code == 200  # a superuser

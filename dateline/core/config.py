@@ -140,6 +140,37 @@ SETTINGS: tuple[Setting, ...] = (
         "The sender address of the mail the site sends (password resets, comment notices).",
     ),
     Setting(
+        "DATELINE_SESSION_DAYS",
+        "14",
+        "How long a sign-in lasts: the session cookie and its stored session expire this many "
+        "days after sign-in. 1 to 365.",
+    ),
+    Setting(
+        "DATELINE_SIGNIN_ACCOUNT_FAILURES",
+        "5",
+        "Failed sign-ins for one account, within `DATELINE_SIGNIN_WINDOW_MINUTES`, after which "
+        "that account's sign-ins are refused for `DATELINE_SIGNIN_LOCKOUT_MINUTES` (desk and "
+        "admin alike). A successful sign-in clears the count. 1 to 1000.",
+    ),
+    Setting(
+        "DATELINE_SIGNIN_ADDRESS_FAILURES",
+        "20",
+        "Failed sign-ins from one client address (see `DATELINE_TRUSTED_PROXY_HOPS`), whatever "
+        "the accounts, within the window, after which that address's sign-ins are refused for "
+        "the lockout. 1 to 100000.",
+    ),
+    Setting(
+        "DATELINE_SIGNIN_WINDOW_MINUTES",
+        "15",
+        "The span in which failed sign-ins are counted. 1 to 10080 (a week).",
+    ),
+    Setting(
+        "DATELINE_SIGNIN_LOCKOUT_MINUTES",
+        "15",
+        "How long sign-ins are refused once an account or address reached its limit, from its "
+        "last failure. 1 to 10080 (a week).",
+    ),
+    Setting(
         "DATELINE_COMMENT_MODERATION",
         "first-time",
         "Which comments from the public form wait for a moderator: `none` (a comment that passes "
@@ -612,3 +643,29 @@ def debug(config: Config) -> bool:
     if on and config.production:
         raise ConfigurationError("DATELINE_ENV=production refuses DATELINE_DEBUG=true")
     return on
+
+
+def session_days(config: Config) -> int:
+    return config.integer("DATELINE_SESSION_DAYS", minimum=1, maximum=365)
+
+
+@dataclass(frozen=True, slots=True)
+class SignInLimits:
+    account_failures: int
+    address_failures: int
+    window_minutes: int
+    lockout_minutes: int
+
+
+def sign_in_limits(config: Config) -> SignInLimits:
+    week = 7 * 24 * 60
+    return SignInLimits(
+        account_failures=config.integer(
+            "DATELINE_SIGNIN_ACCOUNT_FAILURES", minimum=1, maximum=1000
+        ),
+        address_failures=config.integer(
+            "DATELINE_SIGNIN_ADDRESS_FAILURES", minimum=1, maximum=100_000
+        ),
+        window_minutes=config.integer("DATELINE_SIGNIN_WINDOW_MINUTES", minimum=1, maximum=week),
+        lockout_minutes=config.integer("DATELINE_SIGNIN_LOCKOUT_MINUTES", minimum=1, maximum=week),
+    )

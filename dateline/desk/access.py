@@ -70,6 +70,11 @@ moderator_required = _requires(
     "Your account cannot moderate comments: ask an administrator to add you to the moderators.",
 )
 
+# Pages every desk user has, whatever the role: their own account (two-factor sign-in).
+desk_user_required = _requires(
+    can_moderate, "Your account cannot use the desk: ask an administrator to add you to a group."
+)
+
 
 def grant(user: User, group_name: str) -> None:
     """Puts `user` in one of the desk's groups, creating the group if a flush removed it."""

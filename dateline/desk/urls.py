@@ -1,14 +1,33 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from dateline.desk.views import compose, moderation, triage
+from dateline.desk.views import account, compose, feeds, moderation, triage
 
 app_name = "desk"
 
 urlpatterns = [
     path("", triage.triage, name="triage"),
-    path("login/", auth_views.LoginView.as_view(template_name="desk/login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
+    path("login/", account.SignInView.as_view(), name="login"),
+    path("logout/", account.SignOutView.as_view(), name="logout"),
+    path("password-reset/", account.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password-reset/sent/", account.PasswordResetDoneView.as_view(), name="password_reset_done"
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        account.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        account.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("account/", account.account, name="account"),
+    path("feeds/", feeds.feeds, name="feeds"),
+    path("feeds/import/", feeds.import_opml, name="import_opml"),
+    path("feeds/export.opml", feeds.export_opml, name="export_opml"),
+    path("feeds/<int:feed_id>/active/", feeds.set_active, name="feed_active"),
+    path("feeds/<int:feed_id>/full-text/", feeds.set_full_text, name="feed_full_text"),
     path("compose/<int:article_id>/", compose.compose, name="compose"),
     path("comments/", moderation.moderation, name="moderation"),
     path("comments/<int:comment_id>/", moderation.moderate, name="moderate"),

@@ -399,6 +399,24 @@ def poll_job(now: datetime, *, stop_when: Callable[[], bool] = lambda: False) ->
     return len(poll_due_feeds(now, stop_when=stop_when))
 
 
+def set_active(feed: Feed, active: bool) -> Feed:
+    """Pauses (False) or resumes (True) polling a feed.
+
+    A resumed feed is due at once, and a reason polling stopped by itself (410 Gone, a redirect to
+    a feed already followed) is cleared: the editor chose to try it again.
+    """
+    if feed.active == active:
+        return feed
+    feed.active = active
+    fields = ["active"]
+    if active:
+        feed.next_poll_at = timezone.now()
+        feed.stopped_reason = ""
+        fields += ["next_poll_at", "stopped_reason"]
+    feed.save(update_fields=fields)
+    return feed
+
+
 # --- full text ---------------------------------------------------------------------------------
 
 
@@ -437,6 +455,9 @@ class FeedHealth:
     poll_interval: timedelta | None
     entries_per_day: float | None
     stopped_reason: str
+    fetch_full_text: bool = False
+    title: str = ""
+    labels: tuple[str, ...] = ()
 
 
 def feed_health() -> list[FeedHealth]:
@@ -457,6 +478,9 @@ def feed_health() -> list[FeedHealth]:
             poll_interval=feed.poll_interval,
             entries_per_day=feed.entries_per_day,
             stopped_reason=feed.stopped_reason,
+            fetch_full_text=feed.fetch_full_text,
+            title=feed.title,
+            labels=tuple(feed.labels),
         )
         for feed in feeds
     ]
@@ -489,5 +513,6 @@ __all__ = [
     "poll_feed",
     "poll_feeds",
     "poll_job",
+    "set_active",
     "set_full_text",
 ]

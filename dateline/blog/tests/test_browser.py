@@ -7,18 +7,16 @@ it (inside the picture, with ink in their box, not hidden or off the page).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from PIL import Image as PillowImage
 from PIL import ImageStat
 from playwright.sync_api import BrowserContext, Page
 
 from dateline.blog.tests.public_site import build_public_site
+from tests.support.axe import AXE_SCRIPT, serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE_SCRIPT = Path(__file__).resolve().parents[3] / "node_modules" / "axe-core" / "axe.min.js"
 # The parts of a post a reader must see: the part, and a selector for it on the post page.
 SEEN_ON_THE_POST = {
     "source line": ".citation .source-line",
@@ -116,17 +114,6 @@ def test_search_from_the_form_shows_highlighted_results_and_says_when_none(
     chromium.run(browse)
 
 
-def _serious_violations(page: Page) -> list[str]:
-    page.add_script_tag(path=str(AXE_SCRIPT))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
-        + ", ".join(str(node["target"]) for node in violation["nodes"][:5])
-        for violation in result["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
-
-
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_no_serious_or_critical_violations_on_any_public_page(
     chromium, live_server, site, scheme
@@ -138,7 +125,7 @@ def test_axe_finds_no_serious_or_critical_violations_on_any_public_page(
         found = {}
         for name, path in site.pages.items():
             page = open_page(context, live_server.url + path)
-            found[name] = _serious_violations(page)
+            found[name] = serious_violations(page)
             page.close()
         return found
 
