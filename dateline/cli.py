@@ -20,6 +20,8 @@ SUBCOMMANDS: dict[str, str] = {
     "migrate": "Create or update the database tables.",
     "stories": "Stories: `eval FILE` scores the clusterer; `top FILE_OR_DB` lists the largest.",
     "backup": "Write a consistent copy of the SQLite database while the site runs.",
+    "import": "Import a Blogger or WordPress export (or OPML feeds): posts, comments, old URLs.",
+    "export": "Write every post, page, label and comment thread as WXR or Blogger Atom.",
     "reindex": "Rebuild the search index from the posts (after a restore or an import).",
     "createsuperuser": "Create an editor account with every permission.",
     "parse": "Parse one feed (a file or an http(s) URL) and print its feed and entries.",

@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "dateline.blog.caching.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the page cache and CommonMiddleware's slash-appending: see the module.
+    "dateline.blog.middleware.OldAddressMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -98,6 +100,7 @@ USE_I18N = True
 USE_TZ = True
 
 SITE_NAME = CONFIG.get("DATELINE_SITE_NAME")
+EDITOR_SIGNATURE = CONFIG.get("DATELINE_EDITOR_SIGNATURE")
 OTP_TOTP_ISSUER = SITE_NAME  # the name authenticator apps show beside the code
 
 STATIC_URL = "/static/"

@@ -52,13 +52,24 @@ def test_from_feed_to_approved_comment(live_server):
         )
         assert compose_link, "the desk offers to compose a post from the story's article"
         compose = editor.get(compose_link[0])
-        fields = form_fields(compose, "main form")
-        assert "halting" in fields.get("quoted_excerpt", "") or "halting" in compose.text
+        if "Fetching the article" in compose.text:
+            # The feed carries only summaries: the desk fetches the page (which fails here,
+            # the outlet being made up) while saying so, then offers the summary to quote.
+            compose = editor.get(f"{compose_link[0]}?text=now")
+        form = lxml.html.fromstring(compose.text).get_element_by_id("compose")
+        fields = {
+            field.name: field.value or ""
+            for field in form.inputs
+            if field.name and getattr(field, "type", "") not in ("checkbox", "submit")
+        }
+        assert "halting" in compose.text
+        boxes = form.xpath(".//input[@type='checkbox'][contains(@name, 'paragraphs')]")
         fields.update(
             headline="Rotterdam's port shut by strike",
-            quoted_excerpt="Dock workers walked out at dawn, halting all container traffic.",
             commentary="The second strike this year.",
+            action="publish",
         )
+        fields[boxes[0].name] = boxes[0].get("value")  # the summary's one paragraph, ticked
         published = editor.post(compose_link[0], data=fields)
         assert published.status_code == 200
         post_path = published.url.path
@@ -79,7 +90,8 @@ def test_from_feed_to_approved_comment(live_server):
     fields["stamp"] = comment_services.form_stamp(timezone.now() - timedelta(minutes=2))
     action = lxml.html.fromstring(page.text).cssselect("form.comment-form")[0].get("action")
     thanks = reader.post(action, data=fields)
-    assert thanks.status_code == 200 and "awaits moderation" in thanks.text
+    # The comments issue's wording; the walk only needs to know it waits.
+    assert thanks.status_code == 200 and "once a moderator has read it" in thanks.text
     assert "Thanks for the quick summary." not in reader.get(post_path).text
 
     with httpx.Client(base_url=live_server.url, follow_redirects=True, timeout=10) as editor:

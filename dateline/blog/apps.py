@@ -11,7 +11,7 @@ class BlogConfig(AppConfig):
         from dateline.core import jobs
 
         jobs.register(
-            "blog.publish_scheduled",
+            "blog.publish",
             services.publish_scheduled,
             help="Publish scheduled posts whose time has come.",
         )

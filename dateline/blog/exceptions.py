@@ -48,3 +48,24 @@ class PostNotFound(NotFound):
 
 class InvalidImage(BlogError):
     """An upload is not a picture a browser can show, or is damaged or too large."""
+
+
+class StaleEdit(Conflict):
+    """The post was saved by someone else since the editor's form was loaded."""
+
+    def __init__(self, post_id: int, loaded: int, current: int) -> None:
+        super().__init__(
+            f"post {post_id} was saved again (revision {current}) after this form was loaded "
+            f"from revision {loaded}"
+        )
+        self.post_id = post_id
+        self.loaded = loaded
+        self.current = current
+
+
+class PostGone(NotFound):
+    """The post an editor is working on no longer exists (deleted meanwhile)."""
+
+    def __init__(self, post_id: int) -> None:
+        super().__init__(f"post {post_id} no longer exists")
+        self.post_id = post_id

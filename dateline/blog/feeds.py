@@ -11,13 +11,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from dateline.blog.caching import public_page
 from dateline.blog.domain.text import with_absolute_links, xml_safe
 from dateline.blog.models import Label, Post
+from dateline.blog.rendering import body_html
 
 ITEMS_PER_FEED = 50
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -34,7 +34,7 @@ def _content(request: HttpRequest, post: Post) -> str:
     """The post's full body as HTML, the same markup as its page (stored parts are sanitised),
     with its links absolute: a reader shows it away from the site."""
     parts = sorted(post.parts.all(), key=lambda part: part.position)
-    body = render_to_string("blog/feed_content.html", {"post": post, "parts": parts})
+    body = body_html(post, parts)
     return with_absolute_links(body, request.build_absolute_uri(post.get_absolute_url()))
 
 
@@ -109,7 +109,7 @@ class _PostFeed(Feed):
         return _feed_posts(label)
 
     def item_title(self, post: Post) -> str:
-        return post.headline
+        return post.title
 
     def item_description(self, post: Post) -> str:
         return _content(self.request, post)
@@ -163,7 +163,7 @@ def _json_feed(request: HttpRequest, label: Label | None) -> HttpResponse:
         {
             "id": _entry_id(request, post),
             "url": absolute(post.get_absolute_url()),
-            "title": post.headline,
+            "title": post.title,
             "content_html": _content(request, post),
             "date_published": post.published_at.isoformat(),
             "date_modified": post.last_modified.isoformat(),

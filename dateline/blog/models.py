@@ -37,17 +37,28 @@ class Label(models.Model):
 class PostStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     PENDING_REVIEW = "pending_review", "Pending review"
-    # Published by the worker's blog.publish_scheduled job once published_at has come.
+    # Published by the worker's blog.publish job once published_at has come.
     SCHEDULED = "scheduled", "Scheduled"
     PUBLISHED = "published", "Published"
     # Published but only for signed-in staff; never listed, fed or indexed.
     PRIVATE = "private", "Private"
 
 
+class PostKind(models.TextChoices):
+    POST = "post", "Post"
+    # Outside the stream (an "About" or "Contact" page of an imported blog): never listed, fed
+    # or archived; its address is /p/<slug>/.
+    PAGE = "page", "Page"
+
+
 class PostQuerySet(models.QuerySet["Post"]):
-    def published(self) -> PostQuerySet:
-        """What the public may see: published posts whose time has come."""
+    def visible(self) -> PostQuerySet:
+        """Posts and pages the public may see: published and their time has come."""
         return self.filter(status=PostStatus.PUBLISHED, published_at__lte=timezone.now())
+
+    def published(self) -> PostQuerySet:
+        """The stream: published posts (not pages) whose time has come."""
+        return self.visible().filter(kind=PostKind.POST)
 
     def due_for_publication(self, now: datetime) -> PostQuerySet:
         return self.filter(status=PostStatus.SCHEDULED, published_at__lte=now)
@@ -64,7 +75,7 @@ class PostQuerySet(models.QuerySet["Post"]):
 
     def only_link(self) -> PostQuerySet:
         """Just enough of each post to link to it."""
-        return self.only("id", "headline", "slug", "published_at")
+        return self.only("id", "kind", "headline", "slug", "published_at")
 
     def with_last_change(self) -> PostQuerySet:
         return self.annotate(last_change=Coalesce("updated_at", "published_at"))
@@ -79,14 +90,14 @@ class PostQuerySet(models.QuerySet["Post"]):
 # broken by id, as on list pages).
 _NEIGHBOURS_SQL = """
 SELECT * FROM (
-    SELECT id, headline, slug, published_at, 'previous' AS side FROM {table}
-    WHERE status = %s AND published_at <= %s AND (published_at < %s OR id < %s)
+    SELECT id, kind, headline, slug, published_at, 'previous' AS side FROM {table}
+    WHERE status = %s AND kind = %s AND published_at <= %s AND (published_at < %s OR id < %s)
     ORDER BY published_at DESC, id DESC LIMIT 1
 ) AS previous_post
 UNION ALL
 SELECT * FROM (
-    SELECT id, headline, slug, published_at, 'next' AS side FROM {table}
-    WHERE status = %s AND published_at <= %s AND published_at >= %s
+    SELECT id, kind, headline, slug, published_at, 'next' AS side FROM {table}
+    WHERE status = %s AND kind = %s AND published_at <= %s AND published_at >= %s
       AND (published_at > %s OR id > %s)
     ORDER BY published_at, id LIMIT 1
 ) AS next_post
@@ -96,7 +107,7 @@ SELECT * FROM (
 def published_neighbours(post: Post) -> tuple[Post | None, Post | None]:
     """The public posts just before and just after `post` in publication order (its previous
     and next links), with only the fields a link needs; None where there is none."""
-    if post.published_at is None:
+    if post.published_at is None or post.kind != PostKind.POST:
         return None, None
     # Raw parameters skip the ORM's adaptation: times must be written as the backend stores them.
     moment = connections[Post.objects.db].ops.adapt_datetimefield_value
@@ -104,13 +115,21 @@ def published_neighbours(post: Post) -> tuple[Post | None, Post | None]:
     status, earliest = PostStatus.PUBLISHED.value, moment(min(now, at))
     now, at = moment(now), moment(at)
     sql = _NEIGHBOURS_SQL.format(table=Post._meta.db_table)
-    parameters = [status, earliest, at, post.pk, status, now, at, at, post.pk]
+    kind = PostKind.POST.value
+    parameters = [status, kind, earliest, at, post.pk, status, kind, now, at, at, post.pk]
     found = {row.side: row for row in Post.objects.raw(sql, parameters)}
     return found.get("previous"), found.get("next")
 
 
+# What a post without a headline is called on pages and in feeds (see Post.title).
+UNTITLED = "Untitled post"
+
+
 class Post(models.Model):
-    headline = models.CharField(max_length=500)
+    # May be empty (an imported post without a title); pages show `title`. The desk's form
+    # still asks an editor for one.
+    headline = models.CharField(max_length=500, blank=True)
+    kind = models.CharField(max_length=10, choices=PostKind.choices, default=PostKind.POST)
     # Unique site-wide: the URL /YYYY/MM/slug/ is found by slug alone, and a post whose date
     # changes keeps working (the view redirects to the canonical year and month).
     slug = models.SlugField(max_length=200, unique=True, allow_unicode=True)
@@ -149,29 +168,52 @@ class Post(models.Model):
         ordering = ["-published_at", "-id"]
         # Every public list filters on status and published_at and the home page on sticky too:
         # with sticky in the index, counting the pages of 10,000 posts reads the index alone.
+        # Both start with status and kind, the equalities every public query of the stream
+        # has (pages are left out of it).
         indexes = [
-            models.Index(fields=["status", "-published_at", "sticky"], name="blog_post_public"),
+            models.Index(
+                fields=["status", "kind", "-published_at", "sticky"], name="blog_post_public"
+            ),
             # A post page's previous and next links (published_neighbours): one seek each side,
             # already in (published_at, id) order, whatever the number of posts.
-            models.Index(fields=["status", "published_at", "id"], name="blog_post_sequence"),
+            models.Index(
+                fields=["status", "kind", "published_at", "id"], name="blog_post_sequence"
+            ),
             # The home page's pinned posts: a few rows, found without reading the other 10,000
             # (SQLite otherwise walks the sequence index to avoid a sort).
             models.Index(
-                fields=["status", "-published_at", "-id"],
+                fields=["status", "kind", "-published_at", "-id"],
                 condition=models.Q(sticky=True),
                 name="blog_post_pinned",
             ),
         ]
+        # Who may read a draft, scheduled or private post at its own address (the desk's
+        # preview): superusers, and the `editor` group (granted by migration 0010).
+        permissions = [
+            ("view_unpublished", "Can see drafts, scheduled and private posts at their address")
+        ]
 
     def __str__(self) -> str:
-        return self.headline
+        return self.title
 
     def get_absolute_url(self) -> str:
+        if self.kind == PostKind.PAGE:
+            return reverse("blog:page", kwargs={"slug": self.slug})
         local = timezone.localtime(self.published_at or timezone.now())
         return reverse(
             "blog:post",
             kwargs={"year": local.year, "month": f"{local.month:02d}", "slug": self.slug},
         )
+
+    @property
+    def title(self) -> str:
+        """The headline, or for a post without one (imports keep an empty headline as written:
+        WordPress allows it) what `<title>`, `<h1>`, feeds and JSON-LD show instead."""
+        if self.headline:
+            return self.headline
+        if self.published_at is None:
+            return UNTITLED
+        return f"{UNTITLED}, {timezone.localtime(self.published_at):%-d %B %Y}"
 
     @property
     def is_public(self) -> bool:
@@ -250,6 +292,47 @@ class PostPart(models.Model):
         return bool(self.url)
 
 
+class Revision(models.Model):
+    """One save of a post: who, when, and the post as it then was, its parts as data.
+
+    `content` holds `dateline.blog.domain.revisions.RevisionContent.to_data()`: the place,
+    status, publication time, label names and the ordered parts. Written by the services in the
+    transaction of the save; a restore writes a new revision (see docs/decisions/0085).
+    """
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    # 1, 2, 3... within the post: what an editor's form was loaded from, and what a stale form
+    # is told it missed.
+    number = models.PositiveIntegerField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    headline = models.CharField(max_length=500)
+    content = models.JSONField(default=dict)
+    # Why it was written when not by a plain save: "restored revision 3", "imported".
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["post", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "number"], name="blog_revision_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"revision {self.number} of post {self.post_id}"
+
+    @property
+    def author_name(self) -> str:
+        if self.author is None:
+            return ""
+        return self.author.get_full_name() or self.author.get_username()
+
+
 class SlugRedirect(models.Model):
     """A slug a post used to have: its old URL answers 301 to the current one."""
 
@@ -258,6 +341,17 @@ class SlugRedirect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_slug} -> post {self.post_id}"
+
+
+class OldAddress(models.Model):
+    """An address a post or page had on the blog it was imported from (Blogger, WordPress):
+    it answers 301 to the post's address here. `key` is `domain.old_addresses.address_key`."""
+
+    key = models.CharField(max_length=1000, unique=True)
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="old_addresses")
+
+    def __str__(self) -> str:
+        return f"{self.key} -> post {self.post_id}"
 
 
 class Image(models.Model):
@@ -378,8 +472,14 @@ class PublicListing:
     ) -> None:
         moment = connections[Post.objects.db].ops.adapt_datetimefield_value
         posts, links = Post._meta.db_table, Post.labels.through._meta.db_table
-        joins, conditions = "", ["post.status = %s", "post.published_at <= %s"]
-        parameters: list[object] = [PostStatus.PUBLISHED.value, moment(timezone.now())]
+        # Pages (About, ...) are not in the stream of posts.
+        joins = ""
+        conditions = ["post.status = %s", "post.kind = %s", "post.published_at <= %s"]
+        parameters: list[object] = [
+            PostStatus.PUBLISHED.value,
+            PostKind.POST.value,
+            moment(timezone.now()),
+        ]
         if label_id is not None:
             joins = f" JOIN {links} AS link ON link.post_id = post.id AND link.label_id = %s"
             parameters.insert(0, label_id)

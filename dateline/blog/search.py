@@ -172,6 +172,11 @@ def index_post(post: Post) -> None:
     )
 
 
+def index_posts(posts: list[Post]) -> None:
+    """Writes the searchable text of many posts at once (a fixed number of statements)."""
+    _rewrite_documents(posts)
+
+
 def _document(post: Post, parts: Iterable[PostPart]) -> tuple[str, str]:
     """The headline and body text the index holds for `post`, whose parts are in order."""
     texts: list[str] = []

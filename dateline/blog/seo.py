@@ -95,7 +95,7 @@ def post_meta(
     json_ld: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
-        "headline": post.headline[:110],
+        "headline": post.title[:110],
         "url": url,
         "mainEntityOfPage": url,
         "datePublished": _iso(post.published_at),
@@ -131,7 +131,9 @@ SITEMAP_MAX_URLS = 50_000
 
 
 def _sitemap_sources():  # type: ignore[no-untyped-def]
-    posts = Post.objects.published().newest_first().only("slug", "published_at", "updated_at")
+    posts = (
+        Post.objects.published().newest_first().only("kind", "slug", "published_at", "updated_at")
+    )
     labels = Label.objects.filter(posts__in=Post.objects.published()).distinct()
     return posts, labels
 

@@ -8,14 +8,17 @@ invalidates those cached pages in every process.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Max
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from dateline.blog import generations, signals
@@ -24,26 +27,40 @@ from dateline.blog.domain.drafts import (
     CitationDraft,
     CommentaryDraft,
     PartDraft,
+    PostDraft,
     ProseDraft,
     RawHtmlDraft,
     UpdateDraft,
 )
+from dateline.blog.domain.old_addresses import address_key
+from dateline.blog.domain.revisions import RevisionContent, RevisionPart
 from dateline.blog.domain.slugs import slugify, unique_slug
 from dateline.blog.domain.text import xml_safe
-from dateline.blog.exceptions import InvalidImage, InvalidPart, InvalidPost, SlugTaken
+from dateline.blog.exceptions import (
+    InvalidImage,
+    InvalidPart,
+    InvalidPost,
+    PostGone,
+    SlugTaken,
+    StaleEdit,
+)
 from dateline.blog.models import (
     Image,
     Label,
+    OldAddress,
     PartKind,
     Post,
+    PostKind,
     PostPart,
     PostStatus,
+    Revision,
     SlugRedirect,
     published_neighbours,
 )
 from dateline.blog.sanitising import clean_post_html
-from dateline.blog.search import index_post
+from dateline.blog.search import index_post, index_posts
 from dateline.stories.models import Story
+from dateline.wire.models import Article
 
 MAX_HEADLINE = 500
 MAX_LABEL = 100
@@ -72,6 +89,7 @@ def create_post(
     story: Story | None = None,
     published_at: datetime | None = None,
     slug: str = "",
+    kind: str = PostKind.POST,
     quiet: bool = False,
 ) -> Post:
     """Writes a post with its parts and labels, all or nothing.
@@ -80,17 +98,7 @@ def create_post(
     SCHEDULED for it; a SCHEDULED one needs a time. `quiet` (every write service takes it): see
     `_content_changed`.
     """
-    headline = _clean_headline(headline)
-    status = _check_status(status)
-    published_at = _check_time(published_at, "published_at")
-    if status == PostStatus.PUBLISHED and published_at is None:
-        published_at = timezone.now()
-    if status == PostStatus.PUBLISHED and published_at > timezone.now():
-        # As publish() does: nothing public changes when a stored time passes, so cached pages
-        # would never learn of it; the worker's job publishes it, and they follow.
-        status = PostStatus.SCHEDULED
-    if status == PostStatus.SCHEDULED and published_at is None:
-        raise InvalidPost("a scheduled post needs published_at, the time to publish it")
+    headline, status, published_at = _post_fields(headline, status, published_at, kind)
     with transaction.atomic():
         post = _create_with_free_slug(
             slug or headline,
@@ -103,6 +111,7 @@ def create_post(
             sticky=sticky,
             published_at=published_at,
             story=story,
+            kind=PostKind(kind),
         )
         _write_parts(post, parts, start=0)
         post.labels.set(_labels(labels))
@@ -111,6 +120,122 @@ def create_post(
             _bump_generation(post)
             transaction.on_commit(lambda: signals.post_published.send(Post, post=post))
     return post
+
+
+def _post_fields(
+    headline: str, status: str, published_at: datetime | None, kind: str
+) -> tuple[str, str, datetime | None]:
+    headline = _clean_headline(headline)
+    status = _check_status(status)
+    if kind not in PostKind.values:
+        raise InvalidPost(f"unknown kind {kind!r}; one of {', '.join(PostKind.values)}")
+    published_at = _check_time(published_at, "published_at")
+    if status == PostStatus.PUBLISHED and published_at is None:
+        published_at = timezone.now()
+    if status == PostStatus.PUBLISHED and published_at > timezone.now():
+        # As publish() does: nothing public changes when a stored time passes, so cached pages
+        # would never learn of it; the worker's job publishes it, and they follow.
+        status = PostStatus.SCHEDULED
+    if status == PostStatus.SCHEDULED and published_at is None:
+        raise InvalidPost("a scheduled post needs published_at, the time to publish it")
+    return headline, status, published_at
+
+
+def create_posts(drafts: Sequence[PostDraft], *, quiet: bool = False) -> list[Post]:
+    """Writes many posts at once, all or nothing, by the rules of `create_post` (an import
+    writes thousands): a fixed number of statements for the whole batch, whatever its size,
+    but a slug of another post's (or of the batch's), which costs a look-up of its own.
+    A slug asked for and taken is not refused: the headline's is used, with a suffix if need
+    be. Not `quiet`: one generation bump for the batch, and a signal per visible post."""
+    if not drafts:
+        return []
+    with transaction.atomic():
+        rows = []
+        for draft in drafts:
+            headline, status, published_at = _post_fields(
+                draft.headline, draft.status, draft.published_at, draft.kind
+            )
+            rows.append(
+                Post(
+                    headline=headline,
+                    author_id=draft.author_id,
+                    byline=xml_safe(draft.byline).strip()[:200],
+                    dateline_place=xml_safe(draft.dateline_place).strip()[:200],
+                    status=status,
+                    sticky=draft.sticky,
+                    published_at=published_at,
+                    updated_at=_check_time(draft.updated_at, "updated_at"),
+                    kind=PostKind(draft.kind),
+                )
+            )
+        _free_slugs(rows, [draft.slug for draft in drafts])
+        posts = Post.objects.bulk_create(rows)
+        parts = [
+            _part_row(post, part, position)
+            for post, draft in zip(posts, drafts, strict=True)
+            for position, part in enumerate(draft.parts)
+        ]
+        PostPart.objects.bulk_create(parts, batch_size=500)
+        _link_labels(posts, [draft.labels for draft in drafts])
+        index_posts(posts)
+        visible = [post for post in posts if _visible(post)]
+        if visible and not quiet:
+            _bump_generation(*visible)
+            for post in visible:
+                transaction.on_commit(lambda p=post: signals.post_published.send(Post, post=p))
+    return posts
+
+
+def _free_slugs(rows: list[Post], wanted: list[str]) -> None:
+    """Gives each new row a slug no post (nor old slug) holds, its wanted one when free."""
+    bases = [
+        slugify(want) if want.strip() else slugify(row.headline)
+        for row, want in zip(rows, wanted, strict=True)
+    ]
+    taken = set(Post.objects.filter(slug__in=bases).values_list("slug", flat=True))
+    taken |= set(SlugRedirect.objects.filter(old_slug__in=bases).values_list("old_slug", flat=True))
+    for row, base in zip(rows, bases, strict=True):
+        if base in taken:
+            taken |= set(Post.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+            taken |= set(
+                SlugRedirect.objects.filter(old_slug__startswith=base).values_list(
+                    "old_slug", flat=True
+                )
+            )
+        row.slug = unique_slug(base, taken)
+        taken.add(row.slug)
+
+
+def _link_labels(posts: list[Post], names: list[tuple[str, ...]]) -> None:
+    wanted: dict[str, None] = {}
+    per_post: list[list[str]] = []
+    for labels in names:
+        cleaned = []
+        for raw in labels:
+            name = _one_line(str(raw))
+            if not name:
+                continue
+            if len(name) > MAX_LABEL:
+                raise InvalidPost(
+                    f"the label {name[:40]!r}... is longer than {MAX_LABEL} characters"
+                )
+            if name not in cleaned:
+                cleaned.append(name)
+            wanted.setdefault(name, None)
+        per_post.append(cleaned)
+    found = {label.name: label for label in Label.objects.filter(name__in=list(wanted))}
+    for name in wanted:
+        if name not in found:
+            found[name] = _create_label(name)
+    through = Post.labels.through
+    through.objects.bulk_create(
+        [
+            through(post_id=post.pk, label_id=found[name].pk)
+            for post, cleaned in zip(posts, per_post, strict=True)
+            for name in cleaned
+        ],
+        batch_size=500,
+    )
 
 
 def add_part(post: Post, part: PartDraft, *, quiet: bool = False) -> PostPart:
@@ -293,6 +418,74 @@ def publish_scheduled(now: datetime) -> int:
     return len(due)
 
 
+@dataclass(frozen=True, slots=True)
+class OldAddressesKept:
+    kept: int
+    # Addresses refused: one of Dateline's own pages answers there (/about/, /label/x/, a date
+    # archive, a feed), or another post already holds it.
+    taken: tuple[str, ...] = ()
+
+
+# Routes whose address an imported one may share: a post's or page's address and Blogger's .html
+# names answer 404 when no post of ours is there, and the old address is looked up then.
+_ROUTES_AN_OLD_ADDRESS_MAY_SHARE = frozenset({"blog:post", "blog:blogger_post", "blog:page"})
+
+
+def keep_old_addresses(addresses: Iterable[tuple[Post, str]]) -> OldAddressesKept:
+    """Stores the addresses posts had on the blog they were imported from (a path, with a query
+    for WordPress's `/?p=12`): each answers 301 to its post's address here, before the page
+    cache (`old_address_redirect`). Idempotent: an address already kept for the same post is
+    counted as kept again."""
+    wanted: dict[str, tuple[Post, str]] = {}
+    taken: list[str] = []
+    for post, address in addresses:
+        parts = urlsplit(address)
+        key = address_key(parts.path, parts.query)
+        if key is None or _dateline_answers_at(parts.path, key) or key in wanted:
+            taken.append(address)
+            continue
+        wanted[key] = (post, address)
+    with transaction.atomic():
+        stored = dict(OldAddress.objects.filter(key__in=list(wanted)).values_list("key", "post_id"))
+        new, kept = [], 0
+        for key, (post, address) in wanted.items():
+            if key not in stored:
+                new.append(OldAddress(key=key, post=post))
+            elif stored[key] != post.pk:
+                taken.append(address)
+                continue
+            kept += 1
+        OldAddress.objects.bulk_create(new, batch_size=500)
+    return OldAddressesKept(kept=kept, taken=tuple(taken))
+
+
+def _dateline_answers_at(path: str, key: str) -> bool:
+    if key.startswith("/?"):
+        return False
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return match.view_name not in _ROUTES_AN_OLD_ADDRESS_MAY_SHARE
+
+
+def old_address_redirect(path: str, query: str = "") -> str | None:
+    """Where an imported post's old address now lives (its address here), or None. One indexed
+    read; callers ask only for `may_be_old_address` shapes or for addresses that found nothing."""
+    key = address_key(path, query)
+    if key is None:
+        return None
+    row = (
+        OldAddress.objects.filter(key=key, post__in=Post.objects.visible())
+        .values_list("post__kind", "post__slug", "post__published_at")
+        .first()
+    )
+    if row is None:
+        return None
+    kind, slug, published_at = row
+    return Post(kind=kind, slug=slug, published_at=published_at).get_absolute_url()
+
+
 def post_changed(post: Post | None = None) -> None:
     """Tells the blog something public about `post` changed outside it (e.g. a comment was
     approved): its page and the listing pages are invalidated in every process on every machine.
@@ -308,6 +501,288 @@ def site_generation() -> tuple[int, datetime]:
     to any post (every post shows on some listing)."""
     value, changed_at = generations.database_token(generations.LISTINGS)
     return value, datetime.fromtimestamp(changed_at, tz=UTC)
+
+
+# --- the desk's save, and revisions ------------------------------------------------------------
+
+
+def save_post(
+    post: Post | None,
+    *,
+    editor: AbstractBaseUser | None,
+    headline: str,
+    parts: Sequence[PartDraft],
+    labels: Iterable[str] = (),
+    dateline_place: str = "",
+    story: Story | None = None,
+    status: str | None = PostStatus.DRAFT,
+    publish_at: datetime | None = None,
+    base_revision: int | None = None,
+    note: str = "",
+) -> Post:
+    """The editor's save of a whole post, new (`post` None) or not, all or nothing, keeping a
+    revision of what it wrote.
+
+    `parts` is the body the editor edits: every part but the updates. A post's update log is
+    not the editor's to rewrite: its updates are kept, after the new parts, whatever `parts`
+    holds. `status` is what the post becomes: DRAFT, PUBLISHED (now, or when it was already
+    published, at its first time), SCHEDULED for `publish_at`, PRIVATE or PENDING_REVIEW; None
+    keeps it as it is. `base_revision` is the revision the editor's form was loaded from: when
+    the post has a newer one, StaleEdit is raised and nothing is written. A save that changes
+    nothing writes nothing.
+    """
+    headline = _clean_headline(headline)
+    wanted = None if status is None else _check_status(status)
+    publish_at = _check_time(publish_at, "publish_at")
+    if wanted == PostStatus.SCHEDULED and (publish_at is None or publish_at <= timezone.now()):
+        raise InvalidPost("a scheduled post needs a time still to come")
+    if post is None:
+        with transaction.atomic():
+            created = create_post(
+                headline=headline,
+                author=editor,
+                parts=parts,
+                labels=labels,
+                dateline_place=dateline_place,
+                story=story,
+                status=wanted or PostStatus.DRAFT,
+                published_at=publish_at if wanted == PostStatus.SCHEDULED else None,
+            )
+            _record_revision(created, editor=editor, note=note)
+        return created
+    with transaction.atomic():
+        locked = Post.objects.select_for_update().filter(pk=post.pk).first()
+        if locked is None:
+            raise PostGone(post.pk)
+        latest = _latest_revision(locked)
+        if base_revision is not None and latest is not None and latest.number != base_revision:
+            raise StaleEdit(locked.pk, base_revision, latest.number)
+        was_public, was_status = locked.is_public, locked.status
+        locked.headline = headline
+        locked.dateline_place = xml_safe(dateline_place).strip()[:200]
+        if story is not None:
+            locked.story = story
+        _apply_status(locked, wanted, publish_at)
+        if locked.published_at is None:
+            _follow_headline(locked)
+        locked.save()
+        locked.labels.set(_labels(labels))
+        _replace_editable_parts(locked, parts)
+        content = _revision_content(locked)
+        unchanged = (
+            latest is not None
+            and locked.status == was_status
+            and content.same_text(RevisionContent.from_data(latest.headline, latest.content))
+        )
+        if unchanged:
+            # Nothing the reader sees changed: no revision, no "updated" time, no signal.
+            transaction.set_rollback(True)
+        elif locked.status == PostStatus.PUBLISHED and was_status == PostStatus.PUBLISHED:
+            _content_changed(locked)
+        else:
+            index_post(locked)
+            if locked.status == PostStatus.PUBLISHED:
+                _bump_generation(locked)
+                transaction.on_commit(lambda: signals.post_published.send(Post, post=locked))
+            elif was_public:
+                _bump_generation(locked)  # it left the public site
+        if not unchanged:
+            _record_revision(locked, editor=editor, note=note, content=content)
+    if unchanged:
+        post.refresh_from_db()
+        return post
+    return locked
+
+
+def _follow_headline(post: Post) -> None:
+    """A post never published has an address nobody can have linked to: it follows the
+    headline (the preview's address changes with it)."""
+    wanted = slugify(post.headline)
+    if not wanted or post.slug == wanted or re.fullmatch(rf"{re.escape(wanted)}-\d+", post.slug):
+        return
+    post.slug = _new_slug(post.headline, explicit=False)
+
+
+def restore_revision(
+    post: Post, number: int, *, editor: AbstractBaseUser | None, base_revision: int | None = None
+) -> Post:
+    """Writes revision `number`'s headline, place, labels and parts back as a new revision.
+    The post's status and its update log stay as they are now: a restore never unpublishes a
+    post or loses an update appended since."""
+    revision = Revision.objects.filter(post_id=post.pk, number=number).first()
+    if revision is None:
+        raise InvalidPost(f"no revision {number}", post_id=post.pk)
+    content = RevisionContent.from_data(revision.headline, revision.content)
+    editable = [part for part in content.parts if part.kind != PartKind.UPDATE]
+    return save_post(
+        post,
+        editor=editor,
+        headline=content.headline,
+        parts=_drafts(editable),
+        labels=content.labels,
+        dateline_place=content.dateline_place,
+        status=None,
+        base_revision=base_revision,
+        note=f"restored revision {number}",
+    )
+
+
+def latest_revision_number(post: Post) -> int | None:
+    """The number of the post's newest revision (what an editor's form is loaded from)."""
+    return Revision.objects.filter(post_id=post.pk).aggregate(last=Max("number"))["last"]
+
+
+def revision_content(revision: Revision) -> RevisionContent:
+    return RevisionContent.from_data(revision.headline, revision.content)
+
+
+def record_initial_revisions(posts: Sequence[Post], *, note: str = "imported") -> int:
+    """One first revision, with no author, for each of `posts` that has none, in bulk (an
+    import calls this once per batch). Returns how many were written."""
+    ids = [post.pk for post in posts]
+    have = set(Revision.objects.filter(post_id__in=ids).values_list("post_id", flat=True))
+    wanted = [post for post in posts if post.pk not in have]
+    if not wanted:
+        return 0
+    parts: dict[int, list[PostPart]] = {post.pk: [] for post in wanted}
+    for part in PostPart.objects.filter(post_id__in=parts).order_by("post_id", "position"):
+        parts[part.post_id].append(part)
+    labels: dict[int, list[str]] = {post.pk: [] for post in wanted}
+    links = Post.labels.through.objects.filter(post_id__in=labels).select_related("label")
+    for link in links:
+        labels[link.post_id].append(link.label.name)
+    Revision.objects.bulk_create(
+        [
+            Revision(
+                post=post,
+                number=1,
+                author=None,
+                headline=post.headline,
+                content=_content_of(post, parts[post.pk], labels[post.pk]).to_data(),
+                note=note,
+            )
+            for post in wanted
+        ]
+    )
+    return len(wanted)
+
+
+def _apply_status(post: Post, wanted: str | None, publish_at: datetime | None) -> None:
+    now = timezone.now()
+    if wanted is None or (wanted == post.status and wanted != PostStatus.SCHEDULED):
+        return
+    if wanted == PostStatus.PUBLISHED:
+        if post.status == PostStatus.SCHEDULED or post.published_at is None:
+            post.published_at = now
+        post.published_at = min(post.published_at, now)
+    elif wanted == PostStatus.SCHEDULED:
+        post.published_at = publish_at
+    post.status = wanted
+
+
+def _replace_editable_parts(post: Post, parts: Sequence[PartDraft]) -> None:
+    updates = list(post.parts.filter(kind=PartKind.UPDATE).order_by("position"))
+    post.parts.exclude(kind=PartKind.UPDATE).delete()
+    # Out of the way of the new parts' positions first (positions are unique per post).
+    offset = max([part.position for part in updates] + [len(parts)]) + 1
+    for index, update in enumerate(updates):
+        PostPart.objects.filter(pk=update.pk).update(position=offset + index)
+    _write_parts(post, parts, start=0)
+    for index, update in enumerate(updates):
+        PostPart.objects.filter(pk=update.pk).update(position=len(parts) + index)
+
+
+def _latest_revision(post: Post) -> Revision | None:
+    return Revision.objects.filter(post_id=post.pk).order_by("-number").first()
+
+
+def _record_revision(
+    post: Post,
+    *,
+    editor: AbstractBaseUser | None,
+    note: str = "",
+    content: RevisionContent | None = None,
+) -> Revision:
+    content = content or _revision_content(post)
+    last = Revision.objects.filter(post_id=post.pk).aggregate(last=Max("number"))["last"] or 0
+    return Revision.objects.create(
+        post=post,
+        number=last + 1,
+        author=editor if editor is not None and editor.pk is not None else None,
+        headline=post.headline,
+        content=content.to_data(),
+        note=note[:200],
+    )
+
+
+def _revision_content(post: Post) -> RevisionContent:
+    parts = list(PostPart.objects.filter(post_id=post.pk).order_by("position"))
+    labels = list(post.labels.order_by("name").values_list("name", flat=True))
+    return _content_of(post, parts, labels)
+
+
+def _content_of(post: Post, parts: Sequence[PostPart], labels: Sequence[str]) -> RevisionContent:
+    return RevisionContent(
+        headline=post.headline,
+        dateline_place=post.dateline_place,
+        status=post.status,
+        published_at=_iso(post.published_at),
+        labels=tuple(sorted(labels)),
+        parts=tuple(
+            RevisionPart(
+                kind=part.kind,
+                body=part.body,
+                speaker=part.speaker,
+                at=_iso(part.at),
+                outlet_name=part.outlet_name,
+                source_headline=part.source_headline,
+                url=part.url,
+                quoted_excerpt=part.quoted_excerpt,
+                retrieved_at=_iso(part.retrieved_at),
+                article_id=part.article_id,
+            )
+            for part in parts
+        ),
+    )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat()
+
+
+def _time(value: str | None) -> datetime | None:
+    return None if not value else datetime.fromisoformat(value)
+
+
+def _drafts(parts: Sequence[RevisionPart]) -> list[PartDraft]:
+    """A revision's parts as drafts to write again (an article deleted since is unlinked)."""
+    cited = {part.article_id for part in parts if part.article_id is not None}
+    alive = set(Article.objects.filter(pk__in=cited).values_list("pk", flat=True))
+
+    def citation(part: RevisionPart) -> CitationDraft:
+        return CitationDraft(
+            outlet_name=part.outlet_name,
+            source_headline=part.source_headline,
+            url=part.url,
+            quoted_excerpt=part.quoted_excerpt,
+            retrieved_at=_time(part.retrieved_at),
+            article_id=part.article_id if part.article_id in alive else None,
+        )
+
+    drafts: list[PartDraft] = []
+    for part in parts:
+        if part.kind == PartKind.CITATION:
+            drafts.append(citation(part))
+        elif part.kind == PartKind.COMMENTARY:
+            drafts.append(CommentaryDraft(text=part.body, speaker=part.speaker))
+        elif part.kind == PartKind.UPDATE:
+            source = citation(part) if part.url else None
+            drafts.append(UpdateDraft(text=part.body, at=_time(part.at), citation=source))
+        elif part.kind == PartKind.RAW_HTML:
+            drafts.append(RawHtmlDraft(html=part.body))
+        else:
+            drafts.append(ProseDraft(html=part.body))
+    return drafts
 
 
 # --- internals -------------------------------------------------------------------------------
@@ -351,9 +826,9 @@ def _visible(post: Post) -> bool:
 
 
 def _clean_headline(headline: str) -> str:
+    # Empty is allowed: an imported post may have none (pages show Post.title); the desk's
+    # form is what asks an editor for one.
     cleaned = _one_line(headline)
-    if not cleaned:
-        raise InvalidPost("a post needs a headline")
     if len(cleaned) > MAX_HEADLINE:
         raise InvalidPost(f"the headline is longer than {MAX_HEADLINE} characters")
     return cleaned
@@ -415,6 +890,9 @@ def _create_with_free_slug(text: str, *, explicit: bool, **fields: object) -> Po
 
 
 def _labels(names: Iterable[str]) -> list[Label]:
+    """The labels named, found by exact name: names that differ at all ("Media" and "media",
+    "C++" and "C") are distinct labels, and a later one whose slug another label holds gets a
+    suffix (`media-2`). Imports depend on it: a blog's categories and tags stay as written."""
     labels: dict[str, Label] = {}
     for raw in names:
         name = _one_line(str(raw))
@@ -422,24 +900,26 @@ def _labels(names: Iterable[str]) -> list[Label]:
             continue
         if len(name) > MAX_LABEL:
             raise InvalidPost(f"the label {name[:40]!r}... is longer than {MAX_LABEL} characters")
-        slug = slugify(name)
-        if slug in labels:
+        if name in labels:
             continue
-        label = Label.objects.filter(slug=slug).first() or _create_label(name, slug)
-        labels[slug] = label
+        labels[name] = Label.objects.filter(name=name).first() or _create_label(name)
     return list(labels.values())
 
 
-def _create_label(name: str, slug: str) -> Label:
-    try:
-        with transaction.atomic():
-            return Label.objects.create(name=name, slug=slug)
-    except IntegrityError:
-        # Another writer created it meanwhile (on PostgreSQL ours waited for its commit).
-        existing = Label.objects.filter(Q(slug=slug) | Q(name=name)).first()
-        if existing is None:
-            raise
-        return existing
+def _create_label(name: str) -> Label:
+    base = slugify(name)
+    for _round in range(SLUG_ROUNDS):
+        taken = set(Label.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+        try:
+            with transaction.atomic():
+                return Label.objects.create(name=name, slug=unique_slug(base, taken))
+        except IntegrityError:
+            # Another writer created it (or took the slug) meanwhile; on PostgreSQL ours
+            # waited for its commit.
+            existing = Label.objects.filter(name=name).first()
+            if existing is not None:
+                return existing
+    raise InvalidPost(f"no free address for the label {name[:40]!r}")
 
 
 def _next_position(post: Post) -> int:

@@ -67,6 +67,7 @@ urlpatterns = [
     path("page/<int:page>/", views.home, name="home_page"),
     path("about/", views.about, name="about"),
     path("search/", views.search, name="search"),
+    path("p/<word_slug:slug>/", views.page, name="page"),
     path("label/<word_slug:slug>/", views.label, name="label"),
     path("label/<word_slug:slug>/page/<int:page>/", views.label, name="label_page"),
     path("feeds/atom.xml", feeds.atom_feed, name="feed_atom"),

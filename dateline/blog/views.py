@@ -121,8 +121,15 @@ def _attach_counts(request: HttpRequest, posts: list[Post]) -> None:
         post.counts = counts  # type: ignore[attr-defined]
 
 
-def _signed_in_staff(request: HttpRequest) -> bool:
-    return settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_staff
+UNPUBLISHED_PERMISSION = "blog.view_unpublished"
+
+
+def _may_see_unpublished(request: HttpRequest) -> bool:
+    """Drafts, scheduled and private posts show at their address to superusers and to those
+    granted `blog.view_unpublished` (the desk's editors): `is_staff` alone is the admin's flag."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.has_perm(
+        UNPUBLISHED_PERMISSION
+    )
 
 
 @public_page
@@ -231,7 +238,7 @@ def _utc_midnight(day: date) -> datetime:
 
 
 def _find_post(request: HttpRequest, slug: str) -> Post:
-    found = post_by_slug(slug, public_only=not _signed_in_staff(request))
+    found = post_by_slug(slug, public_only=not _may_see_unpublished(request))
     if found is None:
         raise PostNotFound(request.path)
     return found
@@ -278,6 +285,31 @@ def post(request: HttpRequest, year: str, month: str, slug: str) -> HttpResponse
     )
 
 
+@public_page
+def page(request: HttpRequest, slug: str) -> HttpResponse:
+    """A page (an imported "About" or "Contact"): a post outside the stream, at /p/<slug>/."""
+    found = _find_post(request, slug)
+    canonical = found.get_absolute_url()
+    if unquote(canonical) != request.path:
+        return HttpResponsePermanentRedirect(canonical)
+    parts = parts_of(found)
+    labels = labels_of(found)
+    return render(
+        request,
+        "blog/post.html",
+        {
+            "post": found,
+            "parts": parts,
+            "updates": [part for part in parts if part.kind == "update"],
+            "labels": labels,
+            "sections": _sections(request, found),
+            "canonical_path": canonical,
+            "meta": seo.post_meta(request, found, parts, labels),
+            "feeds": seo.site_feeds(),
+        },
+    )
+
+
 def _sections(request: HttpRequest, found: Post) -> list[SafeString]:
     # What other apps add below the post (comments). Plain strings are escaped: a section must
     # hand back SafeString (render_to_string does) to be rendered as HTML.
@@ -286,14 +318,22 @@ def _sections(request: HttpRequest, found: Post) -> list[SafeString]:
 
 @reading_only
 def blogger_redirect(request: HttpRequest, year: str, month: str, slug: str) -> HttpResponse:
-    """Blogger's /YYYY/MM/slug.html addresses, kept alive for imported blogs."""
+    """Blogger's /YYYY/MM/slug.html addresses, for a post whose slug is the old file name and
+    whose month is the address's (imports keep each post's exact old address as well, looked up
+    first: see blog.middleware). Another month's post of that name is not it: /2009/01/test.html
+    is not the 2008 post "test"."""
     target = Post.objects.published().filter(slug=slug).first()
     if target is None:
         moved = SlugRedirect.objects.filter(old_slug=slug).select_related("post").first()
         target = moved.post if moved is not None and moved.post.is_public else None
-    if target is None:
+    if target is None or not _in_month(target, year, month):
         raise PostNotFound(request.path)
     return HttpResponsePermanentRedirect(target.get_absolute_url())
+
+
+def _in_month(post: Post, year: str, month: str) -> bool:
+    local = timezone.localtime(post.published_at)
+    return (local.year, local.month) == (int(year), int(month))
 
 
 @public_page

@@ -99,7 +99,7 @@ def held_for_moderators(comment: Comment, site_root: str) -> None:
         return
     post = comment.post
     body = (
-        f"A comment on “{post.headline}” is waiting ({comment.held_reason or 'held'}).\n\n"
+        f"A comment on “{post.title}” is waiting ({comment.held_reason or 'held'}).\n\n"
         f"From: {comment.display_name}"
         + (f" <{comment.email}>" if comment.email else "")
         + f"\n\n{comment.body}\n\n"
@@ -109,7 +109,7 @@ def held_for_moderators(comment: Comment, site_root: str) -> None:
         f"All waiting comments: {site_root.rstrip('/')}{reverse('desk:moderation')}\n"
     )
     OutboxMessage.objects.bulk_create(
-        OutboxMessage(to=address, subject=f"Comment waiting: {post.headline}"[:300], body=body)
+        OutboxMessage(to=address, subject=f"Comment waiting: {post.title}"[:300], body=body)
         for address in recipients
     )
 
@@ -123,12 +123,12 @@ def reply_to_subscriber(reply: Comment, site_root: str) -> None:
     post = reply.post
     page = site_root.rstrip("/") + post.get_absolute_url() + f"#comment-{reply.pk}"
     body = (
-        f"{reply.display_name} replied to your comment on “{post.headline}”:\n\n"
+        f"{reply.display_name} replied to your comment on “{post.title}”:\n\n"
         f"{reply.body}\n\n{page}\n\n"
         f"No more mail about replies to this comment: {unsubscribe_link(parent, site_root)}\n"
     )
     OutboxMessage.objects.create(
-        to=parent.email, subject=f"A reply to your comment on {post.headline}"[:300], body=body
+        to=parent.email, subject=f"A reply to your comment on {post.title}"[:300], body=body
     )
 
 
@@ -140,7 +140,7 @@ def backoff(attempts: int) -> timedelta:
 def send_due(now: datetime) -> int:
     """The worker's job: sends what the outbox holds that is due. Returns how many it tried."""
     due = OutboxMessage.objects.filter(sent_at__isnull=True, next_attempt_at__lte=now)
-    keys = claims.claim(due, now=now, lease=LEASE, limit=BATCH)
+    keys = claims.claim(due, lease=LEASE, limit=BATCH)
     for message in OutboxMessage.objects.filter(pk__in=keys):
         try:
             EmailMessage(

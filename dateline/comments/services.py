@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -364,6 +364,7 @@ def record(
     kind: str = CommentKind.COMMENT,
     status: str = CommentStatus.PENDING,
     created_at: datetime | None = None,
+    quiet: bool = False,
 ) -> Comment:
     """Stores a comment that did not come through the public form (imports, the demo).
 
@@ -371,8 +372,41 @@ def record(
     and kept as written, source format `html`). No spam rule or moderation policy applies: the
     caller vouches for it. Names keep any length; a pingback or trackback may have no body. No
     notification is sent and nothing goes to the outbox. An approved comment changes the post's
-    public page.
+    public page, unless `quiet` (see `record_many`).
     """
+    return record_many(
+        [
+            prepare_record(
+                post,
+                author_name=author_name,
+                body=body,
+                body_html=body_html,
+                parent=parent,
+                email=email,
+                url=url,
+                kind=kind,
+                status=status,
+                created_at=created_at,
+            )
+        ],
+        quiet=quiet,
+    )[0]
+
+
+def prepare_record(
+    post: Post,
+    *,
+    author_name: str,
+    body: str | None = None,
+    body_html: str | None = None,
+    parent: Comment | None = None,
+    email: str = "",
+    url: str = "",
+    kind: str = CommentKind.COMMENT,
+    status: str = CommentStatus.PENDING,
+    created_at: datetime | None = None,
+) -> Comment:
+    """`record`'s checks and sanitising, without storing: the comment for `record_many`."""
     if status not in CommentStatus.values:
         raise CommentError(f"unknown comment status {status!r}")
     if kind not in CommentKind.values:
@@ -393,7 +427,7 @@ def record(
         raise CommentError("the comment is empty")
     if created_at is not None:
         _check_created_at(created_at)
-    comment = Comment(
+    return Comment(
         post=post,
         parent=parent,
         kind=kind,
@@ -406,11 +440,21 @@ def record(
         status=status,
         created_at=created_at or timezone.now(),
     )
+
+
+def record_many(comments: Sequence[Comment], *, quiet: bool = False) -> list[Comment]:
+    """Stores comments made by `prepare_record` at once (an import writes thousands): one
+    statement per batch. A reply's parent must be stored already. Unless `quiet`, each post
+    that gains an approved comment changes once; a quiet caller calls
+    `blog.services.post_changed()` itself when its whole work commits."""
     with transaction.atomic():
-        comment.save()
-        if status == CommentStatus.APPROVED:
-            blog_services.post_changed(post)
-    return comment
+        stored = Comment.objects.bulk_create(comments, batch_size=500)
+        if not quiet:
+            for post in {
+                c.post_id: c.post for c in stored if c.status == CommentStatus.APPROVED
+            }.values():
+                blog_services.post_changed(post)
+    return stored
 
 
 def _check_created_at(created_at: datetime) -> None:

@@ -200,7 +200,7 @@ def mail_action(request: HttpRequest, token: str) -> HttpResponse:
         return _message(
             request,
             f"{verb} this comment?",
-            f"{comment.display_name} on “{comment.post.headline}”: {comment.body[:300]}",
+            f"{comment.display_name} on “{comment.post.title}”: {comment.body[:300]}",
             confirm=verb,
         )
     try:

@@ -140,6 +140,12 @@ SETTINGS: tuple[Setting, ...] = (
         "The sender address of the mail the site sends (password resets, comment notices).",
     ),
     Setting(
+        "DATELINE_EDITOR_SIGNATURE",
+        "Editor",
+        'The name commentary is signed with ("WNU Editor: ...") for an editor who has not '
+        "chosen their own on the desk's compose screen.",
+    ),
+    Setting(
         "DATELINE_SESSION_DAYS",
         "14",
         "How long a sign-in lasts: the session cookie and its stored session expire this many "

@@ -5,15 +5,24 @@ cluster new articles; blog: publish scheduled posts). The worker knows no app: i
 registered. A job claims the rows it works on (see `claims.py`), so any number of workers on any
 number of machines can run the same jobs against one PostgreSQL database without doing anything
 twice.
+
+A worker runs each of its jobs in a thread of its own (`keep_running`), so no job waits behind
+another: a poll batch of slow hosts can take minutes, and a scheduled post must not wait for it
+(docs/decisions/0064). Each thread has its own database connection, as Django gives every thread.
 """
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
+
+from django.db import close_old_connections, connections
+
+logger = logging.getLogger("dateline.worker")
 
 # How soon an idle worker or poller notices it was asked to stop.
 IDLE_STEP_SECONDS = 0.5
@@ -34,6 +43,11 @@ class Job:
     # The same batch, for a job whose batch can take minutes (polling: hundreds of feeds, a slow
     # server up to a minute each) and so must stop early when the worker is told to stop.
     stoppable: StoppableRun | None = None
+
+    @property
+    def short_name(self) -> str:
+        """The name without its app: what an operator types (`worker --jobs poll`)."""
+        return self.name.rpartition(".")[2]
 
     def run_until(self, now: datetime, stopping: Callable[[], bool]) -> int:
         """One batch; a stoppable job ends it early once `stopping()` says so."""
@@ -69,6 +83,63 @@ def _add(job: Job) -> None:
 
 def registered() -> tuple[Job, ...]:
     return tuple(_REGISTRY.values())
+
+
+class UnknownJob(ValueError):
+    """An operator named a job nobody registered."""
+
+
+def select(names: Iterable[str]) -> tuple[Job, ...]:
+    """The registered jobs named, in registration order; a name is a job's full name
+    (`wire.poll`) or its short one (`poll`). Raises UnknownJob naming the ones there are."""
+    wanted = {name.strip() for name in names if name.strip()}
+    jobs = registered()
+    unknown = wanted - {job.name for job in jobs} - {job.short_name for job in jobs}
+    if unknown or not wanted:
+        known = ", ".join(job.short_name for job in jobs)
+        raise UnknownJob(f"no such job: {', '.join(sorted(unknown)) or '(none named)'}; "
+                         f"the jobs are: {known}")  # fmt: skip
+    return tuple(job for job in jobs if {job.name, job.short_name} & wanted)
+
+
+def run_batch(job: Job, now: datetime, stopping: Callable[[], bool]) -> int:
+    """One batch of `job`; returns how many items it handled, 0 when it failed.
+
+    A job's failure must not stop the others: it is logged with its traceback for the operator
+    and retried on the next tick."""
+    try:
+        handled = job.run_until(now, stopping)
+    except Exception:
+        logger.exception("job %s failed", job.name)
+        return 0
+    if handled:
+        logger.info("job %s handled %d", job.name, handled)
+    return handled
+
+
+def keep_running(
+    job: Job,
+    stopping: Callable[[], bool],
+    *,
+    tick: float,
+    clock: Callable[[], datetime],
+) -> None:
+    """A job's own loop, for a thread of its own: batch after batch while it finds work, a sleep
+    of `tick` seconds when it finds none, until `stopping()`. `clock` gives each batch's time."""
+    try:
+        while not stopping():
+            # Django does this around each request: drops a connection the database closed (a
+            # restarted PostgreSQL) or past its age, so the next batch opens a fresh one.
+            close_old_connections()
+            try:
+                now = clock()
+            except Exception:
+                logger.exception("job %s could not tell the time (its clock failed)", job.name)
+                now = None
+            if now is None or run_batch(job, now, stopping) == 0:
+                idle(tick, stopping)
+    finally:
+        connections.close_all()  # this thread's own
 
 
 def idle(seconds: float, stopping: Callable[[], bool]) -> None:

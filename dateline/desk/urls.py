@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dateline.desk.views import account, compose, feeds, moderation, triage
+from dateline.desk.views import account, clip, compose, feeds, moderation, revisions, triage
 
 app_name = "desk"
 
@@ -29,6 +29,10 @@ urlpatterns = [
     path("feeds/<int:feed_id>/active/", feeds.set_active, name="feed_active"),
     path("feeds/<int:feed_id>/full-text/", feeds.set_full_text, name="feed_full_text"),
     path("compose/<int:article_id>/", compose.compose, name="compose"),
+    path("compose/story/<int:story_id>/", compose.compose_story, name="compose_story"),
+    path("posts/<int:post_id>/", compose.edit_post, name="edit_post"),
+    path("posts/<int:post_id>/revisions/", revisions.revisions, name="revisions"),
+    path("clip/", clip.clip, name="clip"),
     path("comments/", moderation.moderation, name="moderation"),
     path("comments/<int:comment_id>/", moderation.moderate, name="moderate"),
 ]

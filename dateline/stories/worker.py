@@ -18,7 +18,6 @@ time, storing each chunk and renewing its claim, so no lease runs out and nothin
 from __future__ import annotations
 
 import itertools
-import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -122,8 +121,6 @@ class ClusteringWorker:
         self._make_clusterer = make_clusterer
         self._batch = batch
         self._memory: _Memory | None = None
-        # The claim of the run in progress: its `now`, and the monotonic clock then.
-        self._claimed_at = (timezone.now(), time.monotonic())
         # How many times this process rebuilt its clusterer from the database.
         self.restores = 0
 
@@ -145,11 +142,8 @@ class ClusteringWorker:
     def run(self, now: datetime) -> int:
         """Clusters one batch of new articles; returns how many (0: nothing to do, or busy)."""
         ClusteringCursor.objects.get_or_create(pk=CURSOR)
-        if not claims.claim(
-            ClusteringCursor.objects.filter(pk=CURSOR), now=now, lease=LEASE, limit=1
-        ):
+        if not claims.claim(ClusteringCursor.objects.filter(pk=CURSOR), lease=LEASE, limit=1):
             return 0  # another worker is clustering
-        self._claimed_at = (now, time.monotonic())
         try:
             return self._run_claimed(now)
         except BaseException:
@@ -302,9 +296,7 @@ class ClusteringWorker:
         return vectors
 
     def _renew_claim(self) -> None:
-        now, started = self._claimed_at
-        until = now + timedelta(seconds=time.monotonic() - started) + LEASE
-        claims.renew(ClusteringCursor, [CURSOR], until=until)
+        claims.renew(ClusteringCursor, [CURSOR], lease=LEASE)
 
     def _save_vectors(self, prepared: Sequence[PreparedArticle]) -> None:
         name = self.setup.encoder_name()

@@ -301,6 +301,7 @@ def _fetch_process_main(
 ) -> None:
     # Ctrl-C reaches the whole process group: the poller decides when this process stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    processes.end_with_fork_server()
     parent = multiprocessing.parent_process()
 
     def poller_gone() -> bool:

@@ -87,9 +87,7 @@ class Fetched:
 
 
 def claim_pending(now: datetime, *, limit: int = BATCH) -> list[Article]:
-    keys = claims.claim(
-        Article.objects.awaiting_full_text(), now=now, lease=CLAIM_LEASE, limit=limit
-    )
+    keys = claims.claim(Article.objects.awaiting_full_text(), lease=CLAIM_LEASE, limit=limit)
     return list(Article.objects.filter(pk__in=keys).only("id", "url").order_by("pk"))
 
 

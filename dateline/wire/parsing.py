@@ -155,7 +155,10 @@ class ParsePool:
         self._executor: ProcessPoolExecutor | None = None
         if workers > 0:
             self._executor = ProcessPoolExecutor(
-                max_workers=workers, mp_context=processes.context()
+                max_workers=workers,
+                mp_context=processes.context(),
+                # A worker waits for work forever: it must end with the poller (see processes).
+                initializer=processes.end_with_fork_server,
             )
         self.workers = workers
 

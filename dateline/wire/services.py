@@ -23,7 +23,7 @@ from dateline.core import claims
 from dateline.core.safehttp import FetchError, FetchPolicy, Resolver
 from dateline.core.safehttp import fetch as fetch_url
 from dateline.core.urls import InvalidURL, canonical_url
-from dateline.wire import fulltext, ingest
+from dateline.wire import clipping, fulltext, ingest
 from dateline.wire.adapters.feeds import parse_feed
 from dateline.wire.domain.decide import Candidate, Memory
 from dateline.wire.domain.discover import DiscoveredFeed, discover_feeds
@@ -31,7 +31,7 @@ from dateline.wire.domain.opml import Subscription, parse_opml, write_opml
 from dateline.wire.exceptions import FeedNotFound, ParseError, WireError
 from dateline.wire.fetching import DEFAULT_LIMITS, PollLimits, Request, fetch_all
 from dateline.wire.ingest import PollOutcome
-from dateline.wire.models import Feed, Outlet
+from dateline.wire.models import Article, Feed, Outlet
 from dateline.wire.parsing import (
     POOL_THRESHOLD,
     Document,
@@ -202,6 +202,7 @@ def poll_feeds(
     resolve: Resolver | None = None,
     pool: ParsePool | None = None,
     stop_when: Callable[[], bool] = lambda: False,
+    lease: timedelta = CLAIM_LEASE,
 ) -> list[PollOutcome]:
     """Fetches `feeds` concurrently and stores each answer as it arrives (one transaction each).
 
@@ -211,6 +212,9 @@ def poll_feeds(
     When `stop_when()` turns true (a SIGTERM), polling ends within a second: answers already
     parsed are stored, the feeds still being fetched or parsed are abandoned, having written
     nothing, and their claims released so the next poll takes them at once.
+
+    The feeds' claims (`lease` long, as `claim_due_feeds` took them) are renewed while the batch
+    is in hand, so a batch of slow hosts that outlasts them is not polled again by another worker.
     """
     if pool is None:
         pool = shared_pool() if len(feeds) >= POOL_THRESHOLD else ParsePool(0)
@@ -220,6 +224,14 @@ def poll_feeds(
         for feed in feeds
     ]
     outcomes: list[PollOutcome] = []
+    renewal = claims.Renewal(Feed, by_id, lease)
+
+    def stopping() -> bool:
+        # Checked after every answer and every STOP_CHECK_SECONDS while fetches are in flight:
+        # the claims are kept alive from here. (A feed stored since has no claim left to renew.)
+        renewal.tick()
+        return stop_when()
+
     # Answers in the pool's hands, oldest first: being parsed, or (a second step, only for
     # answers with new or changed entries) having the entries to write sanitised.
     in_pool: deque[_Parsing | _Sanitising] = deque()
@@ -286,9 +298,9 @@ def poll_feeds(
     # fetching, parsing and storing each have a core (a test's own resolver stays in-process).
     answers = fetch_all(requests, policy=policy or fetch_policy(), limits=limits,
                         resolve=resolve, own_process=pool.parallel and resolve is None,
-                        stop_when=stop_when)  # fmt: skip
+                        stop_when=stopping)  # fmt: skip
     for answer in answers:
-        if stop_when():
+        if stopping():
             break
         feed = by_id[answer.request.key]
         job = _guarded(feed, ingest.triage, feed, answer, now, batch)
@@ -300,14 +312,14 @@ def poll_feeds(
         # Store what is ready already; wait for the oldest only when too many are in flight.
         while in_pool and (in_pool[0].future.done() or len(in_pool) > most_in_flight):
             store_from_pool(in_pool.popleft())
-    while in_pool and not stop_when():
+    while in_pool and not stopping():
         store_from_pool(in_pool.popleft())
     # Stopping: what the pool has finished is stored; what it has not is left to it.
     while in_pool and in_pool[0].future.done():
         store_from_pool(in_pool.popleft())
     answers.close()
     _guarded_flush(batch)
-    if stop_when():
+    if stopping():
         finished = {outcome.feed_id for outcome in outcomes}
         claims.release(Feed, [key for key in by_id if key not in finished])
     return outcomes
@@ -365,9 +377,11 @@ def poll_feed(
     return outcome
 
 
-def claim_due_feeds(now: datetime, *, limit: int = BATCH_SIZE) -> list[Feed]:
+def claim_due_feeds(
+    now: datetime, *, limit: int = BATCH_SIZE, lease: timedelta = CLAIM_LEASE
+) -> list[Feed]:
     """Claims up to `limit` due feeds for this worker (others skip them) and loads them."""
-    keys = claims.claim(Feed.objects.due(now), now=now, lease=CLAIM_LEASE, limit=limit)
+    keys = claims.claim(Feed.objects.due(now), lease=lease, limit=limit)
     return list(Feed.objects.select_related("outlet").filter(pk__in=keys).order_by("pk"))
 
 
@@ -379,16 +393,16 @@ def poll_due_feeds(
     limits: PollLimits = DEFAULT_LIMITS,
     policy: FetchPolicy | None = None,
     stop_when: Callable[[], bool] = lambda: False,
+    lease: timedelta = CLAIM_LEASE,
 ) -> list[PollOutcome]:
     """One poll cycle: claim due feeds, fetch them concurrently, store each result.
 
-    `stop_when` ends it early, as in `poll_feeds`."""
-    feeds = claim_due_feeds(now, limit=limit)
+    `stop_when` ends it early, as in `poll_feeds`; the claims last `lease` and are renewed."""
+    feeds = claim_due_feeds(now, limit=limit, lease=lease)
     if not feeds:
         return []
-    return poll_feeds(
-        feeds, now, progress=progress, limits=limits, policy=policy, stop_when=stop_when
-    )
+    return poll_feeds(feeds, now, progress=progress, limits=limits, policy=policy,
+                      stop_when=stop_when, lease=lease)  # fmt: skip
 
 
 def poll_job(now: datetime, *, stop_when: Callable[[], bool] = lambda: False) -> int:
@@ -486,6 +500,30 @@ def feed_health() -> list[FeedHealth]:
     ]
 
 
+# --- pages an editor asks for now (the desk's compose and clip screens) -------------------------
+
+ClipFailed = clipping.ClipFailed
+Clipped = clipping.Clipped
+needs_text = clipping.needs_text
+
+
+def fetch_text_now(article: Article, *, resolve: Resolver | None = None) -> Article:
+    """Fetches `article`'s page now when it has only its feed's summary (see `needs_text`),
+    keeping the main text or why there is none. Never raises for a bad page."""
+    return clipping.fetch_text_now(article, policy=fetch_policy(), resolve=resolve)
+
+
+def clip(url: str, *, resolve: Resolver | None = None) -> Clipped:
+    """The wire article for any web page (one per canonical URL), fetched and read now.
+    Raises ClipFailed, writing nothing, when it cannot be."""
+    return clipping.clip(url, policy=fetch_policy(), resolve=resolve)
+
+
+def clip_by_hand(*, url: str, title: str, outlet_name: str, text: str = "") -> Clipped:
+    """The wire article for a citation the editor typed by hand."""
+    return clipping.clip_by_hand(url=url, title=title, outlet_name=outlet_name, text=text)
+
+
 def get_feed(feed_id: int) -> Feed:
     try:
         return Feed.objects.select_related("outlet").get(pk=feed_id)
@@ -495,6 +533,8 @@ def get_feed(feed_id: int) -> Feed:
 
 __all__ = [
     "Added",
+    "ClipFailed",
+    "Clipped",
     "FeedHealth",
     "FetchError",
     "IngestResult",
@@ -503,12 +543,16 @@ __all__ = [
     "add_feed",
     "add_from_url",
     "claim_due_feeds",
+    "clip",
+    "clip_by_hand",
     "export_opml",
     "feed_health",
+    "fetch_text_now",
     "full_text_job",
     "get_feed",
     "import_opml",
     "ingest_document",
+    "needs_text",
     "poll_due_feeds",
     "poll_feed",
     "poll_feeds",

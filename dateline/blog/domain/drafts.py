@@ -56,3 +56,23 @@ class RawHtmlDraft:
 
 
 PartDraft = CitationDraft | CommentaryDraft | UpdateDraft | ProseDraft | RawHtmlDraft
+
+
+@dataclass(frozen=True, slots=True)
+class PostDraft:
+    """A whole post for `services.create_posts` (imports write thousands at once): the same
+    fields as `create_post` takes, `author_id` for a user account."""
+
+    headline: str
+    parts: tuple[PartDraft, ...] = ()
+    labels: tuple[str, ...] = ()
+    byline: str = ""
+    dateline_place: str = ""
+    status: str = "draft"
+    sticky: bool = False
+    published_at: datetime | None = None
+    # The last public change (an imported post's "updated" time); None: never changed.
+    updated_at: datetime | None = None
+    slug: str = ""
+    kind: str = "post"
+    author_id: int | None = None

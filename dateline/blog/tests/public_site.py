@@ -82,6 +82,20 @@ def build_public_site() -> PublicSite:
     services.set_featured_image(
         post, services.upload_image(png_upload(), alt_text="The Euphrates at Raqqa")
     )
+    # An imported blog's page (outside the stream) and a post imported without a title.
+    page = services.create_post(
+        headline="About the editor",
+        kind="page",
+        status="published",
+        published_at=BASE_TIME,
+        parts=[ProseDraft(html="<p>Written from Erbil since 2009.</p>")],
+    )
+    untitled = services.create_post(
+        headline="",
+        status="published",
+        published_at=BASE_TIME + timedelta(hours=12),
+        parts=[RawHtmlDraft(html="<p>A post imported without a title.</p>")],
+    )
     post.refresh_from_db()
     local = post.published_at
     assert local is not None
@@ -94,6 +108,8 @@ def build_public_site() -> PublicSite:
         "month": f"/{local:%Y/%m}/",
         "day": f"/{local:%Y/%m/%d}/",
         "about": "/about/",
+        "page": page.get_absolute_url(),
+        "untitled-post": untitled.get_absolute_url(),
         "search-results": "/search/?q=Raqqa",
         "search-none": "/search/?q=nothing+like+this",
         "not-found": "/no/such/page/",

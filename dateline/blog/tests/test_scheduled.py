@@ -18,7 +18,7 @@ from dateline.core import jobs
 
 def test_the_job_is_registered_for_the_worker():
     names = {job.name: job for job in jobs.registered()}
-    assert names["blog.publish_scheduled"].run is services.publish_scheduled
+    assert names["blog.publish"].run is services.publish_scheduled
 
 
 @pytest.mark.django_db

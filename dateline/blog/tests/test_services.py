@@ -20,7 +20,7 @@ def test_create_post_writes_parts_in_order_with_labels():
     post = seed_post(labels=("Syria", "Russia", "syria"))
     kinds = list(post.parts.order_by("position").values_list("kind", flat=True))
     assert kinds == [PartKind.CITATION, PartKind.COMMENTARY]
-    assert sorted(post.labels.values_list("name", flat=True)) == ["Russia", "Syria"]
+    assert sorted(post.labels.values_list("name", flat=True)) == ["Russia", "Syria", "syria"]
     cited = post.parts.get(kind=PartKind.CITATION)
     assert cited.outlet_name == "The Guardian"
     assert cited.url == "https://news.example.org/world/1"
@@ -63,9 +63,17 @@ def test_html_is_sanitised_before_it_is_stored():
     assert "Hi" in stored
 
 
-def test_empty_headline_and_naive_times_are_refused():
-    with pytest.raises(InvalidPost):
-        services.create_post(headline="   ")
+def test_an_empty_headline_is_kept_empty_and_titled_by_date():
+    post = services.create_post(
+        headline="   ", status=PostStatus.PUBLISHED, published_at=datetime(2016, 3, 30, tzinfo=UTC)
+    )
+    post.refresh_from_db()
+    assert post.headline == ""
+    assert post.slug == "post"
+    assert post.title == "Untitled post, 30 March 2016"
+
+
+def test_naive_times_are_refused():
     with pytest.raises(InvalidPost, match="aware"):
         services.create_post(headline="x", published_at=datetime(2020, 1, 1))
 
@@ -206,10 +214,17 @@ def test_publish_in_future_schedules_and_the_job_publishes_on_time(
     assert received == [post.pk]
 
 
-def test_labels_are_reused_by_slug():
-    seed_post(1, labels=("Middle East",))
-    seed_post(2, labels=("middle  east",))
-    assert Label.objects.count() == 1
+def test_labels_are_reused_by_exact_name_and_differing_names_get_a_suffixed_slug():
+    seed_post(1, labels=("Middle East", "Media", "C++"))
+    seed_post(2, labels=("Middle  East", "media", "C", "Media"))
+    found = dict(Label.objects.values_list("name", "slug"))
+    assert found == {
+        "Middle East": "middle-east",
+        "Media": "media",
+        "C++": "c",
+        "media": "media-2",
+        "C": "c-2",
+    }
 
 
 def test_published_at_in_future_is_not_public_yet():
@@ -254,3 +269,34 @@ def test_quiet_writes_index_but_move_no_time_generation_or_signal(
     # The search index is still written.
     assert post.search_document.headline == "Renamed"
     assert "Tabqa" in post.search_document.body_text
+
+
+def test_create_posts_writes_a_batch_by_create_posts_rules_in_fixed_statements(
+    django_assert_max_num_queries,
+):
+    from dateline.blog.domain.drafts import PostDraft
+
+    seed_post(1, headline="Taken", slug="taken")
+    drafts = [
+        PostDraft(
+            headline=f"Batch {n}",
+            slug="taken" if n < 2 else "",
+            parts=(ProseDraft(f"<p>Body {n}</p>"), citation(n)),
+            labels=("Media", "media") if n % 2 else ("Media",),
+            status=PostStatus.PUBLISHED,
+            published_at=datetime(2015, 1, 1 + n, tzinfo=UTC),
+        )
+        for n in range(20)
+    ]
+    before = services.site_generation()[0]
+    # Fixed for any batch size; new labels and taken slugs add a few each.
+    with django_assert_max_num_queries(30):
+        posts = services.create_posts(drafts, quiet=True)
+    assert [post.slug for post in posts[:3]] == ["taken-2", "taken-3", "batch-2"]
+    assert services.site_generation()[0] == before
+    assert PostPart.objects.filter(post__in=posts).count() == 40
+    assert sorted(Label.objects.values_list("name", flat=True)) == ["Media", "Syria", "media"]
+    assert posts[1].labels.count() == 2
+    assert posts[5].search_document.body_text.startswith("Body 5")
+    services.create_posts(drafts[:1])
+    assert services.site_generation()[0] == before + 1

@@ -20,7 +20,7 @@ from dateline.comments.models import Comment
 from dateline.stories.models import Story, StoryArticle
 from dateline.stories.services import recompute_coverage
 from dateline.wire import services as wire
-from dateline.wire.models import Article, Feed, Outlet
+from dateline.wire.models import Article, Feed, FullTextStatus, Outlet
 
 EDITOR = ("editor", "a desk password")
 
@@ -47,6 +47,8 @@ def build_desk_site() -> DeskSite:
             outlet=outlet, guid=f"{name}-1", url=f"https://{country.lower()}.example/ferry",
             title=f"{name}: ferry strike enters second week",
             summary="<p>The morning ferry did not sail.</p><p>Talks resume Monday.</p>",
+            # Its page was tried already: the compose screen opens at once, without fetching.
+            full_text_status=FullTextStatus.FAILED, full_text_note="HTTP 404",
         )  # fmt: skip
         StoryArticle.objects.create(story=story, article=article)
         first = first or article
@@ -76,6 +78,7 @@ def build_desk_site() -> DeskSite:
         pages={
             "triage": "/desk/",
             "compose": f"/desk/compose/{first.pk}/",
+            "clip": "/desk/clip/",
             "moderation": "/desk/comments/",
             "feeds": "/desk/feeds/",
             "account": "/desk/account/",

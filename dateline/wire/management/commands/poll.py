@@ -8,9 +8,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, OutputWrapper
-from django.utils import timezone
 
-from dateline.core import jobs
+from dateline.core import claims, jobs
 from dateline.core.management.checks import require_migrated
 from dateline.wire import services
 from dateline.wire.domain.text import terminal_safe
@@ -71,7 +70,8 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         polled = 0
         while not stopping:
-            feeds = services.claim_due_feeds(timezone.now())
+            # The database's clock, as the worker's: due by the same time on every machine.
+            feeds = services.claim_due_feeds(claims.database_now())
             if not feeds:
                 if once:
                     break
@@ -79,7 +79,7 @@ class Command(BaseCommand):
                 continue
             bar = ProgressBar(len(feeds), self.stdout)
             outcomes = services.poll_feeds(
-                feeds, timezone.now(), progress=bar.step, stop_when=lambda: stopping
+                feeds, claims.database_now(), progress=bar.step, stop_when=lambda: stopping
             )
             bar.close()
             self._summarise(outcomes)

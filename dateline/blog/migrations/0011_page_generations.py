@@ -18,7 +18,7 @@ def _carry_over(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("blog", "0006_text_xml_can_carry"),
+        ("blog", "0010_editors_view_unpublished"),
     ]
 
     operations = [
