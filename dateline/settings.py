@@ -11,6 +11,7 @@ from dateline.core import config as registry
 CONFIG = registry.Config()
 
 DATA_DIR = CONFIG.data_dir
+registry.create_data_dir(DATA_DIR)
 SECRET_KEY = registry.secret_key(CONFIG)
 DEBUG = registry.debug(CONFIG)
 ALLOWED_HOSTS = registry.allowed_hosts(CONFIG)
@@ -48,6 +49,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz answers whatever the Host header, so before CommonMiddleware checks it.
+    "dateline.core.health.HealthCheckMiddleware",
     # First: it stores public pages with every header the rest adds, and answers them again
     # without any of it (dateline.wsgi answers them even before Django: decision 0066).
     "dateline.blog.caching.PageCacheMiddleware",
@@ -162,12 +165,28 @@ SECURE_HSTS_SECONDS = HSTS_SECONDS if PRODUCTION else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = CONFIG.flag("DATELINE_HSTS_INCLUDE_SUBDOMAINS")
 SECURE_HSTS_PRELOAD = CONFIG.flag("DATELINE_HSTS_PRELOAD")
 
+# Dateline's own loggers, and every unhandled exception of a request (a 500) with its traceback,
+# method and path, go to stderr: the server's error log, in production too. Django's default sends
+# those only to a console in debug mode, or by mail to ADMINS, which Dateline does not set.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_line": {"()": "dateline.core.request_log.RequestLine"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "request": {"format": "%(asctime)s %(levelname)s %(name)s: %(request_line)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "requests": {
+            "class": "logging.StreamHandler",
+            "formatter": "request",
+            "filters": ["request_line"],
+        },
+    },
     "loggers": {
         "dateline": {"handlers": ["console"], "level": registry.log_level(CONFIG)},
+        # Errors only: 4xx answers are in the access log, and a 404 is no fault of the site's.
+        "django.request": {"handlers": ["requests"], "level": "ERROR", "propagate": False},
     },
 }

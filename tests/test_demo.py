@@ -45,7 +45,7 @@ def test_demo_refuses_a_production_site_and_writes_nothing(tmp_path):
     env = isolated_env(
         tmp_path / "var",
         DATELINE_ENV="production",
-        DATELINE_SECRET_KEY="k" * 50,
+        DATELINE_SECRET_KEY="a-test-secret-key-that-is-long-enough-for-the-checks-0123456789",
         DATELINE_ALLOWED_HOSTS="news.example.org",
     )
     assert dateline("migrate", "-v", "0", env=env, check=False, timeout=120).returncode == 0

@@ -308,6 +308,20 @@ def edit_post(
     return locked
 
 
+def follow_story_merge(keep: Story, absorbed: Story) -> int:
+    """Moves the posts of a story merged into another to the kept story; returns how many.
+
+    Quiet (see `_content_changed`): readers see nothing new, so no feed says the posts were
+    updated and no cached page is dropped. Posts follow merges so that update suggestions and
+    the desk's "covered" mark see them on the story that now holds the articles.
+    """
+    moved = 0
+    for post in Post.objects.filter(story_id=absorbed.pk).only("pk"):
+        edit_post(post, story=keep, quiet=True)
+        moved += 1
+    return moved
+
+
 def upload_image(upload: File, *, alt_text: str = "") -> Image:
     """Stores an uploaded picture through Django's storage API (local media by default) with a
     copy sized for cards; a file that is not a web picture raises InvalidImage, storing nothing.

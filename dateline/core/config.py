@@ -2,7 +2,8 @@
 
 This module is plain Python (no Django) so it can be read by ``settings.py``, by the CLI before
 Django starts, and by the test that checks ``docs/settings.md`` lists every setting. Values come
-from the environment; nothing here reads files except the generated secret key.
+from the environment. The only files it touches are the data directory, the generated secret key
+and a new SQLite database's file, each created readable by its owner only.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ import hashlib
 import os
 import re
 import secrets
+import sqlite3
+import tempfile
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from dateline.core.errors import ConfigurationError
@@ -39,7 +43,7 @@ SETTINGS: tuple[Setting, ...] = (
         "DATELINE_DATA_DIR",
         "./var",
         "Directory for the SQLite database, the generated secret "
-        "key, uploaded media and collected static files.",
+        "key, uploaded media and collected static files. Created readable by its owner only.",
     ),
     Setting(
         "DATELINE_DATABASE_URL",
@@ -51,7 +55,8 @@ SETTINGS: tuple[Setting, ...] = (
         "DATELINE_SECRET_KEY",
         "",
         "Django's secret key. Empty in development means one is "
-        "generated once and kept in `DATA_DIR/secret_key`; required in production.",
+        "generated once and kept in `DATA_DIR/secret_key`; required in production, 50 characters "
+        "or more, 5 or more of them different.",
     ),
     Setting("DATELINE_DEBUG", "false", "Django debug mode (`true`/`false`). Never in production."),
     Setting(
@@ -346,7 +351,9 @@ class Config:
 def database_from_url(url: str, *, data_dir: Path) -> dict[str, object]:
     """Turn ``DATELINE_DATABASE_URL`` into a Django ``DATABASES['default']`` entry."""
     if not url:
-        url = f"sqlite:///{data_dir / 'dateline.sqlite3'}"
+        # The path itself, not a URL built from it: a "#" or "?" in the data directory's path
+        # would end the URL's path there and put the database outside the data directory.
+        return sqlite_database(data_dir / "dateline.sqlite3")
     shown = _without_password(url)
     scheme, _, rest = url.partition("://")
     after_host = re.split(r"[/?#]", rest, maxsplit=1)[1:]
@@ -446,6 +453,29 @@ def _without_password(url: str) -> str:
     return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://[^:/?#@]*):.*@", r"\1:***@", url, flags=re.DOTALL)
 
 
+class PrivateFileConnection(sqlite3.Connection):
+    """A SQLite connection that, when the database file does not exist yet, creates it readable
+    and writable by its owner only. SQLite would create it 0644 (less the umask), readable by every
+    local user: password hashes, sessions, unpublished drafts. It gives the -wal, -shm and -journal
+    files the mode of the database file, so they follow."""
+
+    def __init__(self, database: str | bytes | os.PathLike[str], *args: Any, **kwargs: Any):
+        _create_private_file(database)
+        super().__init__(database, *args, **kwargs)
+
+
+def _create_private_file(database: str | bytes | os.PathLike[str]) -> None:
+    name = os.fsdecode(database)
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return  # an in-memory database, or a URI (Django's in-memory test database)
+    try:
+        os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass  # an existing database keeps its mode; `dateline check --deploy` reports a lax one
+    except OSError:
+        pass  # a missing folder, a read-only disk: SQLite's own open says so, the same way
+
+
 def sqlite_database(path: Path) -> dict[str, object]:
     """SQLite tuned for a small server: WAL so readers never wait on the writer, a busy timeout
     so a second writer waits instead of failing, and IMMEDIATE transactions so a write transaction
@@ -455,6 +485,7 @@ def sqlite_database(path: Path) -> dict[str, object]:
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),
         "OPTIONS": {
+            "factory": PrivateFileConnection,
             "timeout": 20,
             "transaction_mode": "IMMEDIATE",
             "init_command": (
@@ -472,30 +503,96 @@ def sqlite_database(path: Path) -> dict[str, object]:
     }
 
 
+# How to make a key, in the messages that refuse one.
+MAKE_A_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+
+
+def weak_secret_key(key: str) -> str | None:
+    """Why ``key`` is too weak to sign sessions and forms, or None: Django's own rule (check
+    security.W009), which only warns."""
+    if key.startswith("django-insecure"):
+        return "is Django's insecure placeholder"
+    if len(key) < 50:
+        return f"has {len(key)} characters, fewer than 50"
+    if len(set(key)) < 5:
+        return f"repeats too few characters ({len(set(key))} different ones, fewer than 5)"
+    return None
+
+
 def secret_key(config: Config) -> str:
     """The explicit key, or in development one generated once and kept in the data directory."""
     explicit = config.get("DATELINE_SECRET_KEY")
+    if explicit and config.production and (weakness := weak_secret_key(explicit)):
+        raise ConfigurationError(
+            f"DATELINE_SECRET_KEY {weakness}: production needs a long random key, made with "
+            f"`{MAKE_A_KEY}`"
+        )
     if explicit:
         return explicit
     if config.production:
         raise ConfigurationError(
-            "DATELINE_ENV=production needs DATELINE_SECRET_KEY: set it to a long random string"
+            "DATELINE_ENV=production needs DATELINE_SECRET_KEY: set it to a long random string, "
+            f"made with `{MAKE_A_KEY}`"
         )
     path = config.data_dir / "secret_key"
-    try:
-        return path.read_text(encoding="ascii").strip()
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
+    key = _read_key_file(path)
+    if key is not None:
+        return key
+    create_data_dir(path.parent)
     key = secrets.token_urlsafe(50)
-    # Created exclusively and readable by the owner only; a concurrent first start keeps one key.
+    # Written whole, readable by the owner only, then linked into place, which fails when a
+    # concurrent first start linked its key first: both keep that one, and neither ever reads a
+    # file the other has created but not yet written (it would look empty, hence damaged).
+    fd, written = tempfile.mkstemp(prefix=".secret_key.", dir=path.parent)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(key + "\n")
+        os.link(written, path)
     except FileExistsError:
-        return path.read_text(encoding="ascii").strip()
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(key + "\n")
+        return _read_key_file(path) or key
+    finally:
+        os.unlink(written)
     return key
+
+
+def _read_key_file(path: Path) -> str | None:
+    """The key kept in ``path``, or None when there is no file. A damaged file stops every command:
+    replaced in silence, it would sign everyone out and hide what damaged it."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        if not path.is_symlink():
+            return None
+        problem = "is a link to nothing"
+    except OSError as error:
+        problem = f"cannot be read ({error.strerror})"
+    else:
+        try:
+            key = data.decode("ascii").strip()
+        except UnicodeDecodeError:
+            key = None
+        if key == "":
+            problem = "is empty"
+        elif key is None or not key.isprintable():
+            problem = "is not ASCII text"
+        else:
+            return key
+    raise ConfigurationError(
+        f"the secret key file {path} {problem}: delete it to have a new key generated at the next "
+        "start (this signs everyone out), or set DATELINE_SECRET_KEY"
+    )
+
+
+def create_data_dir(path: Path) -> None:
+    """Creates the data directory, when missing, open to its owner only: it holds the database,
+    the secret key and uploads. An existing one keeps its mode (`dateline check --deploy` reports
+    a lax one)."""
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as error:
+        raise ConfigurationError(
+            f"cannot create the data directory {path} (DATELINE_DATA_DIR): {error.strerror}"
+        ) from None
 
 
 def allowed_hosts(config: Config) -> list[str]:

@@ -15,13 +15,15 @@ from dateline.blog.domain.drafts import CitationDraft, CommentaryDraft
 from dateline.blog.models import Post, PostStatus
 from dateline.comments import services as comments
 from dateline.comments.models import CommentStatus
+from dateline.core import demo_account
 from dateline.demo.content import OUTLETS, POSTS, DemoPost
 from dateline.stories import services as stories
 from dateline.wire import services as wire
 from dateline.wire.models import Article
 
 FEEDS = Path(__file__).resolve().parent / "feeds"
-EDITOR = ("editor", "editor")  # demo only; printed by `make run`
+# Demo only; printed by `make run`, refused by production.
+EDITOR = (demo_account.USERNAME, demo_account.PASSWORD)
 
 
 def load(*, now: datetime | None = None, say: Callable[[str], None] = print) -> None:

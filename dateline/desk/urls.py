@@ -1,6 +1,16 @@
 from django.urls import path
 
-from dateline.desk.views import account, clip, compose, feeds, moderation, revisions, triage
+from dateline.desk.views import (
+    account,
+    clip,
+    compose,
+    feeds,
+    inbox,
+    moderation,
+    revisions,
+    story,
+    triage,
+)
 
 app_name = "desk"
 
@@ -33,6 +43,12 @@ urlpatterns = [
     path("posts/<int:post_id>/", compose.edit_post, name="edit_post"),
     path("posts/<int:post_id>/revisions/", revisions.revisions, name="revisions"),
     path("clip/", clip.clip, name="clip"),
+    path("stories/<int:story_id>/", story.story_page, name="story"),
+    path("stories/<int:story_id>/state/", triage.story_state, name="story_state"),
+    path("stories/<int:story_id>/merge/", story.merge, name="merge"),
+    path("stories/<int:story_id>/move-out/<int:article_id>/", story.move_out, name="move_out"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/<int:suggestion_id>/", inbox.decide, name="decide"),
     path("comments/", moderation.moderation, name="moderation"),
     path("comments/<int:comment_id>/", moderation.moderate, name="moderate"),
 ]

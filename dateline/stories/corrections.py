@@ -25,6 +25,7 @@ from dateline.stories.models import (
     StoryArticle,
     StoryCorrection,
 )
+from dateline.stories.signals import send_to_every_receiver, stories_merged
 from dateline.stories.worker import lock_cursor
 from dateline.wire.models import Article
 
@@ -83,6 +84,10 @@ def merge_stories(keep: Story, absorb: Story, editor: Any = None) -> StoryCorrec
     )
     _label_pairs(correction, itertools.product(kept_articles, absorbed_articles), same=True)
     recompute_coverage([keep.pk, absorb.pk])
+    # Robustly: the merge stands whatever a listener does.
+    transaction.on_commit(
+        lambda: send_to_every_receiver(stories_merged, Story, keep=keep, absorbed=absorb)
+    )
     return correction
 
 

@@ -49,7 +49,7 @@ from dateline.stories.models import (
     StoryArticle,
     StoryCorrection,
 )
-from dateline.stories.signals import story_updated
+from dateline.stories.signals import send_to_every_receiver, story_updated
 from dateline.wire.models import Article
 
 BATCH = 200
@@ -395,7 +395,7 @@ class ClusteringWorker:
         for story_id, article in updates:
             story = stories[story_id]
             transaction.on_commit(
-                lambda story=story, article=article: story_updated.send(
-                    Story, story=story, article=article
+                lambda story=story, article=article: send_to_every_receiver(
+                    story_updated, Story, story=story, article=article
                 )
             )

@@ -3,10 +3,14 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.migrations.executor import MigrationExecutor
+from django.db import connections
 
 from dateline.core import serving
+from dateline.core.management.checks import (
+    ANY_HOST_WARNING,
+    refuse_unsafe_production,
+    require_migrated,
+)
 
 PLAIN_HTTP_WARNING = (
     "warning: DATELINE_BEHIND_TLS_PROXY is not set, so every request counts as plain HTTP: "
@@ -30,10 +34,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, port: int, host: str, workers: int | None, **opts: Any) -> None:
         if not 0 < port < 65536:
             raise CommandError(f"--port must be between 1 and 65535, not {port}")
-        connection = connections[DEFAULT_DB_ALIAS]
-        executor = MigrationExecutor(connection)
-        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-            raise CommandError("the database is not up to date: run `dateline migrate` first")
+        require_migrated()
+        refuse_unsafe_production()
         # Static files are collected at every start (only changed files are copied), so a
         # deployment has no separate step to forget; whitenoise serves them compressed.
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -42,6 +44,8 @@ class Command(BaseCommand):
             # Not an error: a site may be tried out over plain HTTP. But the usual deployment,
             # behind a TLS proxy, half works without it, which is hard to diagnose.
             self.stderr.write(PLAIN_HTTP_WARNING)
+        if settings.PRODUCTION and "*" in settings.ALLOWED_HOSTS:
+            self.stderr.write(ANY_HOST_WARNING)
         self.stdout.write(f"Dateline serving on http://{host}:{port}/", ending="\n")
         self.stdout.flush()
         serving.run(

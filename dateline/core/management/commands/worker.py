@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from dateline.core import claims, jobs
-from dateline.core.management.checks import require_migrated
+from dateline.core.management.checks import refuse_unsafe_production, require_migrated
 
 
 class Command(BaseCommand):
@@ -33,6 +33,7 @@ class Command(BaseCommand):
     ) -> None:
         # Without its tables every job would fail on every tick, each with a logged traceback.
         require_migrated()
+        refuse_unsafe_production()
         try:
             selected = jobs.registered() if job_names is None else jobs.select(job_names.split(","))
         except jobs.UnknownJob as error:
