@@ -9,6 +9,17 @@ settings.register_profile("dateline", deadline=None)
 settings.load_profile("dateline")
 
 
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Each test starts with an empty shared cache: the database is rolled back between tests,
+    the cache (pages and the copies of their generations) is not."""
+    from django.core.cache import caches
+
+    caches["default"].clear()
+    yield
+    caches["default"].clear()
+
+
 @pytest.fixture(scope="session")
 def postgres_server_url():
     """A PostgreSQL server for tests that need one whatever the suite's own database is."""

@@ -1,29 +1,12 @@
-"""The product's URLs plus the benchmark's peer: a view that answers with a page's bytes held as a
-constant, doing no work at all. It runs behind the same server, the same middleware and the same
-WSGI handler as the real pages, so it is the fastest any page of this stack can be served.
-
-bench/serve.py captures the real page once and writes its bytes to $BENCH_CONSTANT_DIR/<name>.html
-before it measures the peer.
+"""The product's URLs plus the benchmark's peer (constant_urls.constant) behind the same server,
+the same middleware and the same WSGI handler as the real pages: the fastest any page of this
+stack can be served.
 """
 
-import os
-from pathlib import Path
-
-from django.http import HttpRequest, HttpResponse
+from constant_urls import constant
 from django.urls import path
 
 from dateline.urls import handler404, handler500, urlpatterns
-
-_bodies: dict[str, bytes] = {}
-
-
-def constant(request: HttpRequest, name: str) -> HttpResponse:
-    body = _bodies.get(name)
-    if body is None:
-        body = Path(os.environ["BENCH_CONSTANT_DIR"], f"{name}.html").read_bytes()
-        _bodies[name] = body
-    return HttpResponse(body, content_type="text/html; charset=utf-8")
-
 
 urlpatterns = [path("__bench__/constant/<str:name>/", constant), *urlpatterns]
 __all__ = ["handler404", "handler500", "urlpatterns"]

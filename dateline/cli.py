@@ -12,7 +12,7 @@ import sys
 
 # name -> one line of help. Order is the order shown.
 SUBCOMMANDS: dict[str, str] = {
-    "serve": "Run the web site under the production server (gunicorn), static files included.",
+    "serve": "Run the web site under the production server (granian), static files included.",
     "worker": "Run background work: polling, clustering, publishing scheduled posts.",
     "feeds": "Follow feeds (add URL, import-opml FILE), list them, export-opml.",
     "poll": "Poll the feeds that are due now, in the foreground (--once: then exit).",

@@ -21,6 +21,11 @@ PRODUCTION = CONFIG.production
 DATABASES = {
     "default": registry.database_from_url(CONFIG.get("DATELINE_DATABASE_URL"), data_dir=DATA_DIR)
 }
+CACHES = {
+    "default": registry.cache_from_url(
+        CONFIG.get("DATELINE_CACHE_URL"), data_dir=DATA_DIR, database=DATABASES["default"]
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -46,6 +51,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: /healthz answers whatever the Host header, so before CommonMiddleware checks it.
     "dateline.core.health.HealthCheckMiddleware",
+    # First: it stores public pages with every header the rest adds, and answers them again
+    # without any of it (dateline.wsgi answers them even before Django: decision 0066).
+    "dateline.blog.caching.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the page cache and CommonMiddleware's slash-appending: see the module.
@@ -111,6 +119,7 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_MANIFEST_STRICT = False
 
 WEB_WORKERS = registry.web_workers(CONFIG)
+ACCESS_LOG = CONFIG.flag("DATELINE_ACCESS_LOG")
 WORKER_TICK_SECONDS = registry.worker_tick_seconds(CONFIG)
 FETCH_ALLOW_LOOPBACK = CONFIG.flag("DATELINE_FETCH_ALLOW_LOOPBACK")
 ARTICLE_RETENTION_DAYS = registry.article_retention_days(CONFIG)

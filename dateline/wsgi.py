@@ -3,4 +3,10 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dateline.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+# Imported once Django is set up. A cached public page is answered before Django's request
+# handling (docs/decisions/0066-shared-page-cache-and-fast-path.md).
+from dateline.blog.caching import FastPath  # noqa: E402
+
+application = FastPath(django_application)

@@ -20,3 +20,20 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# pytest-xdist's workers inherit the data directory chosen above but each has its own test
+# database: each gets its own page cache file too, or one worker's pages and generations would
+# answer another's requests. Not for a site a test starts in a process of its own (its data
+# directory is another): all its processes must share its one cache, as in production.
+os.environ.setdefault("TESTS_SHARED_DATA_DIR", str(DATA_DIR))
+if str(DATA_DIR) == os.environ["TESTS_SHARED_DATA_DIR"] and "LOCATION" in CACHES["default"]:
+    CACHES = {
+        "default": {
+            **CACHES["default"],
+            "LOCATION": str(
+                DATA_DIR
+                / "cache"
+                / f"pages-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.sqlite3"
+            ),
+        }
+    }

@@ -8,6 +8,15 @@ The blog never imports those apps; they register here from their `AppConfig.read
     hooks.register_post_counter(count_comments)  # fn(post_ids) -> {post_id: n}
     hooks.register_post_feeds(comment_feeds)     # fn(post) -> ((title, href, media type), ...)
 
+Apps may also answer a request before the page cache is consulted (the porting app's old
+addresses of imported blogs redirect this way):
+
+    hooks.register_before_page_cache(redirect_old_address)   # fn(request) -> HttpResponse | None
+
+Such a handler sees every GET and HEAD request first, in `caching.PageCacheMiddleware`, before
+sessions and the rest: it must decide cheaply (no database read for a path that cannot be
+one of its own, and none for a hit: keep the table in the shared cache) and return None to pass.
+
 Sections are rendered in registration order in the post page's comments area. A section that
 shows state which can change (comments) must call `dateline.blog.services.post_changed(post)`
 when it does, or cached pages keep showing the old state.
@@ -19,7 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.safestring import SafeString
 
 if TYPE_CHECKING:
@@ -48,8 +57,10 @@ class PostCount:
 
 # A post page's extra feeds, advertised with <link rel="alternate">: (title, href, media type).
 PostFeeds = Callable[["Post"], tuple[tuple[str, str, str], ...]]
+BeforePageCache = Callable[[HttpRequest], "HttpResponse | None"]
 
 _post_sections: list[PostSection] = []
+_before_page_cache: list[BeforePageCache] = []
 _counters: list[Counter] = []
 _post_feeds: list[PostFeeds] = []
 
@@ -66,6 +77,18 @@ def register_post_section(section: PostSection) -> PostSection:
 
 def post_sections() -> tuple[PostSection, ...]:
     return tuple(_post_sections)
+
+
+def register_before_page_cache(handler: BeforePageCache) -> BeforePageCache:
+    """Runs `handler(request)` for every GET and HEAD before the page cache; an answer it
+    returns is sent as it is. Registering the same function twice is a no-op."""
+    if handler not in _before_page_cache:
+        _before_page_cache.append(handler)
+    return handler
+
+
+def before_page_cache() -> tuple[BeforePageCache, ...]:
+    return tuple(_before_page_cache)
 
 
 def register_post_counter(

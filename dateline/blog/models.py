@@ -179,6 +179,13 @@ class Post(models.Model):
             models.Index(
                 fields=["status", "kind", "published_at", "id"], name="blog_post_sequence"
             ),
+            # The home page's pinned posts: a few rows, found without reading the other 10,000
+            # (SQLite otherwise walks the sequence index to avoid a sort).
+            models.Index(
+                fields=["status", "kind", "-published_at", "-id"],
+                condition=models.Q(sticky=True),
+                name="blog_post_pinned",
+            ),
         ]
         # Who may read a draft, scheduled or private post at its own address (the desk's
         # preview): superusers, and the `editor` group (granted by migration 0010).
@@ -373,18 +380,22 @@ class Image(models.Model):
         return self.alt_text or self.original.name
 
 
-class SiteGeneration(models.Model):
-    """One row: a number bumped whenever anything public changes.
+class PageGeneration(models.Model):
+    """A number bumped whenever what some cached pages show changes.
 
-    Cached pages are keyed by it, so a change anywhere makes every worker process on every
-    machine stop serving the old pages at once (see docs/decisions/0042-page-cache-generation.md).
+    `site` covers every page, `listings` the pages that list posts (home, labels, archives,
+    feeds, sitemap), `post:<slug>` one post's page. A cached page records the numbers it was
+    rendered under and is served only while they are current, in every process on every
+    machine (see docs/decisions/0066-shared-page-cache-and-fast-path.md). This table is the
+    truth; the shared cache holds a copy for the fast path.
     """
 
+    name = models.CharField(max_length=300, primary_key=True)
     value = models.PositiveBigIntegerField(default=0)
     changed_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
-        return f"site generation {self.value}"
+        return f"generation {self.name} {self.value}"
 
 
 class SearchDocument(models.Model):
@@ -440,3 +451,78 @@ def labels_of(post: Post) -> list[Label]:
     """`post`'s labels by name."""
     sql = _LABELS_SQL.format(labels=Label._meta.db_table, links=Post.labels.through._meta.db_table)
     return list(Label.objects.raw(sql, [post.pk]))
+
+
+class PublicListing:
+    """Published posts, newest first, for a list page's Paginator: counted and sliced by plain
+    SQL (decision 0048's reason: compiling the ORM's queries cost more than running them).
+
+    `sticky` keeps only pinned (True) or unpinned (False) posts, `label_id` one label's,
+    `start`/`end` a time range (end excluded). Posts come without parts, labels or picture:
+    `blog.cards.attach_cards` loads them only for cards it has to render.
+    """
+
+    def __init__(
+        self,
+        *,
+        sticky: bool | None = None,
+        label_id: int | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> None:
+        moment = connections[Post.objects.db].ops.adapt_datetimefield_value
+        posts, links = Post._meta.db_table, Post.labels.through._meta.db_table
+        # Pages (About, ...) are not in the stream of posts.
+        joins = ""
+        conditions = ["post.status = %s", "post.kind = %s", "post.published_at <= %s"]
+        parameters: list[object] = [
+            PostStatus.PUBLISHED.value,
+            PostKind.POST.value,
+            moment(timezone.now()),
+        ]
+        if label_id is not None:
+            joins = f" JOIN {links} AS link ON link.post_id = post.id AND link.label_id = %s"
+            parameters.insert(0, label_id)
+        if sticky is not None:
+            # Written bare, as the pinned posts' partial index says it: SQLite uses that index
+            # only for a condition it can match to the index's own.
+            conditions.append("post.sticky" if sticky else "NOT post.sticky")
+        if start is not None:
+            conditions.append("post.published_at >= %s")
+            parameters.append(moment(start))
+        if end is not None:
+            conditions.append("post.published_at < %s")
+            parameters.append(moment(end))
+        self._from = f"FROM {posts} AS post{joins} WHERE {' AND '.join(conditions)}"
+        self._parameters = parameters
+        self._count: int | None = None
+        # What this listing is, whatever the time it is asked at.
+        self.identity = repr((label_id, sticky, start, end))
+
+    def know_count(self, count: int) -> None:
+        """Takes the number of posts from elsewhere (a cache) instead of counting them."""
+        self._count = count
+
+    def count(self) -> int:
+        if self._count is None:
+            with connections[Post.objects.db].cursor() as cursor:
+                cursor.execute(f"SELECT COUNT(*) {self._from}", self._parameters)
+                self._count = int(cursor.fetchone()[0])
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[Post]:
+        start = window.start or 0
+        stop = self.count() if window.stop is None else window.stop
+        if stop <= start:
+            return []
+        sql = (
+            f"SELECT post.* {self._from} "
+            "ORDER BY post.published_at DESC, post.id DESC LIMIT %s OFFSET %s"
+        )
+        return list(Post.objects.raw(sql, [*self._parameters, stop - start, start]))
+
+    def all(self) -> list[Post]:
+        return self[0 : self.count()]

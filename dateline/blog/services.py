@@ -1,8 +1,9 @@
 """The blog's public commands. Other apps (desk, comments, porting, demo) write posts only here.
 
 Every command runs in one transaction: a bad part or label leaves nothing half-written. Every
-change to what the public sees bumps the site generation (see `post_changed`), which is what
-invalidates cached pages in every process.
+change to what the public sees bumps the generations of the pages that show it (the post's
+page, its neighbours', the listings: see `generations` and `post_changed`), which is what
+invalidates those cached pages in every process.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from urllib.parse import urlsplit
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile, File
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max
+from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
-from dateline.blog import signals
+from dateline.blog import generations, signals
 from dateline.blog.adapters import images
 from dateline.blog.domain.drafts import (
     CitationDraft,
@@ -53,8 +54,8 @@ from dateline.blog.models import (
     PostPart,
     PostStatus,
     Revision,
-    SiteGeneration,
     SlugRedirect,
+    published_neighbours,
 )
 from dateline.blog.sanitising import clean_post_html
 from dateline.blog.search import index_post, index_posts
@@ -116,7 +117,7 @@ def create_post(
         post.labels.set(_labels(labels))
         index_post(post)
         if _visible(post) and not quiet:
-            _bump_generation()
+            _bump_generation(post)
             transaction.on_commit(lambda: signals.post_published.send(Post, post=post))
     return post
 
@@ -179,7 +180,7 @@ def create_posts(drafts: Sequence[PostDraft], *, quiet: bool = False) -> list[Po
         index_posts(posts)
         visible = [post for post in posts if _visible(post)]
         if visible and not quiet:
-            _bump_generation()
+            _bump_generation(*visible)
             for post in visible:
                 transaction.on_commit(lambda p=post: signals.post_published.send(Post, post=p))
     return posts
@@ -369,6 +370,9 @@ def change_slug(post: Post, new_slug: str, *, quiet: bool = False) -> Post:
         # The new slug may be one this post (or another) used before: it is live again now.
         SlugRedirect.objects.filter(old_slug=wanted).delete()
         SlugRedirect.objects.create(old_slug=locked.slug, post=locked)
+        # The old address now redirects: its cached page must go too.
+        if not quiet:
+            _bump_generation(locked)
         locked.slug = wanted
         locked.save(update_fields=["slug"])
         _content_changed(locked, quiet=quiet)
@@ -381,6 +385,8 @@ def publish(post: Post, at: datetime | None = None, *, quiet: bool = False) -> P
     now = timezone.now()
     with transaction.atomic():
         locked = Post.objects.select_for_update().get(pk=post.pk)
+        if locked.status == PostStatus.PUBLISHED and not quiet:
+            _bump_generation(locked)  # its old neighbours, should its time move
         if at is not None and at > now:
             locked.status = PostStatus.SCHEDULED
             locked.published_at = at
@@ -391,7 +397,7 @@ def publish(post: Post, at: datetime | None = None, *, quiet: bool = False) -> P
                 locked.published_at = now
         locked.save(update_fields=["status", "published_at"])
         if not quiet:
-            _bump_generation()
+            _bump_generation(locked)
             if locked.status == PostStatus.PUBLISHED:
                 transaction.on_commit(lambda: signals.post_published.send(Post, post=locked))
     return locked
@@ -407,7 +413,7 @@ def set_status(post: Post, status: str, *, quiet: bool = False) -> Post:
         if not updated:
             raise InvalidPost("no such post", post_id=post.pk)
         if not quiet:
-            _bump_generation()
+            _bump_generation(Post.objects.get(pk=post.pk))
     post.status = status
     return post
 
@@ -419,10 +425,10 @@ def publish_scheduled(now: datetime) -> int:
         if not due:
             return 0
         Post.objects.filter(pk__in=[p.pk for p in due]).update(status=PostStatus.PUBLISHED)
-        _bump_generation()
         for post in due:
             post.status = PostStatus.PUBLISHED
             transaction.on_commit(lambda p=post: signals.post_published.send(Post, post=p))
+        _bump_generation(*due)
     return len(due)
 
 
@@ -496,29 +502,19 @@ def old_address_redirect(path: str, query: str = "") -> str | None:
 
 def post_changed(post: Post | None = None) -> None:
     """Tells the blog something public about `post` changed outside it (e.g. a comment was
-    approved): cached pages are invalidated in every process on every machine."""
-    _bump_generation()
+    approved): its page and the listing pages are invalidated in every process on every machine.
+    Without a post (an import, a change whose posts are not known), every page is."""
+    if post is None:
+        generations.bump([generations.SITE, generations.LISTINGS])
+    else:
+        _bump_generation(post, neighbours=False)
 
 
 def site_generation() -> tuple[int, datetime]:
-    """The current generation number and when it last changed (cache keys, Last-Modified).
-
-    Read on every page request, cached or not, so it is one plain statement: building it with
-    the ORM costs more than serving a cached page does.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(_GENERATION_SQL.format(table=connection.ops.quote_name(_GENERATION_TABLE)))
-        row = cursor.fetchone()
-    if row is None:
-        return 0, datetime(2000, 1, 1, tzinfo=UTC)
-    value, changed_at = row
-    if isinstance(changed_at, str):  # SQLite hands back the UTC text Django wrote
-        changed_at = datetime.fromisoformat(changed_at).replace(tzinfo=UTC)
-    return int(value), changed_at
-
-
-_GENERATION_TABLE = SiteGeneration._meta.db_table
-_GENERATION_SQL = "SELECT value, changed_at FROM {table} WHERE id = 1"
+    """The listings' generation and when it last changed: it moves with every public change
+    to any post (every post shows on some listing)."""
+    value, changed_at = generations.database_token(generations.LISTINGS)
+    return value, datetime.fromtimestamp(changed_at, tz=UTC)
 
 
 # --- the desk's save, and revisions ------------------------------------------------------------
@@ -600,10 +596,10 @@ def save_post(
         else:
             index_post(locked)
             if locked.status == PostStatus.PUBLISHED:
-                _bump_generation()
+                _bump_generation(locked)
                 transaction.on_commit(lambda: signals.post_published.send(Post, post=locked))
             elif was_public:
-                _bump_generation()  # it left the public site
+                _bump_generation(locked)  # it left the public site
         if not unchanged:
             _record_revision(locked, editor=editor, note=note, content=content)
     if unchanged:
@@ -806,11 +802,21 @@ def _drafts(parts: Sequence[RevisionPart]) -> list[PartDraft]:
 # --- internals -------------------------------------------------------------------------------
 
 
-def _bump_generation() -> None:
-    now = timezone.now()
-    updated = SiteGeneration.objects.filter(pk=1).update(value=F("value") + 1, changed_at=now)
-    if not updated:
-        SiteGeneration.objects.get_or_create(pk=1, defaults={"value": 1, "changed_at": now})
+def _bump_generation(*posts: Post, neighbours: bool = True) -> None:
+    """Invalidates the listings and each post's page; with `neighbours`, also the pages of the
+    posts just before and after each (their previous/next links show its headline and
+    address). Called where the posts stand at the moment: before a change that moves a post
+    as well as after it, so old and new neighbours both follow."""
+    names = [generations.LISTINGS]
+    for post in posts:
+        names.append(generations.post_page(post.slug))
+        if neighbours:
+            names.extend(
+                generations.post_page(near.slug)
+                for near in published_neighbours(post)
+                if near is not None
+            )
+    generations.bump(names)
 
 
 def _content_changed(post: Post, *, at: datetime | None = None, quiet: bool = False) -> None:
@@ -825,7 +831,7 @@ def _content_changed(post: Post, *, at: datetime | None = None, quiet: bool = Fa
     if post.status == PostStatus.PUBLISHED and not quiet:
         post.updated_at = max(filter(None, [at or timezone.now(), post.updated_at]))
         Post.objects.filter(pk=post.pk).update(updated_at=post.updated_at)
-        _bump_generation()
+        _bump_generation(post)
         transaction.on_commit(lambda: signals.post_updated.send(Post, post=post))
 
 

@@ -6,10 +6,12 @@ Every list page runs a fixed number of queries whatever the number of posts, lab
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import unquote
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
@@ -18,9 +20,10 @@ from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 
-from dateline.blog import hooks, seo
+from dateline.blog import generations, hooks, seo
 from dateline.blog import search as post_search
-from dateline.blog.caching import public_page
+from dateline.blog.caching import CACHE_ALIAS, public_page, reading_only, rendered_under
+from dateline.blog.cards import attach_cards
 from dateline.blog.domain.days import group_by_day
 from dateline.blog.domain.slugs import slugify
 from dateline.blog.domain.text import xml_safe
@@ -28,6 +31,7 @@ from dateline.blog.exceptions import PostNotFound
 from dateline.blog.models import (
     Label,
     Post,
+    PublicListing,
     SlugRedirect,
     labels_of,
     parts_of,
@@ -36,7 +40,24 @@ from dateline.blog.models import (
 )
 
 POSTS_PER_PAGE = 20
+COUNT_SECONDS = 60 * 60
 SEARCH_RESULTS_PER_PAGE = 20
+
+
+def _counted(request: HttpRequest, listing: PublicListing) -> PublicListing:
+    """The listing with its count taken from the shared cache while the listings have not
+    changed: counting 10,000 posts was a sixth of an uncached home page."""
+    version = rendered_under(request)
+    if version is None:
+        return listing
+    key = "count:" + hashlib.blake2b(f"{version}:{listing.identity}".encode()).hexdigest()
+    cache = caches[CACHE_ALIAS]
+    known = cache.get(key)
+    if known is None:
+        cache.set(key, listing.count(), COUNT_SECONDS)
+    else:
+        listing.know_count(known)
+    return listing
 
 
 def _page(items, number: int | str | None, per_page: int = POSTS_PER_PAGE):  # type: ignore[no-untyped-def]
@@ -69,10 +90,35 @@ def _query_page_url(request: HttpRequest):  # type: ignore[no-untyped-def]
     return url_for
 
 
-def _days(posts):  # type: ignore[no-untyped-def]
+def _days(request: HttpRequest, posts):  # type: ignore[no-untyped-def]
     posts = list(posts)
-    hooks.attach_counts(posts)  # comment counts and the like, from apps built on the blog
+    _with_cards(request, posts)
     return group_by_day(posts, lambda p: p.published_at, timezone.get_current_timezone())
+
+
+def _with_cards(request: HttpRequest, posts: list[Post]) -> None:
+    # Counts first (comment counts and the like, from apps built on the blog): a card shows them.
+    _attach_counts(request, posts)
+    attach_cards(posts)
+
+
+def _attach_counts(request: HttpRequest, posts: list[Post]) -> None:
+    """The apps' counts for `posts`, kept in the shared cache while the listings stand: every
+    change they count (a comment shown or hidden) calls `post_changed`, which moves them."""
+    version = rendered_under(request)
+    if version is None or not posts:
+        hooks.attach_counts(posts)
+        return
+    ids = ",".join(str(post.pk) for post in posts)
+    key = "counts:" + hashlib.blake2b(f"{version}:{ids}".encode()).hexdigest()
+    cache = caches[CACHE_ALIAS]
+    known = cache.get(key)
+    if known is None:
+        hooks.attach_counts(posts)
+        cache.set(key, [post.counts for post in posts], COUNT_SECONDS)  # type: ignore[attr-defined]
+        return
+    for post, counts in zip(posts, known, strict=True):
+        post.counts = counts  # type: ignore[attr-defined]
 
 
 UNPUBLISHED_PERMISSION = "blog.view_unpublished"
@@ -88,20 +134,15 @@ def _may_see_unpublished(request: HttpRequest) -> bool:
 
 @public_page
 def home(request: HttpRequest, page: int = 1) -> HttpResponse:
-    listed = Post.objects.published().filter(sticky=False).newest_first().for_listing()
-    current = _page(listed, page)
-    pinned = (
-        list(Post.objects.published().filter(sticky=True).newest_first().for_listing())
-        if current.number == 1
-        else []
-    )
-    hooks.attach_counts(pinned)
+    current = _page(_counted(request, PublicListing(sticky=False)), page)
+    pinned = _counted(request, PublicListing(sticky=True)).all() if current.number == 1 else []
+    _with_cards(request, pinned)
     return render(
         request,
         "blog/home.html",
         {
             "page": current,
-            "days": _days(current.object_list),
+            "days": _days(request, current.object_list),
             "pinned": pinned,
             "canonical_path": request.path,
             "feeds": seo.site_feeds(),
@@ -132,7 +173,7 @@ def label(request: HttpRequest, slug: str, page: int = 1) -> HttpResponse:
     # decomposed): one address per page.
     if unquote(own) != request.path:
         return HttpResponsePermanentRedirect(own)
-    listed = Post.objects.published().filter(labels=found).newest_first().for_listing()
+    listed = _counted(request, PublicListing(label_id=found.pk))
     current = _page(listed, page)
     return render(
         request,
@@ -140,7 +181,7 @@ def label(request: HttpRequest, slug: str, page: int = 1) -> HttpResponse:
         {
             "label": found,
             "page": current,
-            "days": _days(current.object_list),
+            "days": _days(request, current.object_list),
             "feeds": seo.label_feeds(found),
             "canonical_path": request.path,
             **_pager(
@@ -175,20 +216,14 @@ def archive(
         # A real date whose bounds fall outside what a datetime can hold (the end of 9999, or
         # the start of year 1 in a zone ahead of UTC): no post can be there.
         raise Http404("no such date") from error
-    listed = (
-        Post.objects.published()
-        .filter(published_at__gte=start, published_at__lt=end)
-        .newest_first()
-        .for_listing()
-    )
-    current = _page(listed, request.GET.get("page"))
+    current = _page(_counted(request, PublicListing(start=start, end=end)), request.GET.get("page"))
     return render(
         request,
         "blog/archive.html",
         {
             "title": title,
             "page": current,
-            "days": _days(current.object_list),
+            "days": _days(request, current.object_list),
             "canonical_path": request.path,
             "feeds": seo.site_feeds(),
             **_pager(current, _query_page_url(request)),
@@ -209,7 +244,7 @@ def _find_post(request: HttpRequest, slug: str) -> Post:
     return found
 
 
-@public_page
+@public_page(depends_on=lambda kwargs: generations.post_page(kwargs["slug"]))
 def post(request: HttpRequest, year: str, month: str, slug: str) -> HttpResponse:
     try:
         found = _find_post(request, slug)
@@ -281,6 +316,7 @@ def _sections(request: HttpRequest, found: Post) -> list[SafeString]:
     return [conditional_escape(section(request, found)) for section in hooks.post_sections()]
 
 
+@reading_only
 def blogger_redirect(request: HttpRequest, year: str, month: str, slug: str) -> HttpResponse:
     """Blogger's /YYYY/MM/slug.html addresses, for a post whose slug is the old file name and
     whose month is the address's (imports keep each post's exact old address as well, looked up
@@ -309,6 +345,7 @@ def about(request: HttpRequest) -> HttpResponse:
     )
 
 
+@reading_only
 def search(request: HttpRequest) -> HttpResponse:
     # Shown back in the page (title, field, heading), where HTML forbids control characters.
     query = xml_safe(request.GET.get("q", ""))[:500]

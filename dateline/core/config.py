@@ -9,6 +9,7 @@ and a new SQLite database's file, each created readable by its owner only.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
 import re
 import secrets
@@ -106,6 +107,21 @@ SETTINGS: tuple[Setting, ...] = (
         "Production only: ask browsers to build https-only into their preload list (`preload`; "
         "that list also wants subdomains included and a year or more). Hard to undo: leaving the "
         "list takes months.",
+    ),
+    Setting(
+        "DATELINE_CACHE_URL",
+        "",
+        "The cache every process of the site shares (cached pages and their generations). Empty "
+        "means one SQLite file, `DATA_DIR/cache/pages.sqlite3`, for all processes on this "
+        "machine; `sqlite:////ABSOLUTE/PATH` names another file; `redis://host:port/db` (or "
+        "`rediss://`) is needed when the site runs on several machines. Keys carry a prefix "
+        "derived from the site's database, so sites never share entries.",
+    ),
+    Setting(
+        "DATELINE_ACCESS_LOG",
+        "false",
+        "`true` makes `dateline serve` write one line per request to standard output; the same "
+        "default in development and production (a proxy in front usually logs already).",
     ),
     Setting(
         "DATELINE_TRUSTED_PROXY_HOPS",
@@ -382,6 +398,52 @@ def database_from_url(url: str, *, data_dir: Path) -> dict[str, object]:
         }
     raise ConfigurationError(
         f"DATELINE_DATABASE_URL {shown!r}: only sqlite:/// and postgres:// URLs are supported"
+    )
+
+
+PAGE_CACHE_ENTRIES = 20_000
+
+
+def cache_from_url(
+    url: str, *, data_dir: Path, database: Mapping[str, object]
+) -> dict[str, object]:
+    """Turn ``DATELINE_CACHE_URL`` into Django's ``CACHES['default']`` entry.
+
+    The key prefix names the site's database, so two sites given the same Redis (or the same
+    file) never read each other's pages or generations."""
+    identity = "|".join(str(database.get(part, "")) for part in ("ENGINE", "HOST", "PORT", "NAME"))
+    prefix = "dl" + hashlib.blake2b(identity.encode(), digest_size=6).hexdigest()
+    shown = _without_password(url)
+    if not url:
+        url = f"sqlite:///{data_dir / 'cache' / 'pages.sqlite3'}"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises on a port that is no number)
+    except ValueError as error:
+        raise ConfigurationError(f"DATELINE_CACHE_URL {shown!r}: {error}") from None
+    if parts.scheme == "sqlite":
+        path = unquote(parts.path)
+        if parts.netloc or not path.startswith("/") or not path.strip("/"):
+            raise ConfigurationError(
+                f"DATELINE_CACHE_URL {shown!r}: a SQLite URL needs an absolute path, as in "
+                "sqlite:////srv/dateline/cache.sqlite3"
+            )
+        return {
+            "BACKEND": "dateline.core.sqlite_cache.SQLiteCache",
+            "LOCATION": "/" + path.lstrip("/"),
+            "KEY_PREFIX": prefix,
+            "OPTIONS": {"MAX_ENTRIES": PAGE_CACHE_ENTRIES},
+        }
+    if parts.scheme in {"redis", "rediss"}:
+        if not parts.hostname:
+            raise ConfigurationError(f"DATELINE_CACHE_URL {shown!r} names no host")
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix,
+        }
+    raise ConfigurationError(
+        f"DATELINE_CACHE_URL {shown!r}: only sqlite:/// and redis:// (rediss://) URLs are supported"
     )
 
 

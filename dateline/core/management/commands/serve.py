@@ -20,14 +20,8 @@ PLAIN_HTTP_WARNING = (
 )
 
 
-def _load_application() -> Any:
-    from dateline.wsgi import application
-
-    return application
-
-
 class Command(BaseCommand):
-    help = "Run the web site under the production server (gunicorn), static files included."
+    help = "Run the web site under the production server (granian), static files included."
     requires_system_checks = "__all__"
 
     def add_arguments(self, parser: Any) -> None:
@@ -45,7 +39,7 @@ class Command(BaseCommand):
         # Static files are collected at every start (only changed files are copied), so a
         # deployment has no separate step to forget; whitenoise serves them compressed.
         call_command("collectstatic", interactive=False, verbosity=0)
-        connections.close_all()  # gunicorn forks: children must open their own connections
+        connections.close_all()  # the workers are new processes: each opens its own
         if settings.PRODUCTION and not settings.BEHIND_TLS_PROXY:
             # Not an error: a site may be tried out over plain HTTP. But the usual deployment,
             # behind a TLS proxy, half works without it, which is hard to diagnose.
@@ -55,6 +49,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Dateline serving on http://{host}:{port}/", ending="\n")
         self.stdout.flush()
         serving.run(
-            _load_application,
-            serving.server_options(host=host, port=port, workers=workers or settings.WEB_WORKERS),
+            serving.APPLICATION,
+            serving.server_options(
+                host=host,
+                port=port,
+                workers=workers or settings.WEB_WORKERS,
+                access_log=settings.ACCESS_LOG,
+            ),
         )
