@@ -59,7 +59,8 @@ def build_desk(stories: int, articles: int) -> tuple[dict[str, str], str]:
     editor = get_user_model().objects.create_superuser("editor", password=secrets.token_hex(16))
     session = import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = str(editor.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    # The backend that signed the editor in must still be one the site uses.
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     session[HASH_SESSION_KEY] = editor.get_session_auth_hash()
     session.create()
     story = ranked[0]
