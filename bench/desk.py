@@ -6,7 +6,7 @@ articles on SQLite, signed in, served the way `dateline serve` serves them.
 
 A fresh data directory gets the desk's data in bulk (dateline/desk/tests/world.py: stories of 20
 articles from 199 outlets, every tenth covered by a post with an update suggestion waiting, every
-seventh marked on the desk), an editor and a session for them; then `dateline serve` (gunicorn,
+seventh marked on the desk), an editor and a session for them; then `dateline serve` (granian,
 the production settings, the bench URLconf of bench/serve_settings.py) answers on a loopback port.
 Each page is asked REQUESTS times in a row on one keep-alive connection (the goal's figure: the
 time one request takes), after a few unmeasured ones, ROUNDS rounds interleaved; p50 and p99 are

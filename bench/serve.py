@@ -169,8 +169,8 @@ def _request_bytes(path: str) -> bytes:
 
 
 class _Connection:
-    """One keep-alive HTTP/1.1 connection; reconnects when the server closes it (gunicorn
-    recycles a worker after max_requests)."""
+    """One keep-alive HTTP/1.1 connection; reconnects when the server closes it (a worker
+    restarted, or a server that limits requests per connection)."""
 
     def __init__(self, port: int) -> None:
         self.port = port
@@ -269,7 +269,7 @@ def _client_process(
 
 
 def server_cpu_seconds(master: int) -> float:
-    """CPU time used so far by the gunicorn master and its workers, live and reaped (Linux).
+    """CPU time used so far by the server's main process and its workers, live and reaped (Linux).
 
     Unlike latency, this does not grow when other programs on the machine take the cores, so
     it says what a request costs the server however busy the machine is."""
