@@ -29,9 +29,11 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+# bench/ is the script's own folder, first on sys.path: serve.py imports nothing of Django here.
+from serve import production_site
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
@@ -119,20 +121,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
-    data_dir = Path(tempfile.mkdtemp(prefix="dateline-bench-desk-"))
-    constant_dir = data_dir / "constant"
-    constant_dir.mkdir()
-    os.environ.update(
-        DATELINE_DATA_DIR=str(data_dir),
-        DATELINE_ENV="production",
-        DATELINE_SECRET_KEY=secrets.token_urlsafe(40),
-        DATELINE_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DATELINE_LOG_LEVEL="WARNING",
-        DJANGO_SETTINGS_MODULE="serve_settings",
-        BENCH_CONSTANT_DIR=str(constant_dir),
-        PYTHONPATH=os.pathsep.join([str(BENCH_DIR), str(REPO_ROOT)]),
-    )
-    sys.path[:0] = [str(BENCH_DIR), str(REPO_ROOT)]
+    data_dir, constant_dir = production_site("dateline-bench-desk-")
     import django
 
     django.setup()

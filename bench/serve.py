@@ -449,6 +449,27 @@ def wait_for(
     raise SystemExit("dateline serve did not answer in time")
 
 
+def production_site(prefix: str) -> tuple[Path, Path]:
+    """Points this process (and the servers it starts) at a fresh production site: a new data
+    directory, the bench's settings module, and a folder for the constant view's bytes. Returns
+    the data directory and that folder. Django is not set up yet."""
+    data_dir = Path(tempfile.mkdtemp(prefix=prefix))
+    constant_dir = data_dir / "constant"
+    constant_dir.mkdir()
+    os.environ.update(
+        DATELINE_DATA_DIR=str(data_dir),
+        DATELINE_ENV="production",
+        DATELINE_SECRET_KEY=secrets.token_urlsafe(40),
+        DATELINE_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DATELINE_LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="serve_settings",
+        BENCH_CONSTANT_DIR=str(constant_dir),
+        PYTHONPATH=os.pathsep.join([str(BENCH_DIR), str(REPO_ROOT)]),
+    )
+    sys.path[:0] = [str(BENCH_DIR), str(REPO_ROOT)]
+    return data_dir, constant_dir
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--json", action="store_true", help="end with one JSON line (always)")
@@ -462,22 +483,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None, help="server worker processes")
     args = parser.parse_args()
 
-    data_dir = Path(tempfile.mkdtemp(prefix="dateline-bench-serve-"))
-    constant_dir = data_dir / "constant"
-    constant_dir.mkdir()
-    os.environ.update(
-        DATELINE_DATA_DIR=str(data_dir),
-        DATELINE_ENV="production",
-        DATELINE_SECRET_KEY=secrets.token_urlsafe(40),
-        DATELINE_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DATELINE_LOG_LEVEL="WARNING",
-        DJANGO_SETTINGS_MODULE="serve_settings",
-        BENCH_CONSTANT_DIR=str(constant_dir),
-        PYTHONPATH=os.pathsep.join([str(BENCH_DIR), str(REPO_ROOT)]),
-    )
+    data_dir, constant_dir = production_site("dateline-bench-serve-")
     if args.workers:
         os.environ["DATELINE_WEB_WORKERS"] = str(args.workers)
-    sys.path[:0] = [str(BENCH_DIR), str(REPO_ROOT)]
     import django
 
     django.setup()
