@@ -2,7 +2,7 @@
 
 Which path a document takes (see docs/decisions/0010-feed-parsing-paths.md):
 - JSON (starts with ``{`` or is served as JSON) -> ``json_feed`` (stdlib json);
-- anything else -> ``xml_feed`` (lxml): strict parse, then with HTML entities rewritten, then
+- anything else -> the ``xml`` package (lxml): strict parse, then with HTML entities rewritten, then
   lxml's recovering parser. Flagged, never dropped, when it had to recover.
 Bytes are decoded first by ``domain.encoding`` (BOM, HTTP charset, XML declaration, recovery).
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from urllib.parse import urljoin
 
-from dateline.wire.adapters import json_feed, xml_feed
+from dateline.wire.adapters import json_feed, xml
 from dateline.wire.domain.encoding import (
     declared_encoding,
     decode,
@@ -72,7 +72,7 @@ def parse_feed(
             and b"<!DOCTYPE" not in body[:4096].upper()
         ):
             # Most feeds: well-formed UTF-8, no DTD. lxml reads the bytes directly.
-            fast = xml_feed.build_well_formed_utf8(
+            fast = xml.build_well_formed_utf8(
                 body, base_url=base, language=content_language, raw_entry_html=raw_entry_html
             )
             if fast is not None:
@@ -84,7 +84,7 @@ def parse_feed(
                 raw_entry_html=raw_entry_html,
             )  # fmt: skip
         else:
-            parsed = xml_feed.build(
+            parsed = xml.build(
                 decoded.text, base_url=base, language=content_language,
                 raw_entry_html=raw_entry_html,
             )  # fmt: skip

@@ -1,0 +1,140 @@
+"""What every reader is given: the document's ``Context`` and an element's ``Children``.
+
+A reader is a pure function of an element's children (grouped once by dispatch key) and the
+context; it returns typed fields. Nothing is collected into a shared object as it goes: the
+precedence between elements that say the same thing (``title`` over ``dc:title``) is written
+where the field is read, with ``Children.pick``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from dateline.wire.adapters.xml.namespaces import dispatch_key, local_name
+
+
+@dataclass(slots=True)
+class Context:
+    """What readers need to know about the document being read. One per document."""
+
+    format: str
+    # Where relative URLs resolve when no xml:base says otherwise (the readers of RSS and CDF
+    # narrow it to the feed's own link or CDF base, through ``with_fallback_base``).
+    fallback_base: str | None
+    language: str | None = None
+    # Text is repaired (C1 controls, see domain/text.repair_text) only where it may need it.
+    repair_c1: bool = True
+    own_namespace: str = ""
+    # Entries' summary and content HTML kept as the feed wrote it (see feeds.parse_feed).
+    raw_entry_html: bool = False
+    # The base lxml was given, and whether the document says xml:base anywhere: without one,
+    # every element's base is the document's, found without walking up the tree.
+    tree_base: str | None = None
+    has_xml_base: bool = True
+    warnings: list[str] = field(default_factory=list)
+    # Tag -> dispatch key, and markup -> its sanitised form: a document repeats few tags, and
+    # feeds repeat the same HTML (a description that is also the content). Per document.
+    keys: dict[str, str] = field(default_factory=dict)
+    sanitised: dict[tuple[str, str | None], str] = field(default_factory=dict)
+
+    @property
+    def is_atom(self) -> bool:
+        return self.format.startswith("atom")
+
+
+class Children:
+    """An element's child elements by dispatch key, in one pass over them.
+
+    Atom's own prefix is dropped ("atom:title" is "title", in RSS too), and an element in the
+    root's own namespace that the table does not know goes by its local name.
+    """
+
+    __slots__ = ("by_key", "ordered")
+
+    def __init__(self, element: etree._Element, context: Context) -> None:
+        by_key: dict[str, list[tuple[int, etree._Element]]] = {}
+        ordered: list[tuple[str, etree._Element]] = []
+        keys = context.keys
+        for child in element:
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue  # comments, processing instructions
+            key = keys.get(tag)
+            if key is None:
+                key = _normalised_key(tag, context.own_namespace)
+                keys[tag] = key
+            entries = by_key.get(key)
+            if entries is None:
+                by_key[key] = [(len(ordered), child)]
+            else:
+                entries.append((len(ordered), child))
+            ordered.append((key, child))
+        self.by_key = by_key
+        self.ordered = ordered
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.by_key
+
+    def all(self, key: str) -> list[etree._Element]:
+        return [element for _, element in self.by_key.get(key, ())]
+
+    def first(self, key: str) -> etree._Element | None:
+        entries = self.by_key.get(key)
+        return entries[0][1] if entries else None
+
+    def last(self, key: str) -> etree._Element | None:
+        entries = self.by_key.get(key)
+        return entries[-1][1] if entries else None
+
+    def pick(
+        self, overwrite: tuple[str, ...], fallback: tuple[str, ...] = ()
+    ) -> tuple[str, etree._Element] | None:
+        """The last of the ``overwrite`` elements, else the first of the ``fallback`` ones.
+
+        That is how feeds are read: a format's own element wins over an alias from another
+        vocabulary (``title`` over ``dc:title``) wherever each stands, and of several, the
+        last own one or the first alias.
+        """
+        best: tuple[int, str, etree._Element] | None = None
+        for key in overwrite:
+            entries = self.by_key.get(key)
+            if entries and (best is None or entries[-1][0] > best[0]):
+                best = (entries[-1][0], key, entries[-1][1])
+        if best is None:
+            for key in fallback:
+                entries = self.by_key.get(key)
+                if entries and (best is None or entries[0][0] < best[0]):
+                    best = (entries[0][0], key, entries[0][1])
+        return (best[1], best[2]) if best is not None else None
+
+    def in_order(self, keys: frozenset[str]) -> Iterator[tuple[str, etree._Element]]:
+        """The children with any of ``keys``, in document order."""
+        if any(key in self.by_key for key in keys):
+            for key, element in self.ordered:
+                if key in keys:
+                    yield key, element
+
+    def with_prefix(self, prefix: str) -> list[tuple[str, etree._Element]]:
+        """The children of one vocabulary ("itunes:"), in document order."""
+        if not any(key.startswith(prefix) for key in self.by_key):
+            return []
+        return [(key, element) for key, element in self.ordered if key.startswith(prefix)]
+
+
+def _normalised_key(tag: str, own_namespace: str) -> str:
+    key = dispatch_key(tag)
+    if key.startswith("atom:"):
+        return key[5:]
+    if key[0] == "?" and tag[1:].partition("}")[0] == own_namespace:
+        return local_name(tag)  # an unknown vocabulary, but the root element's own
+    return key
+
+
+def child_elements(element: etree._Element) -> Iterator[etree._Element]:
+    """An element's children that are elements (not comments or processing instructions)."""
+    for child in element:
+        if isinstance(child.tag, str):
+            yield child
