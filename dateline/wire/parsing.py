@@ -72,12 +72,12 @@ def _as_html(text: TextValue | None) -> str:
     return text.value if _is_markup(text) else html.escape(text.value)
 
 
-def plain_title(value: str | None, detail: TextValue | None) -> str:
+def plain_title(title: TextValue | None) -> str:
     """A title as plain text. The parser keeps an HTML title as (sanitised) HTML, as feedparser
     does; the wire stores titles as text, which the desk, the blog and the clusterer escape."""
-    if not value:
+    if title is None or not title.value:
         return ""
-    return markup_text(value) if _is_markup(detail) else value
+    return markup_text(title.value) if _is_markup(title) else title.value
 
 
 def document_of(parsed: ParsedFeed) -> Document:
@@ -95,7 +95,7 @@ def document_of(parsed: ParsedFeed) -> Document:
             make_candidate(
                 guid=entry.id if entry.id_from_feed else None,
                 link=entry.link,
-                title=plain_title(entry.title, entry.title_detail),
+                title=plain_title(entry.title),
                 summary=cut_markup(summary, SUMMARY_MAX_CHARS) if content_html else summary,
                 content=content_html,
                 published_at=entry.published or entry.updated,
@@ -104,7 +104,7 @@ def document_of(parsed: ParsedFeed) -> Document:
             )
         )
     return Document(
-        title=plain_title(parsed.feed.title, parsed.feed.title_detail),
+        title=plain_title(parsed.feed.title),
         language=parsed.feed.language or "",
         candidates=tuple(candidates),
         warnings=parsed.warnings,

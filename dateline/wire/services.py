@@ -123,7 +123,7 @@ def add_from_url(url: str, *, outlet_name: str = "", resolve: Resolver | None = 
         parsed = parse_feed(feed_result.body, content_type=feed_result.header("content-type"),
                             base_url=feed_result.url)  # fmt: skip
     info = parsed.feed
-    title = plain_title(info.title, info.title_detail)
+    title = plain_title(info.title)
     feed = add_feed(
         url=feed_url,
         outlet_name=outlet_name or title or result.url,

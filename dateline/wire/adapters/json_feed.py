@@ -181,8 +181,7 @@ def build(
         links.append(Link(href=feed_url, rel="self", type="application/feed+json"))
     icon = _url(document.get("icon"), base)
     feed_info = FeedInfo(
-        title=title,
-        title_detail=TextValue(title, PLAIN, language, base) if title else None,
+        title=TextValue(title, PLAIN, language, base) if title else None,
         subtitle=TextValue(description, PLAIN, language, base) if description else None,
         link=home,
         links=tuple(links),
@@ -263,8 +262,7 @@ def _entry(item: dict[str, Any], base: str | None, language: str | None, raw_htm
         )
     return Entry(
         id=item_id,
-        title=title,
-        title_detail=TextValue(title, PLAIN, item_language, link or base) if title else None,
+        title=TextValue(title, PLAIN, item_language, link or base) if title else None,
         link=link or external,
         links=tuple(links),
         published=parse_date(published_text),

@@ -7,7 +7,8 @@ UTC datetimes, or None when the feed gave none or gave one we could not read (ne
 Text that may carry markup (titles, summaries, content, rights...) comes as a ``TextValue`` that
 says what kind of text it is: ``text/plain`` (show as is), ``text/html`` (already sanitised by the
 feed-content policy, relative URLs resolved) or ``application/xhtml+xml`` (same, from inline XHTML).
-For convenience the plain string is also on the record (``title`` beside ``title_detail``).
+Each such field is one ``TextValue``: ``entry.title.value`` is the text, ``entry.title.type`` what
+kind of text it is (no separate plain copy beside it).
 """
 
 from __future__ import annotations
@@ -201,8 +202,7 @@ class InReplyTo:
 class Source:
     """The feed an entry was first published in (Atom source, RSS source)."""
 
-    title: str | None = None
-    title_detail: TextValue | None = None
+    title: TextValue | None = None
     url: str | None = None
     id: str | None = None
     link: str | None = None
@@ -222,8 +222,7 @@ class Source:
 class FeedInfo:
     """What the feed says about itself."""
 
-    title: str | None = None
-    title_detail: TextValue | None = None
+    title: TextValue | None = None
     subtitle: TextValue | None = None
     link: str | None = None
     links: tuple[Link, ...] = ()
@@ -268,8 +267,7 @@ class Entry:
 
     # Stable: the guid / atom:id, else the link, else a hash of the entry's content.
     id: str
-    title: str | None = None
-    title_detail: TextValue | None = None
+    title: TextValue | None = None
     link: str | None = None
     links: tuple[Link, ...] = ()
     published: datetime | None = None

@@ -202,9 +202,7 @@ def _put_replies(view: ViewDict, replies: tuple[InReplyTo, ...]) -> None:
 
 def _source(source: Source) -> ViewDict:
     view = ViewDict()
-    _put(view, "title", source.title)
-    if source.title_detail is not None:
-        view["title_detail"] = _text(source.title_detail)
+    _put_text(view, ("title",), source.title)
     _put(view, "href", source.url)
     _put(view, "id", source.id)
     _put(view, "link", source.link)
@@ -228,7 +226,7 @@ def _source(source: Source) -> ViewDict:
 
 def feed_view(info: FeedInfo) -> ViewDict:
     view = ViewDict()
-    _put_text(view, ("title",), info.title_detail)
+    _put_text(view, ("title",), info.title)
     _put_text(view, ("subtitle", "tagline", "description"), info.subtitle)
     _put_text(view, ("rights", "copyright"), info.rights)
     _put_text(view, ("info",), info.info)
@@ -293,7 +291,7 @@ def entry_view(entry: Entry) -> ViewDict:
         view["id"] = entry.id
         view["guid"] = entry.id
     view["guidislink"] = entry.link_from_id
-    _put_text(view, ("title",), entry.title_detail)
+    _put_text(view, ("title",), entry.title)
     _put_text(view, ("summary", "description"), entry.summary)
     if entry.content:
         view["content"] = [_text(value) for value in entry.content]
@@ -485,12 +483,12 @@ def _unsafe(parsed: ParsedFeed | None) -> bool:
     if parsed is None:
         return False
     values: list[TextValue] = []
-    for info_value in (parsed.feed.title_detail, parsed.feed.subtitle, parsed.feed.rights,
+    for info_value in (parsed.feed.title, parsed.feed.subtitle, parsed.feed.rights,
                        parsed.feed.info):  # fmt: skip
         if info_value is not None:
             values.append(info_value)
     for entry in parsed.entries:
-        for value in (entry.title_detail, entry.summary, entry.rights, *entry.content):
+        for value in (entry.title, entry.summary, entry.rights, *entry.content):
             if value is not None:
                 values.append(value)
     return any(value.type != "text/plain" and _EXECUTABLE.search(value.value) for value in values)

@@ -92,11 +92,11 @@ def test_json_has_feed_entries_and_warnings_with_iso_dates(tmp_path: Path) -> No
     document = json.loads(out)
     assert set(document) >= {"feed", "entries", "warnings"}
     assert document["warnings"] == []
-    assert document["feed"]["title"] == "Fjellposten"
+    assert document["feed"]["title"]["value"] == "Fjellposten"
     assert document["feed"]["updated"] == "2026-02-16T10:00:00+00:00"
     [entry] = document["entries"]
     assert entry["id"] == "tag:fjell.example,2026:1"
-    assert entry["title"] == "Snø på veiene"
+    assert entry["title"]["value"] == "Snø på veiene"
     assert entry["link"] == "https://fjell.example/1"
     assert entry["updated"] == "2026-02-16T08:00:00+00:00"
     assert entry["authors"] == [{"name": "Kari Nordmann", "email": None, "uri": None}]
@@ -112,7 +112,7 @@ def test_a_url_is_fetched_with_its_headers(tmp_path: Path) -> None:
         out, _ = run_parse(url, "--json")
         assert server.hits("/feeds/gazette")
     document = json.loads(out)
-    assert document["feed"]["title"] == "Häfen Gazette"  # the HTTP charset was used
+    assert document["feed"]["title"]["value"] == "Häfen Gazette"  # the HTTP charset was used
     # Over HTTP a relative link resolves against the URL fetched, before the feed's own link.
     assert document["entries"][0]["link"] == server.url("/news/ferry")
 
@@ -122,7 +122,7 @@ def test_a_truncated_feed_gives_what_was_read_and_a_warning(tmp_path: Path) -> N
     path.write_bytes(RSS[: RSS.index(b"<item><title>Lighthouse") + 30])
     out, _ = run_parse(str(path), "--json")
     document = json.loads(out)
-    assert document["entries"][0]["title"] == "Ferry timetable changes"
+    assert document["entries"][0]["title"]["value"] == "Ferry timetable changes"
     assert any("truncated" in warning for warning in document["warnings"])
     assert document["well_formed"] is False
 
@@ -131,7 +131,7 @@ def test_text_after_the_feed_is_not_called_truncation(tmp_path: Path) -> None:
     path = tmp_path / "banner.xml"
     path.write_bytes(RSS + b"\n<p>Served by Harbour CMS</p>\n<!-- 0.2 s -->\n")
     document = json.loads(run_parse(str(path), "--json")[0])
-    assert [entry["title"] for entry in document["entries"]] == [
+    assert [entry["title"]["value"] for entry in document["entries"]] == [
         "Ferry timetable changes",
         "Lighthouse repainted",
     ]
@@ -172,8 +172,8 @@ def test_a_truncated_json_feed_gives_its_whole_items_and_a_warning(tmp_path: Pat
     path = tmp_path / "cut.json"
     path.write_bytes(JSON_FEED[: JSON_FEED.index(b'"Story 3"')])
     document = json.loads(run_parse(str(path), "--json")[0])
-    assert document["feed"]["title"] == "Valley Courier"
-    assert [entry["title"] for entry in document["entries"]] == ["Story 1", "Story 2"]
+    assert document["feed"]["title"]["value"] == "Valley Courier"
+    assert [entry["title"]["value"] for entry in document["entries"]] == ["Story 1", "Story 2"]
     assert any("truncated" in warning for warning in document["warnings"])
 
 

@@ -15,7 +15,7 @@ from lxml import etree
 from dateline.wire.adapters.xml import comments, common, geo, itunes, media, rdf
 from dateline.wire.adapters.xml import dublin_core as dc
 from dateline.wire.adapters.xml.reading import Children, Context
-from dateline.wire.adapters.xml.text import Dated, attribute, plain, resolve
+from dateline.wire.adapters.xml.text import Dated, attribute, base, plain, resolve
 from dateline.wire.domain.records import (
     PLAIN,
     Category,
@@ -62,8 +62,7 @@ def feed_info(
         if subtitle is None and podcast.summary:
             subtitle = TextValue(podcast.summary, PLAIN, own_language)
     return FeedInfo(
-        title=title.value if title else None,
-        title_detail=title,
+        title=title,
         subtitle=subtitle,
         link=link,
         links=links,
@@ -162,8 +161,7 @@ def entry(
         )
     return Entry(
         id=entry_id,
-        title=title.value if title else None,
-        title_detail=title,
+        title=title,
         link=link,
         links=links,
         published=_moment(published),
@@ -215,7 +213,9 @@ def source(element: etree._Element, context: Context, language: str | None) -> S
     if not context.is_atom and not any(isinstance(child.tag, str) for child in element):
         url = attribute(element, "url")
         resolved = resolve(url, element, context) if url else None
-        return Source(title=plain(element) or None, url=resolved, link=resolved)
+        text = plain(element)
+        title = TextValue(text, PLAIN, language, base(element, context)) if text else None
+        return Source(title=title, url=resolved, link=resolved)
     children = Children(element, context)
     title = common.title(children, context, language)
     if title is None:
@@ -233,8 +233,7 @@ def source(element: etree._Element, context: Context, language: str | None) -> S
         if subtitle is None and podcast.summary:
             subtitle = TextValue(podcast.summary, PLAIN, common.language(children, language))
     return Source(
-        title=title.value if title else None,
-        title_detail=title,
+        title=title,
         url=next((one.href for one in links if one.rel == "self"), None),
         id=common.entry_id(children, context)[0],
         link=link,

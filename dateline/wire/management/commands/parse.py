@@ -112,7 +112,7 @@ def _when(entry: Entry) -> str:
 def _describe(parsed: ParsedFeed) -> str:
     feed = parsed.feed
     lines = [
-        f"feed: {feed.title or '(untitled)'}",
+        f"feed: {_text(feed.title) or '(untitled)'}",
         f"  format {parsed.format or 'unknown'}, encoding {parsed.encoding}, "
         f"{'well-formed' if parsed.well_formed else 'NOT well-formed'}",
     ]
@@ -128,7 +128,7 @@ def _describe(parsed: ParsedFeed) -> str:
             lines.append(f"  {label}: {value}")
     lines.append(f"{len(parsed.entries)} entries")
     for number, entry in enumerate(parsed.entries, 1):
-        lines.append(f"[{number}] {entry.title or '(untitled)'}")
+        lines.append(f"[{number}] {_text(entry.title) or '(untitled)'}")
         for label, value in (
             ("link", entry.link),
             ("id", entry.id if entry.id_from_feed else f"{entry.id} (derived)"),
