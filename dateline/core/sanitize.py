@@ -229,9 +229,32 @@ _NEVER_NESTED = frozenset(
 _ANY_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^<>]*>")
 
 
+def _reaches_max_nesting(html: str) -> bool:
+    """Whether ``_flatten_deep_nesting`` would drop a tag: its count of open elements, without
+    building a match object per tag (long articles hold thousands; nearly none nest deep)."""
+    opened: dict[str, int] = {}
+    depth = 0
+    for closing, name in _ANY_TAG.findall(html):
+        if name in _NEVER_NESTED:
+            continue
+        name = name.lower()
+        if name in _NEVER_NESTED:
+            continue
+        if closing:
+            if opened.get(name):
+                opened[name] -= 1
+                depth -= 1
+        elif depth >= MAX_NESTING:
+            return True
+        else:
+            opened[name] = opened.get(name, 0) + 1
+            depth += 1
+    return False
+
+
 def _flatten_deep_nesting(html: str) -> str:
     """``html`` with elements past ``MAX_NESTING`` deep unwrapped."""
-    if html.count("<") <= _TAGS_NESTING_CANNOT_HURT:
+    if html.count("<") <= _TAGS_NESTING_CANNOT_HURT or not _reaches_max_nesting(html):
         return html
     # Open and dropped start tags by name: an end tag closes one only if one is open, as in the
     # parser, so stray end tags ("<b></i>" repeated) cannot hide how deep the b's pile up.

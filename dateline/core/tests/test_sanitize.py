@@ -62,6 +62,14 @@ def test_stray_end_tags_do_not_hide_how_deep_elements_pile_up() -> None:
     assert cleaned.count("<b>") == MAX_NESTING
 
 
+def test_deep_nesting_in_any_case_behind_thousands_of_flat_tags_is_unwrapped() -> None:
+    # The quick check that a long fragment cannot nest deep must count what the unwrapping
+    # counts: <DIV> is a div, and <P>, <BR> and <A> never pile up.
+    cleaned = sanitize_html("<P>p<BR><A>a</A>" * 800 + "<DIV>" * 300 + "x", FEED_CONTENT)
+    assert cleaned.count("<div>") == MAX_NESTING
+    assert cleaned.count("<p>") == 800
+
+
 def test_long_unclosed_lists_and_paragraphs_keep_every_tag() -> None:
     # Old HTML leaves <li> and <p> open; a sibling closes them, so they never nest.
     old = "<ul>" + "<li>item" * 3000 + "</ul>" + "<p>para" * 3000

@@ -15,6 +15,7 @@ from dateline.wire.adapters.xml.reading import Children
 from dateline.wire.adapters.xml.text import integer, plain
 from dateline.wire.domain.records import UNREADABLE_GEOMETRY, Geometry
 
+_VOCABULARIES = frozenset({"georss", "gml", "geo"})
 _GML_SHAPES = frozenset({"gml:point", "gml:linestring", "gml:polygon", "gml:envelope"})
 
 
@@ -23,7 +24,7 @@ def where(children: Children) -> Geometry | None:
     found: Geometry | None = None
     latitude: float | None = None
     longitude: float | None = None
-    if not any(key.startswith(("georss:", "gml:", "geo:")) for key in children.by_key):
+    if children.vocabularies.isdisjoint(_VOCABULARIES):
         return None
     for key, element in children.ordered:
         if key.startswith("georss:"):

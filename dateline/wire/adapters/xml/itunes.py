@@ -32,7 +32,7 @@ _PLAIN_FIELDS = {
 def read(children: Children, context: Context) -> Itunes | None:
     elements = [
         (key, element)
-        for key, element in children.with_prefix("itunes:")
+        for key, element in children.of_vocabulary("itunes")
         if key != "itunes:new-feed-url"
     ]
     if not elements:

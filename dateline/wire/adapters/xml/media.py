@@ -32,7 +32,9 @@ class _Found:
 
 def read(children: Children, context: Context) -> Media | None:
     elements = [
-        (key, element) for key, element in children.with_prefix("media:") if key != "media:category"
+        (key, element)
+        for key, element in children.of_vocabulary("media")
+        if key != "media:category"
     ]
     if not elements:
         return None

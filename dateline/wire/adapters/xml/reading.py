@@ -52,7 +52,7 @@ class Children:
     root's own namespace that the table does not know goes by its local name.
     """
 
-    __slots__ = ("by_key", "ordered")
+    __slots__ = ("by_key", "ordered", "vocabularies")
 
     def __init__(self, element: etree._Element, context: Context) -> None:
         by_key: dict[str, list[tuple[int, etree._Element]]] = {}
@@ -74,6 +74,8 @@ class Children:
             ordered.append((key, child))
         self.by_key = by_key
         self.ordered = ordered
+        # The prefixes present ("itunes", "media"...): most elements use none of the extensions.
+        self.vocabularies = {key.partition(":")[0] for key in by_key if ":" in key}
 
     def __contains__(self, key: str) -> bool:
         return key in self.by_key
@@ -112,16 +114,17 @@ class Children:
 
     def in_order(self, keys: frozenset[str]) -> Iterator[tuple[str, etree._Element]]:
         """The children with any of ``keys``, in document order."""
-        if any(key in self.by_key for key in keys):
+        if not self.by_key.keys().isdisjoint(keys):
             for key, element in self.ordered:
                 if key in keys:
                     yield key, element
 
-    def with_prefix(self, prefix: str) -> list[tuple[str, etree._Element]]:
-        """The children of one vocabulary ("itunes:"), in document order."""
-        if not any(key.startswith(prefix) for key in self.by_key):
+    def of_vocabulary(self, prefix: str) -> list[tuple[str, etree._Element]]:
+        """The children of one vocabulary ("itunes"), in document order."""
+        if prefix not in self.vocabularies:
             return []
-        return [(key, element) for key, element in self.ordered if key.startswith(prefix)]
+        start = prefix + ":"
+        return [(key, element) for key, element in self.ordered if key.startswith(start)]
 
 
 def _normalised_key(tag: str, own_namespace: str) -> str:
