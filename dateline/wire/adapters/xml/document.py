@@ -11,6 +11,7 @@ from lxml import etree
 from dateline.wire.adapters.xml import atom, cdf, rss
 from dateline.wire.adapters.xml.namespaces import local_name, namespace_of
 from dateline.wire.adapters.xml.reading import Context
+from dateline.wire.adapters.xml.text import uniform_base
 from dateline.wire.adapters.xml.tree import (
     detect_format,
     may_hold_c1,
@@ -72,6 +73,7 @@ def _from_tree(
         if local in ("html", "head", "body"):
             raise ParseError("not a feed: an HTML page")
         raise ParseError(f"not a feed: an XML document whose root element is <{local}>")
+    uniform, document_base = uniform_base(base_url, has_xml_base)
     context = Context(
         format=feed_format,
         fallback_base=base_url,
@@ -80,8 +82,8 @@ def _from_tree(
         repair_c1=repair_c1,
         raw_entry_html=raw_entry_html,
         own_namespace=namespace_of(root.tag),
-        tree_base=base_url,
-        has_xml_base=has_xml_base,
+        uniform_base=uniform,
+        document_base=document_base,
     )
     if feed_format.startswith("atom"):
         feed_info, entries = atom.read(root, context)

@@ -30,10 +30,10 @@ class Context:
     own_namespace: str = ""
     # Entries' summary and content HTML kept as the feed wrote it (see feeds.parse_feed).
     raw_entry_html: bool = False
-    # The base lxml was given, and whether the document says xml:base anywhere: without one,
-    # every element's base is the document's, found without walking up the tree.
-    tree_base: str | None = None
-    has_xml_base: bool = True
+    # When the document says xml:base nowhere and lxml was given no base or a web one, every
+    # element's base is that one (``document_base``, else the fallback): no walk up the tree.
+    uniform_base: bool = False
+    document_base: str | None = None
     warnings: list[str] = field(default_factory=list)
     # Tag -> dispatch key, and markup -> its sanitised form: a document repeats few tags, and
     # feeds repeat the same HTML (a description that is also the content). Per document.

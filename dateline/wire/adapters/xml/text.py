@@ -81,12 +81,9 @@ def base(element: etree._Element, context: Context) -> str | None:
 
     An xml:base with a scheme links may not use (``javascript:``) is skipped for its parent's.
     """
-    if not context.has_xml_base:
+    if context.uniform_base:
         # lxml would answer the base it was given, for every element: no need to ask it.
-        if context.tree_base is None:
-            return context.fallback_base
-        if context.tree_base.startswith(("http://", "https://")):
-            return _EXTRA_SLASHES.sub(r"\1", context.tree_base, count=1)
+        return context.document_base or context.fallback_base
     node: etree._Element | None = element
     while node is not None:
         try:
@@ -104,10 +101,25 @@ def base(element: etree._Element, context: Context) -> str | None:
                     return context.fallback_base
             return found
         if scheme in _SAFE_BASE_SCHEMES:
-            # "http:///example.com/" (a slash too many) is a common slip: read as meant.
-            return _EXTRA_SLASHES.sub(r"\1", found, count=1)
+            return mended_base(found)
         node = node.getparent()
     return context.fallback_base
+
+
+def mended_base(url: str) -> str:
+    """ "http:///example.com/" (a slash too many, a common slip) read as meant."""
+    return _EXTRA_SLASHES.sub(r"\1", url, count=1)
+
+
+def uniform_base(base_url: str | None, has_xml_base: bool) -> tuple[bool, str | None]:
+    """Whether every element of a document has the same base (see ``Context``), and which."""
+    if has_xml_base:
+        return False, None
+    if base_url is None:
+        return True, None
+    if base_url.startswith(("http://", "https://")):
+        return True, mended_base(base_url)
+    return False, None
 
 
 def resolve(url: str | None, element: etree._Element, context: Context) -> str | None:
