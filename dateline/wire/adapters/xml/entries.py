@@ -8,6 +8,7 @@ nothing else said it. The format modules decide which elements are the feed and 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import datetime
 
 from lxml import etree
@@ -124,13 +125,10 @@ def entry(
         entry_id = rdf.item_id(element)
     updated = common.updated(children) or default_updated
     published = common.published(children)
-    created, expired = common.created(children), common.expired(children)
-    valid_from, valid_until = dc.valid_period(children)
     authors = common.authors(children, context)
     publisher = common.publisher(children, context)
     categories = common.categories(children)
     podcast = itunes.read(children, context)
-    chapters, chapters_version = itunes.chapters(children, context)
     image: str | None = None
     if podcast is not None:
         categories = _with_itunes_categories(categories, podcast)
@@ -159,38 +157,60 @@ def entry(
             summary or (content[0] if content else None),
             _text(published) or _text(updated) or "",
         )
-    return Entry(
+    record = Entry(
         id=entry_id,
         title=title,
         link=link,
         links=links,
         published=_moment(published),
         updated=_moment(updated),
-        created=_moment(created),
-        expired=_moment(expired),
         authors=tuple(authors),
-        contributors=tuple(common.contributors(children, context)),
         publisher=publisher,
         categories=tuple(categories),
         summary=summary,
         content=content,
-        rights=common.rights(children, context, language),
         enclosures=enclosures,
         media=media_said,
-        source=_last_source(children, context, language),
-        comments=comments.comments_page(children, context),
         id_from_feed=id_from_feed,
         link_from_id=link_from_id,
         image=image,
         language=own_language,
         where=geo.where(children),
         itunes=podcast,
-        chapters=chapters,
-        chapters_version=chapters_version,
         license=common.license_url(children, link_license),
-        comments_feed=comments.comments_feed(children, context),
         updated_text=_text(updated),
         published_text=_text(published),
+    )
+    if children.by_key.keys().isdisjoint(_SELDOM):
+        return record  # most entries: their other fields stay empty
+    return _with_seldom_fields(record, children, context, language)
+
+
+# What few entries have: looked for only when one of these elements is there.
+_SELDOM = frozenset(
+    {"created", "expirationdate", "contributor", "rights", "copyright", "source", "comments",
+     "wfw:comment", "wfw:commentrss", "thr:in-reply-to", "psc:chapters", "dcterms:valid",
+     dc.CONTRIBUTOR, *dc.CREATED, *dc.RIGHTS}
+)  # fmt: skip
+
+
+def _with_seldom_fields(
+    record: Entry, children: Children, context: Context, language: str | None
+) -> Entry:
+    created, expired = common.created(children), common.expired(children)
+    valid_from, valid_until = dc.valid_period(children)
+    chapters, chapters_version = itunes.chapters(children, context)
+    return replace(
+        record,
+        created=_moment(created),
+        expired=_moment(expired),
+        contributors=tuple(common.contributors(children, context)),
+        rights=common.rights(children, context, language),
+        source=_last_source(children, context, language),
+        comments=comments.comments_page(children, context),
+        chapters=chapters,
+        chapters_version=chapters_version,
+        comments_feed=comments.comments_feed(children, context),
         created_text=_text(created),
         expired_text=_text(expired),
         valid_from=_moment(valid_from),

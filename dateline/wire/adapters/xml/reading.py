@@ -35,10 +35,8 @@ class Context:
     uniform_base: bool = False
     document_base: str | None = None
     warnings: list[str] = field(default_factory=list)
-    # Tag -> dispatch key, and markup -> its sanitised form: a document repeats few tags, and
-    # feeds repeat the same HTML (a description that is also the content). Per document.
+    # Tag -> dispatch key: a document repeats few tags. Lives as long as the document's parse.
     keys: dict[str, str] = field(default_factory=dict)
-    sanitised: dict[tuple[str, str | None], str] = field(default_factory=dict)
 
     @property
     def is_atom(self) -> bool:
@@ -55,22 +53,20 @@ class Children:
     __slots__ = ("by_key", "ordered", "vocabularies")
 
     def __init__(self, element: etree._Element, context: Context) -> None:
-        by_key: dict[str, list[tuple[int, etree._Element]]] = {}
+        by_key: dict[str, list[etree._Element]] = {}
         ordered: list[tuple[str, etree._Element]] = []
         keys = context.keys
-        for child in element:
+        for child in element.iterchildren(etree.Element):  # not comments or PIs
             tag = child.tag
-            if not isinstance(tag, str):
-                continue  # comments, processing instructions
             key = keys.get(tag)
             if key is None:
                 key = _normalised_key(tag, context.own_namespace)
                 keys[tag] = key
-            entries = by_key.get(key)
-            if entries is None:
-                by_key[key] = [(len(ordered), child)]
+            same = by_key.get(key)
+            if same is None:
+                by_key[key] = [child]
             else:
-                entries.append((len(ordered), child))
+                same.append(child)
             ordered.append((key, child))
         self.by_key = by_key
         self.ordered = ordered
@@ -81,15 +77,15 @@ class Children:
         return key in self.by_key
 
     def all(self, key: str) -> list[etree._Element]:
-        return [element for _, element in self.by_key.get(key, ())]
+        return self.by_key.get(key, [])
 
     def first(self, key: str) -> etree._Element | None:
-        entries = self.by_key.get(key)
-        return entries[0][1] if entries else None
+        same = self.by_key.get(key)
+        return same[0] if same else None
 
     def last(self, key: str) -> etree._Element | None:
-        entries = self.by_key.get(key)
-        return entries[-1][1] if entries else None
+        same = self.by_key.get(key)
+        return same[-1] if same else None
 
     def pick(
         self, overwrite: tuple[str, ...], fallback: tuple[str, ...] = ()
@@ -100,24 +96,30 @@ class Children:
         vocabulary (``title`` over ``dc:title``) wherever each stands, and of several, the
         last own one or the first alias.
         """
-        best: tuple[int, str, etree._Element] | None = None
-        for key in overwrite:
-            entries = self.by_key.get(key)
-            if entries and (best is None or entries[-1][0] > best[0]):
-                best = (entries[-1][0], key, entries[-1][1])
-        if best is None:
-            for key in fallback:
-                entries = self.by_key.get(key)
-                if entries and (best is None or entries[0][0] < best[0]):
-                    best = (entries[0][0], key, entries[0][1])
-        return (best[1], best[2]) if best is not None else None
+        by_key = self.by_key
+        present = [key for key in overwrite if key in by_key]
+        if present:
+            if len(present) == 1:
+                return present[0], by_key[present[0]][-1]
+            latest: tuple[str, etree._Element] = next(
+                pair for pair in reversed(self.ordered) if pair[0] in present
+            )
+            return latest
+        present = [key for key in fallback if key in by_key]
+        if present:
+            if len(present) == 1:
+                return present[0], by_key[present[0]][0]
+            earliest: tuple[str, etree._Element] = next(
+                pair for pair in self.ordered if pair[0] in present
+            )
+            return earliest
+        return None
 
-    def in_order(self, keys: frozenset[str]) -> Iterator[tuple[str, etree._Element]]:
+    def in_order(self, keys: frozenset[str]) -> list[tuple[str, etree._Element]]:
         """The children with any of ``keys``, in document order."""
-        if not self.by_key.keys().isdisjoint(keys):
-            for key, element in self.ordered:
-                if key in keys:
-                    yield key, element
+        if self.by_key.keys().isdisjoint(keys):
+            return []
+        return [pair for pair in self.ordered if pair[0] in keys]
 
     def of_vocabulary(self, prefix: str) -> list[tuple[str, etree._Element]]:
         """The children of one vocabulary ("itunes"), in document order."""
@@ -138,6 +140,5 @@ def _normalised_key(tag: str, own_namespace: str) -> str:
 
 def child_elements(element: etree._Element) -> Iterator[etree._Element]:
     """An element's children that are elements (not comments or processing instructions)."""
-    for child in element:
-        if isinstance(child.tag, str):
-            yield child
+    children: Iterator[etree._Element] = element.iterchildren(etree.Element)
+    return children

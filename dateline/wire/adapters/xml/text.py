@@ -243,21 +243,12 @@ def xhtml_body(
 
 
 def sanitised(markup: str, markup_base: str | None, context: Context, *, entry_text: bool) -> str:
-    """HTML made safe, or left as written when it is an entry's and the document keeps those raw.
-
-    The same markup under the same base is sanitised once per document: feeds often repeat
-    an item's description as its content.
-    """
+    """HTML made safe, or left as written when it is an entry's and the document keeps those raw."""
     if entry_text and context.raw_entry_html:
         return markup
     if "<" not in markup and "&" not in markup and ">" not in markup:
         return markup.strip()  # no tag, no reference: nothing the sanitiser would change
-    key = (markup, markup_base)
-    cleaned = context.sanitised.get(key)
-    if cleaned is None:
-        cleaned = sanitize_html(markup, FEED_CONTENT, base_url=markup_base).strip()
-        context.sanitised[key] = cleaned
-    return cleaned
+    return sanitize_html(markup, FEED_CONTENT, base_url=markup_base).strip()
 
 
 def _is_binary_type(kind: str) -> bool:
