@@ -1,0 +1,68 @@
+"""The parser's golden files: each feed in golden/ parses to the JSON written beside it.
+
+The feeds were written for the tree (no shared data needed): one or more per format and
+extension family the parser reads. A failure shows the unified diff between the expected file
+and today's parse; see golden/README.md for when and how to regenerate.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dateline.wire.tests import golden
+
+FEEDS = golden.feed_paths()
+
+
+@pytest.mark.parametrize("feed", FEEDS, ids=[feed.name for feed in FEEDS])
+def test_feed_parses_to_its_expected_json(feed: Path) -> None:
+    expected_file = golden.expected_path(feed)
+    assert expected_file.exists(), f"{feed.name} has no {expected_file.name}"
+    expected_text = expected_file.read_text(encoding="utf-8")
+    actual_text = golden.actual_text(feed)
+    if json.loads(expected_text) != json.loads(actual_text):
+        pytest.fail(
+            f"{feed.name} no longer parses to {expected_file.name}:\n"
+            + golden.diff(expected_text, actual_text, golden.case_name(feed)),
+            pytrace=False,
+        )
+
+
+def test_there_are_enough_golden_pairs_and_nothing_stray() -> None:
+    assert len(FEEDS) >= 20, f"only {len(FEEDS)} golden feeds"
+    feeds = {golden.case_name(feed) for feed in FEEDS}
+    expected = {
+        path.name.removesuffix(golden.EXPECTED_SUFFIX)
+        for path in golden.GOLDEN.glob("*" + golden.EXPECTED_SUFFIX)
+    }
+    requests = {
+        path.name.removesuffix(golden.REQUEST_SUFFIX)
+        for path in golden.GOLDEN.glob("*" + golden.REQUEST_SUFFIX)
+    }
+    assert feeds <= expected, f"feeds without an expected file: {sorted(feeds - expected)}"
+    assert expected <= feeds, f"expected files without a feed: {sorted(expected - feeds)}"
+    assert requests <= feeds, f"request files without a feed: {sorted(requests - feeds)}"
+
+
+def test_the_serializer_leaves_out_only_what_says_nothing() -> None:
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from dateline.wire.domain.records import Chapter, Entry, Itunes, TextValue
+
+    entry = Entry(
+        id="urn:x",
+        title_detail=TextValue("Floods", language="en"),
+        published=datetime(2026, 3, 1, 9, 30, tzinfo=timezone(timedelta(hours=2))),
+        itunes=Itunes(explicit=False),
+        chapters=(Chapter(start="00:01:30", offset=timedelta(seconds=90)),),
+    )
+    assert golden.to_json(entry) == {
+        "id": "urn:x",
+        "title_detail": {"value": "Floods", "language": "en"},
+        "published": datetime(2026, 3, 1, 7, 30, tzinfo=UTC).isoformat(),
+        "itunes": {"explicit": False},
+        "chapters": [{"start": "00:01:30", "offset": 90.0}],
+    }
