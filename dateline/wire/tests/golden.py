@@ -8,7 +8,8 @@ present, gives the HTTP context of the fetch (``base_url``, ``content_type``,
 The JSON is made by walking the records' dataclass fields, not by naming them, so it follows
 the records when they change shape. It leaves out what says nothing (None, empty values, a
 field equal to its default) so that each file shows only what the feed gave; a field without
-a default is always written. Dates are ISO 8601 in UTC, durations seconds, tuples lists.
+a default is always written. Dates are ISO 8601 (records hold them in UTC), durations
+seconds, tuples lists.
 
 Regenerate only when a change of output is intended, then read the diff by hand::
 
@@ -23,11 +24,11 @@ import difflib
 import json
 import sys
 from dataclasses import MISSING, fields, is_dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from dateline.wire.adapters.feeds import parse_feed
+from dateline.wire.domain import record_json
 from dateline.wire.domain.records import ParsedFeed
 
 GOLDEN = Path(__file__).with_name("golden")
@@ -68,17 +69,12 @@ def parse_golden(feed: Path) -> ParsedFeed:
 
 
 def to_json(value: Any) -> Any:
-    """A record, or any value inside one, as a JSON value with the silent fields left out."""
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC)
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    if isinstance(value, tuple | list):
-        return [to_json(item) for item in value]
+    """A record, or any value inside one, as a JSON value with the silent fields left out.
+
+    Records and sequences are walked here; every other value (text, numbers, datetimes,
+    durations) takes the JSON form ``record_json`` gives it, the one ``dateline parse --json``
+    shows.
+    """
     if is_dataclass(value) and not isinstance(value, type):
         written = {}
         for field in fields(value):
@@ -88,7 +84,9 @@ def to_json(value: Any) -> Any:
                 continue
             written[field.name] = to_json(item)
         return written
-    raise TypeError(f"no JSON form for {type(value).__name__}")
+    if isinstance(value, tuple | list):
+        return [to_json(item) for item in value]
+    return record_json.to_json(value)
 
 
 def _says_nothing(value: Any, field: Any) -> bool:

@@ -8,10 +8,12 @@ and today's parse; see golden/README.md for when and how to regenerate.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
+from dateline.wire.domain.records import Chapter, Entry, Itunes, TextValue
 from dateline.wire.tests import golden
 
 FEEDS = golden.feed_paths()
@@ -48,21 +50,24 @@ def test_there_are_enough_golden_pairs_and_nothing_stray() -> None:
 
 
 def test_the_serializer_leaves_out_only_what_says_nothing() -> None:
-    from datetime import UTC, datetime, timedelta, timezone
-
-    from dateline.wire.domain.records import Chapter, Entry, Itunes, TextValue
-
     entry = Entry(
         id="urn:x",
-        title_detail=TextValue("Floods", language="en"),
-        published=datetime(2026, 3, 1, 9, 30, tzinfo=timezone(timedelta(hours=2))),
+        summary=TextValue("Floods", language="en"),
+        published=datetime(2026, 3, 1, 7, 30, tzinfo=UTC),
         itunes=Itunes(explicit=False),
         chapters=(Chapter(start="00:01:30", offset=timedelta(seconds=90)),),
     )
     assert golden.to_json(entry) == {
         "id": "urn:x",
-        "title_detail": {"value": "Floods", "language": "en"},
-        "published": datetime(2026, 3, 1, 7, 30, tzinfo=UTC).isoformat(),
+        "summary": {"value": "Floods", "language": "en"},
+        "published": "2026-03-01T07:30:00+00:00",
         "itunes": {"explicit": False},
         "chapters": [{"start": "00:01:30", "offset": 90.0}],
     }
+
+
+def test_a_date_outside_utc_shows_in_the_json_rather_than_being_converted() -> None:
+    # Records promise UTC dates: a parser that broke the promise must fail its golden files.
+    two_hours_east = timezone(timedelta(hours=2))
+    entry = Entry(id="urn:x", updated=datetime(2026, 3, 1, 9, 30, tzinfo=two_hours_east))
+    assert golden.to_json(entry)["updated"] == "2026-03-01T09:30:00+02:00"
