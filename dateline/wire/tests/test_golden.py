@@ -16,6 +16,9 @@ import pytest
 from dateline.wire.domain.records import Chapter, Entry, Itunes, TextValue
 from dateline.wire.tests import golden
 
+# The pattern the conformance test calls unsafe: script, event handlers, javascript: URLs...
+from dateline.wire.tests.conformance import _EXECUTABLE as EXECUTABLE
+
 FEEDS = golden.feed_paths()
 
 
@@ -47,6 +50,30 @@ def test_there_are_enough_golden_pairs_and_nothing_stray() -> None:
     assert feeds <= expected, f"feeds without an expected file: {sorted(feeds - expected)}"
     assert expected <= feeds, f"expected files without a feed: {sorted(expected - feeds)}"
     assert requests <= feeds, f"request files without a feed: {sorted(requests - feeds)}"
+
+
+@pytest.mark.parametrize("feed", FEEDS, ids=[feed.name for feed in FEEDS])
+def test_no_expected_file_keeps_executable_markup(feed: Path) -> None:
+    # A regenerated file is read by a person, but one who trusts the sanitiser may miss a
+    # script that a sanitiser regression let through: this reads every HTML value for them.
+    expected = json.loads(golden.expected_path(feed).read_text(encoding="utf-8"))
+    unsafe = [value for value in _markup_values(expected) if EXECUTABLE.search(value)]
+    assert not unsafe, f"{feed.name}: executable markup in the expected output: {unsafe}"
+
+
+def _markup_values(node: object) -> list[str]:
+    """The values of every text construct in a golden JSON tree whose type is not plain text."""
+    found = []
+    if isinstance(node, dict):
+        kind, value = node.get("type"), node.get("value")
+        if isinstance(value, str) and kind in ("text/html", "application/xhtml+xml"):
+            found.append(value)
+        for child in node.values():
+            found.extend(_markup_values(child))
+    elif isinstance(node, list):
+        for child in node:
+            found.extend(_markup_values(child))
+    return found
 
 
 def test_the_serializer_leaves_out_only_what_says_nothing() -> None:
