@@ -21,8 +21,8 @@ class Context:
     """What readers need to know about the document being read. One per document."""
 
     format: str
-    # Where relative URLs resolve when no xml:base says otherwise (the readers of RSS and CDF
-    # narrow it to the feed's own link or CDF base, through ``with_fallback_base``).
+    # Where relative URLs resolve when no xml:base says otherwise. The RSS and CDF readers go on
+    # with a copy (dataclasses.replace) whose fallback is the feed's own link or CDF base.
     fallback_base: str | None
     language: str | None = None
     # Text is repaired (C1 controls, see domain/text.repair_text) only where it may need it.
@@ -72,9 +72,6 @@ class Children:
         self.ordered = ordered
         # The prefixes present ("itunes", "media"...): most elements use none of the extensions.
         self.vocabularies = {key.partition(":")[0] for key in by_key if ":" in key}
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.by_key
 
     def all(self, key: str) -> list[etree._Element]:
         return self.by_key.get(key, [])
