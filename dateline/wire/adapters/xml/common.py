@@ -139,6 +139,7 @@ def info(children: Children, context: Context, language: str | None) -> TextValu
 _SUMMARY = frozenset({"description", dc.DESCRIPTION, "summary", "abstract"})
 _INLINE_XHTML = frozenset({"xhtml:body", "xhtml:div", "body"})
 _CONTENT = frozenset({"content:encoded", "content", "fullitem"}) | _INLINE_XHTML
+_SUMMARY_OR_CONTENT = _SUMMARY | _CONTENT
 
 
 def summary_and_content(
@@ -153,7 +154,7 @@ def summary_and_content(
     summary: TextValue | None = None
     summary_key = ""
     content: list[TextValue] = []
-    for key, element in children.in_order(_SUMMARY | _CONTENT):
+    for key, element in children.in_order(_SUMMARY_OR_CONTENT):
         if key in _INLINE_XHTML:
             content.append(xhtml_body(element, context, language, entry_text=True))
         elif key in _CONTENT:

@@ -94,23 +94,26 @@ class Children:
         last own one or the first alias.
         """
         by_key = self.by_key
-        present = [key for key in overwrite if key in by_key]
-        if present:
-            if len(present) == 1:
-                return present[0], by_key[present[0]][-1]
-            latest: tuple[str, etree._Element] = next(
-                pair for pair in reversed(self.ordered) if pair[0] in present
-            )
-            return latest
-        present = [key for key in fallback if key in by_key]
-        if present:
-            if len(present) == 1:
-                return present[0], by_key[present[0]][0]
-            earliest: tuple[str, etree._Element] = next(
-                pair for pair in self.ordered if pair[0] in present
-            )
-            return earliest
-        return None
+        found = None
+        for key in overwrite:
+            if key in by_key:
+                if found is not None:  # two kinds: the later in the document
+                    latest: tuple[str, etree._Element] = next(
+                        pair for pair in reversed(self.ordered) if pair[0] in overwrite
+                    )
+                    return latest
+                found = key
+        if found is not None:
+            return found, by_key[found][-1]
+        for key in fallback:
+            if key in by_key:
+                if found is not None:  # two kinds: the earlier in the document
+                    earliest: tuple[str, etree._Element] = next(
+                        pair for pair in self.ordered if pair[0] in fallback
+                    )
+                    return earliest
+                found = key
+        return (found, by_key[found][0]) if found is not None else None
 
     def in_order(self, keys: frozenset[str]) -> list[tuple[str, etree._Element]]:
         """The children with any of ``keys``, in document order."""
