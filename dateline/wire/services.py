@@ -23,16 +23,16 @@ from dateline.core import claims
 from dateline.core.safehttp import FetchError, FetchPolicy, Resolver
 from dateline.core.safehttp import fetch as fetch_url
 from dateline.core.urls import InvalidURL, canonical_url
-from dateline.wire import clipping, fulltext, ingest
+from dateline.wire import clipping, fulltext
 from dateline.wire.adapters.feeds import parse_feed
 from dateline.wire.domain.decide import Candidate, Memory
 from dateline.wire.domain.discover import DiscoveredFeed, discover_feeds
 from dateline.wire.domain.opml import Subscription, parse_opml, write_opml
 from dateline.wire.exceptions import FeedNotFound, ParseError, WireError
-from dateline.wire.fetching import DEFAULT_LIMITS, PollLimits, Request, fetch_all
-from dateline.wire.ingest import PollOutcome
 from dateline.wire.models import Article, Feed, Outlet
-from dateline.wire.parsing import (
+from dateline.wire.pipeline import store as ingest
+from dateline.wire.pipeline.fetch import DEFAULT_LIMITS, PollLimits, Request, fetch_all
+from dateline.wire.pipeline.parse import (
     POOL_THRESHOLD,
     Document,
     ParsePool,
@@ -40,6 +40,7 @@ from dateline.wire.parsing import (
     read_document,
     shared_pool,
 )
+from dateline.wire.pipeline.store import PollOutcome
 
 logger = logging.getLogger("dateline.wire")
 

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from dateline.core.safehttp import BlockedAddress, ConnectionFailed, FetchPolicy
-from dateline.wire.fetching import Request, fetch_all
+from dateline.wire.pipeline.fetch import Request, fetch_all
 from tests.support.loopback import LoopbackServer, Reply
 
 LOOPBACK = FetchPolicy(allow_loopback=True, connect_timeout=2, read_timeout=2, total_timeout=3)
@@ -87,7 +87,7 @@ def test_a_consumer_that_stops_early_ends_the_fetch_process(server):
 CHILD = """
 import multiprocessing, sys
 from dateline.core.safehttp import FetchPolicy
-from dateline.wire.fetching import Request, fetch_all
+from dateline.wire.pipeline.fetch import Request, fetch_all
 
 if __name__ == "__main__":
     quick, hangs = sys.argv[1:]

@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from dateline.core import jobs
 from dateline.core.safehttp import FetchPolicy
-from dateline.wire import ingest, services
-from dateline.wire.fetching import Request, fetch_all
+from dateline.wire import services
 from dateline.wire.models import Article, Feed, Sighting
+from dateline.wire.pipeline import store as ingest
+from dateline.wire.pipeline.fetch import Request, fetch_all
 from dateline.wire.tests.feedfactory import Item, items, rss
 from tests.support.loopback import LoopbackServer, Reply
 

@@ -27,11 +27,11 @@ from typing import Any, TypeVar
 
 from dateline.core.markup_text import markup_text
 from dateline.core.sanitize import FEED_CONTENT, sanitize_html
-from dateline.wire import processes
 from dateline.wire.adapters.feeds import parse_feed
 from dateline.wire.domain.decide import Candidate, make_candidate
 from dateline.wire.domain.records import HTML, XHTML, ParsedFeed, TextValue
 from dateline.wire.domain.text import cut_markup
+from dateline.wire.pipeline import processes
 
 T = TypeVar("T")
 

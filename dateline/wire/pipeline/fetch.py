@@ -29,7 +29,7 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from dateline.core.safehttp import FetchError, FetchPolicy, FetchResult, Resolver, SafeClient
-from dateline.wire import processes
+from dateline.wire.pipeline import processes
 
 
 @dataclass(frozen=True, slots=True)

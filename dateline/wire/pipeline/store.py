@@ -33,9 +33,9 @@ from dateline.wire.domain.decide import (
     decide,
 )
 from dateline.wire.exceptions import ParseError
-from dateline.wire.fetching import Answer
 from dateline.wire.models import Article, Feed, FullTextStatus, KnownArticle, Sighting
-from dateline.wire.parsing import Document, read_document, sanitised
+from dateline.wire.pipeline.fetch import Answer
+from dateline.wire.pipeline.parse import Document, read_document, sanitised
 from dateline.wire.signals import article_ingested
 
 logger = logging.getLogger("dateline.wire.poll")
