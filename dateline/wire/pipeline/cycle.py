@@ -34,7 +34,7 @@ from dateline.wire.pipeline import store
 from dateline.wire.pipeline.crash import Crash
 from dateline.wire.pipeline.decide import Decision, decide_document
 from dateline.wire.pipeline.fetch import Answer, Request
-from dateline.wire.pipeline.parse import Document, NotAFeed, ParsePool, outcome, parse_headers
+from dateline.wire.pipeline.parse import Document, NotAFeed, ParsePool, parse_headers, result_of
 from dateline.wire.pipeline.store import NewBody, PollOutcome
 
 logger = logging.getLogger("dateline.wire")
@@ -150,14 +150,14 @@ class PollCycle:
         """The pool finished `work`'s step: take it to the next one."""
         feed = work.body.feed
         if work.step is Step.PARSING:
-            parsed: Document | NotAFeed | Crash = outcome(work.future)
+            parsed: Document | NotAFeed | Crash = result_of(work.future)
             if isinstance(parsed, Document):
                 self._decided(work.body, _guarded(feed, decide_document, feed, parsed))
             else:
                 self._unreadable(work.body, parsed)
             return
         assert work.decision is not None
-        sanitised: list[Candidate] | Crash = outcome(work.future)
+        sanitised: list[Candidate] | Crash = result_of(work.future)
         decision = work.decision
         if isinstance(sanitised, Crash):
             # The feed was read; the worker failed: the store stage sanitises what it writes.

@@ -224,7 +224,7 @@ class ParsePool:
         self.close()
 
 
-def outcome(future: Future[T | Crash]) -> T | Crash:
+def result_of(future: Future[T | Crash]) -> T | Crash:
     """What `future` brought back. A pool that broke (a worker killed) raises in this process
     rather than in the worker: that comes back as a Crash record too."""
     try:

@@ -16,7 +16,7 @@ from dateline.core.safehttp import FetchPolicy
 from dateline.wire import services
 from dateline.wire.models import Article, Feed
 from dateline.wire.pipeline.crash import Crash
-from dateline.wire.pipeline.parse import Document, NotAFeed, ParsePool, outcome
+from dateline.wire.pipeline.parse import Document, NotAFeed, ParsePool, result_of
 from dateline.wire.tests.feedfactory import items, rss
 from tests.support.loopback import LoopbackServer, Reply
 
@@ -30,15 +30,16 @@ def pool(request):
 
 
 def test_a_feed_comes_back_as_a_document_and_a_web_page_as_not_a_feed(pool):
-    document = outcome(pool.parse(rss(items(2)), base_url="https://news.example/rss"))
+    document = result_of(pool.parse(rss(items(2)), base_url="https://news.example/rss"))
     assert isinstance(document, Document) and len(document.candidates) == 2
-    page = outcome(pool.parse(b"<html><body><p>Hello</p></body></html>", content_type="text/html"))
+    html = b"<html><body><p>Hello</p></body></html>"
+    page = result_of(pool.parse(html, content_type="text/html"))
     assert page == NotAFeed("not a feed: an HTML page")
 
 
 def test_a_bug_in_the_worker_comes_back_as_a_crash_record_with_its_traceback(pool):
     # A header of the wrong type is a caller's bug, not a feed's fault: the worker reports it.
-    crash = outcome(pool.parse(rss(items(1)), content_type=5))  # type: ignore[arg-type]
+    crash = result_of(pool.parse(rss(items(1)), content_type=5))  # type: ignore[arg-type]
     assert isinstance(crash, Crash) and crash.kind == "AttributeError"
     assert crash.traceback.startswith("Traceback") and "read_document" in crash.traceback
 
@@ -60,8 +61,8 @@ def test_a_feed_whose_parse_worker_died_is_recorded_and_the_cycle_goes_on():
         with DyingPool(0) as pool:
             outcomes = services.poll_feeds(feeds, timezone.now(), policy=FAST, pool=pool)
     assert len(outcomes) == 2
-    for outcome_ in outcomes:
-        assert outcome_.error.startswith("could not be parsed (BrokenProcessPool)")
+    for outcome in outcomes:
+        assert outcome.error.startswith("could not be parsed (BrokenProcessPool)")
     assert Article.objects.count() == 0
     for feed in Feed.objects.all():
         assert feed.error_count == 1 and feed.claimed_until is None
