@@ -17,7 +17,12 @@ from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
-from dateline.core.config import Config, story_close_after_days
+from dateline.core.config import (
+    Config,
+    story_close_after_articles,
+    story_close_after_days,
+    story_merge_minutes,
+)
 from dateline.stories.domain.clusterer import ClustererConfig, PreparedArticle, StoryClusterer
 from dateline.stories.domain.evaluation import Embedder, prepare_all
 from dateline.stories.domain.records import ArticleIn
@@ -36,8 +41,10 @@ class ClusteringSetup:
     encoder: str | None = None
     # How many floats each embedding has; the worker checks stored vectors against it.
     dimensions: int | None = None
-    # The clusterer's settings this installation chose (DATELINE_STORY_CLOSE_AFTER_DAYS).
+    # The clusterer's settings this installation chose (DATELINE_STORY_CLOSE_AFTER_*).
     cluster_config: ClustererConfig = field(default_factory=ClustererConfig)
+    # How often the periodic pass runs (DATELINE_STORY_MERGE_MINUTES); None: never.
+    merge_every: timedelta | None = timedelta(minutes=10)
 
     def encoder_name(self) -> str | None:
         """A short name for the encoder's weights, stored with each vector: vectors from other
@@ -55,13 +62,25 @@ class ClusteringSetup:
 
 
 def lexical_setup(config: Config | None = None) -> ClusteringSetup:
+    config = config or Config()
     return ClusteringSetup(
-        default_model(lexical=True), None, cluster_config=_cluster_config(config or Config())
+        default_model(lexical=True),
+        None,
+        cluster_config=_cluster_config(config),
+        merge_every=_merge_every(config),
     )
 
 
 def _cluster_config(config: Config) -> ClustererConfig:
-    return ClustererConfig(close_after=timedelta(days=story_close_after_days(config)))
+    return ClustererConfig(
+        close_after=timedelta(days=story_close_after_days(config)),
+        close_after_articles=story_close_after_articles(config),
+    )
+
+
+def _merge_every(config: Config) -> timedelta | None:
+    minutes = story_merge_minutes(config)
+    return timedelta(minutes=minutes) if minutes else None
 
 
 @cache
@@ -88,6 +107,7 @@ def build_clustering_setup(config: Config | None = None) -> ClusteringSetup:
         str(encoder.model_dir),
         encoder.dimensions,
         _cluster_config(config),
+        _merge_every(config),
     )
 
 
