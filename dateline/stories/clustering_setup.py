@@ -19,6 +19,7 @@ from pathlib import Path
 
 from dateline.core.config import Config, story_close_after_days
 from dateline.stories.domain.clusterer import ClustererConfig, PreparedArticle, StoryClusterer
+from dateline.stories.domain.cross_language import CrossLanguageIndex, HeadlineEncoder
 from dateline.stories.domain.evaluation import Embedder, prepare_all
 from dateline.stories.domain.records import ArticleIn
 from dateline.stories.domain.scorer import ScorerModel, default_model
@@ -38,6 +39,9 @@ class ClusteringSetup:
     dimensions: int | None = None
     # The clusterer's settings this installation chose (DATELINE_STORY_CLOSE_AFTER_DAYS).
     cluster_config: ClustererConfig = field(default_factory=ClustererConfig)
+    # The multilingual headline encoder for candidates across languages (cross_language);
+    # None: articles are compared within their language only.
+    headlines: HeadlineEncoder | None = None
 
     def encoder_name(self) -> str | None:
         """A short name for the encoder's weights, stored with each vector: vectors from other
@@ -47,7 +51,8 @@ class ClusteringSetup:
         return _weights_name(self.encoder or "")
 
     def clusterer(self, config: ClustererConfig | None = None) -> StoryClusterer:
-        return StoryClusterer(config or self.cluster_config, self.model)
+        cross = None if self.headlines is None else CrossLanguageIndex(self.headlines)
+        return StoryClusterer(config or self.cluster_config, self.model, cross)
 
     def prepare(self, articles: Sequence[ArticleIn]) -> list[PreparedArticle]:
         """Articles ready for ``clusterer().add``, embedded in one batch when the model needs it."""
@@ -56,8 +61,23 @@ class ClusteringSetup:
 
 def lexical_setup(config: Config | None = None) -> ClusteringSetup:
     return ClusteringSetup(
-        default_model(lexical=True), None, cluster_config=_cluster_config(config or Config())
+        default_model(lexical=True),
+        None,
+        cluster_config=_cluster_config(config or Config()),
+        headlines=_headline_encoder(),
     )
+
+
+@cache
+def _headline_encoder() -> HeadlineEncoder | None:
+    """The multilingual encoder's ``encode`` (loaded once per process), or None with a warning."""
+    from dateline.stories.adapters.multilingual_encoder import load_multilingual_encoder
+
+    try:
+        return load_multilingual_encoder().encode
+    except EncoderUnavailable as why:
+        log.warning("stories are not compared across languages: %s", why)
+        return None
 
 
 def _cluster_config(config: Config) -> ClustererConfig:
@@ -88,6 +108,7 @@ def build_clustering_setup(config: Config | None = None) -> ClusteringSetup:
         str(encoder.model_dir),
         encoder.dimensions,
         _cluster_config(config),
+        _headline_encoder(),
     )
 
 
