@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from dateline.stories.article_records import article_in, seen_at
 from dateline.stories.coverage import recompute_coverage
+from dateline.stories.domain.records import AssignmentReason, ReasonKind
 from dateline.stories.exceptions import ArticleNotInStory, InvalidCorrection
 from dateline.stories.models import (
     CorrectionKind,
@@ -31,6 +32,20 @@ from dateline.wire.models import Article
 
 # Pairs kept per correction: a merge of two large stories labels their cross product.
 MAX_PAIRS_PER_CORRECTION = 10_000
+# Reasons kept per story in a correction's context: as many articles as its pairs can reach.
+MAX_REASONS_PER_STORY = 500
+
+
+def _reasons(article_ids: Iterable[int]) -> dict[str, Any]:
+    """Why the clusterer placed each article, as its membership says now, by article id."""
+    ids = list(itertools.islice(article_ids, MAX_REASONS_PER_STORY))
+    return {
+        str(article_id): reason
+        for article_id, reason in StoryArticle.objects.filter(article_id__in=ids).values_list(
+            "article_id", "reason"
+        )
+        if reason
+    }
 
 
 def _label_pairs(
@@ -71,6 +86,7 @@ def merge_stories(keep: Story, absorb: Story, editor: Any = None) -> StoryCorrec
         raise InvalidCorrection("That story was already merged into another one.")
     now = timezone.now()
     kept_articles, absorbed_articles = _article_ids(keep), _article_ids(absorb)
+    context = {**_reasons(kept_articles), **_reasons(absorbed_articles)}
     StoryArticle.objects.filter(story=absorb).update(story=keep)
     if keep.closed and not absorb.closed:
         # Reopened: the clusterer learns of it on restore, under a new id.
@@ -80,7 +96,12 @@ def merge_stories(keep: Story, absorb: Story, editor: Any = None) -> StoryCorrec
     absorb.closed_at = absorb.closed_at or now
     absorb.save(update_fields=["closed", "closed_at", "merged_into"])
     correction = StoryCorrection.objects.create(
-        kind=CorrectionKind.MERGE, story=keep, other_story=absorb, editor=editor, made_at=now
+        kind=CorrectionKind.MERGE,
+        story=keep,
+        other_story=absorb,
+        editor=editor,
+        made_at=now,
+        context=context,
     )
     _label_pairs(correction, itertools.product(kept_articles, absorbed_articles), same=True)
     recompute_coverage([keep.pk, absorb.pk])
@@ -120,9 +141,13 @@ def move_article_out(article: Article, editor: Any = None) -> Story:
         closed=old.closed,
         closed_at=now if old.closed else None,
     )
+    # The clusterer's reason goes with the correction (and its pairs); the article is where it
+    # is now because an editor said so.
+    context = {**_reasons(others), **_reasons([article.pk])}
     membership.story = new
     membership.score = 0.0
-    membership.save(update_fields=["story", "score"])
+    membership.reason = AssignmentReason(ReasonKind.EDITOR).as_json()
+    membership.save(update_fields=["story", "score", "reason"])
     correction = StoryCorrection.objects.create(
         kind=CorrectionKind.MOVE_OUT,
         story=old,
@@ -130,6 +155,7 @@ def move_article_out(article: Article, editor: Any = None) -> Story:
         article=article,
         editor=editor,
         made_at=now,
+        context=context,
     )
     _label_pairs(correction, ((article.pk, other) for other in others), same=False)
     recompute_coverage([old.pk, new.pk])
@@ -156,8 +182,10 @@ def labelled_pairs() -> Iterator[dict[str, Any]]:
     """Every labelled pair, oldest correction first, as plain dicts ready for JSON.
 
     ``{"a": article, "b": article, "same_story": bool, "correction": "merge" | "move-out",
-    "made_at": ISO time}``, each article with the fields of the labelled JSON-lines files
-    (id, title, text, lang, published, source).
+    "made_at": ISO time, "why_a": reason, "why_b": reason}``, each article with the fields of the
+    labelled JSON-lines files (id, title, text, lang, published, source), each reason why the
+    clusterer had placed that article when the editor corrected it (``AssignmentReason.as_json``:
+    kind, score, matched_article, shared, language), or null when it kept none.
     """
     pairs = LabelledPair.objects.select_related(
         "article_a__outlet", "article_b__outlet", "correction"
@@ -169,4 +197,6 @@ def labelled_pairs() -> Iterator[dict[str, Any]]:
             "same_story": pair.same_story,
             "correction": pair.correction.kind,
             "made_at": pair.correction.made_at.isoformat(),
+            "why_a": pair.correction.context.get(str(pair.article_a_id)),
+            "why_b": pair.correction.context.get(str(pair.article_b_id)),
         }

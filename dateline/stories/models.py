@@ -136,6 +136,9 @@ class StoryArticle(models.Model):
     # How strongly the clusterer matched it (0.0 when it opened the story or an editor put it
     # there).
     score = models.FloatField(default=0.0)
+    # Why it is here (dateline.stories.domain.records.AssignmentReason.as_json); {} for
+    # memberships made before reasons were kept.
+    reason = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return f"article {self.article_id} in story {self.story_id}"
@@ -185,6 +188,9 @@ class StoryCorrection(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     made_at = models.DateTimeField()
+    # Why the clusterer had placed the articles the correction moved, by article id, as they were
+    # when it was made (AssignmentReason.as_json): export-pairs hands them on with the pairs.
+    context = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: story {self.story_id} / {self.other_story_id}"

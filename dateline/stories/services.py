@@ -17,6 +17,7 @@ from dateline.stories.corrections import (
     move_article_out,
 )
 from dateline.stories.coverage import recompute_coverage
+from dateline.stories.explanations import why_in_story
 from dateline.stories.worker import BATCH, LEASE, ClusteringWorker
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "move_article_out",
     "recompute_coverage",
     "seen_at",
+    "why_in_story",
 ]
 
 # The process's own worker: the job registered in apps.py runs it.

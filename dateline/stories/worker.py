@@ -378,7 +378,12 @@ class ClusteringWorker:
         ).values_list("story_id", "article__outlet_id"):
             outlets[story_id].add(outlet_id)
         StoryArticle.objects.bulk_create(
-            StoryArticle(story_id=story_id, article=article, score=assignment.score)
+            StoryArticle(
+                story_id=story_id,
+                article=article,
+                score=assignment.score,
+                reason=assignment.reason.as_json() if assignment.reason else {},
+            )
             for story_id, article, assignment in zip(target, batch, assignments, strict=True)
         )
         updates: list[tuple[int, Article]] = []
