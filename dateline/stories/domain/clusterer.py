@@ -405,8 +405,13 @@ class StoryClusterer:
         # Refused before anything is counted: a refused article leaves the statistics as they were.
         embedding = self._embedding_of(prepared)
         words = set(terms.title) | set(terms.lead)
+        # Names say nothing of the language around them ("Takaichi Sanae").
         language = article_language(
-            article.language, article.title, article.text, words, self.model.background_df
+            article.language,
+            article.title,
+            article.text,
+            words - terms.entities,
+            self.model.background_df,
         )
         if count:
             self._df.add(words | terms.entities)
