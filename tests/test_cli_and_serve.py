@@ -4,6 +4,7 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -205,3 +206,21 @@ def test_a_misspelt_setting_is_named_in_a_warning(site_env):
         "dateline: warning: DATELINE_DATBASE_URL is not a Dateline setting and is ignored "
         "(did you mean DATELINE_DATABASE_URL?)\n"
     )
+
+
+def test_the_web_application_freezes_what_it_loaded_out_of_the_collectors_way(site_env):
+    # A full collection walked all of Django (some 80 ms, inside some reader's request).
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import gc, dateline.wsgi; print(gc.get_freeze_count())",
+        ],
+        cwd=REPO,
+        env=site_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert int(loaded.stdout.strip()) > 10_000
