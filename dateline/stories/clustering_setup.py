@@ -2,7 +2,9 @@
 
 The shipped scorer weighs sentence embeddings (``adapters.sentence_encoder``); when the encoder's
 weights are not installed, or ``DATELINE_STORY_ENCODER`` is ``none``, stories are clustered with
-the lexical model alone and a warning says so once. Everything that clusters (the worker, `dateline
+the lexical model alone and a warning says so once. Either way, articles are compared across
+languages with the multilingual headline encoder (``adapters.multilingual_encoder``) when it
+loads (decision 0098). Everything that clusters (the worker, `dateline
 stories eval` and `top`, the benchmark) gets its clusterer and prepared articles from here, so they
 all run the same pipeline.
 """

@@ -159,10 +159,6 @@ class CrossLanguageIndex:
             for article_id in story.members:
                 self._articles.pop(article_id, None)
 
-    def forget(self, article_id: str) -> None:
-        """An article the clusterer refused after it was registered."""
-        self._articles.pop(article_id, None)
-
     # ---- matching ------------------------------------------------------------------------------
 
     def match(self, article_id: str, allowed: Callable[[int], bool]) -> CrossMatch | None:
