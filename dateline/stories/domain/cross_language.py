@@ -175,13 +175,13 @@ class CrossLanguageIndex:
             story = self._stories[story_id]
             if article_id in story.members:
                 continue
-            if article.language is not None and (
-                article.language in story.languages or not story.languages.keys() - {None}
-            ):
-                # In its language, the word index reaches it. In no known language, it was
-                # compared with the open stories when its articles arrived; comparing it again
-                # with every later article would run the encoder on most of an English wire,
-                # where untagged short headlines are common.
+            known = story.languages.keys() - {None}
+            if article.language in known or not known:
+                # In its language, the word index reaches it. In no known language, nothing says
+                # it is in another language than the article: most such stories are short
+                # untagged English headlines, which e5 finds alike when only their names differ
+                # ("Quake3 hits town3", "Quake7 hits town7"), and comparing every later article
+                # with them would run the encoder on most of an English wire.
                 continue
             if (
                 article.language is not None

@@ -226,11 +226,10 @@ def test_an_article_of_known_language_meets_only_stories_that_name_what_it_names
     assert sorted(encoded) == sorted(["Paro total en los muelles de Rotterdam", strike.title])
 
 
-def test_an_article_of_unknown_language_is_compared_with_every_story_and_only_it() -> None:
+def test_only_stories_in_a_known_language_are_compared_across_languages() -> None:
     encoded, encode = _counting(MultilingualEncoder())
-    index = CrossLanguageIndex(encode)  # type: ignore[arg-type]
-    clusterer = StoryClusterer(cross_language=index)
-    unknown = clusterer.add(ArticleIn("u1", "Labubu Diplomacy"))
+    clusterer = StoryClusterer(cross_language=CrossLanguageIndex(encode))  # type: ignore[arg-type]
+    unknown = clusterer.add(ArticleIn("u1", "Quake3 hits town3"))
     assert unknown.reason is not None and unknown.reason.language is None  # not English
     strike = ArticleIn(
         "e1",
@@ -238,11 +237,13 @@ def test_an_article_of_unknown_language_is_compared_with_every_story_and_only_it
         "Dock workers walked out at dawn in Rotterdam, halting container traffic at the port.",
     )
     assert clusterer.add(strike).reason.language == "en"  # type: ignore[union-attr]
-    # An English article is not compared with a story of no known language: that story's
-    # article was compared with the open stories when it came.
+    # Nothing says the untagged story is in another language than the English article.
     assert encoded == []
-    clusterer.add(ArticleIn("u2", "Gisèle Pelicot Speaks"))
-    assert sorted(encoded) == sorted(["Gisèle Pelicot Speaks", "Labubu Diplomacy", strike.title])
+    # An untagged article is compared with the English story, not with the untagged one, which
+    # e5 finds alike though it is another event.
+    other = clusterer.add(ArticleIn("u2", "Quake7 hits town7"))
+    assert sorted(encoded) == sorted(["Quake7 hits town7", strike.title])
+    assert other.created
 
 
 def test_without_an_index_articles_in_other_languages_stay_apart() -> None:
