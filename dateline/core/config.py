@@ -273,6 +273,20 @@ SETTINGS: tuple[Setting, ...] = (
         "of open stories. 1 to 36500.",
     ),
     Setting(
+        "DATELINE_STORY_CLOSE_AFTER_ARTICLES",
+        "2000",
+        "A story idle for DATELINE_STORY_CLOSE_AFTER_DAYS is closed only once this many articles "
+        "have reached the wire after its last one, so a quiet wire or one article dated far ahead "
+        "closes no story early; `0` closes by the days alone. 0 to 1000000.",
+    ),
+    Setting(
+        "DATELINE_STORY_MERGE_MINUTES",
+        "10",
+        "How often the clustering worker runs its periodic pass, which merges open stories that "
+        "only now look like one story (recorded as automatic merges an editor can undo); `0` "
+        "turns the pass off. 0 to 1440.",
+    ),
+    Setting(
         "DATELINE_STORY_ENCODER",
         "",
         "The sentence encoder that story clustering weighs: empty means the weights of the "
@@ -620,6 +634,14 @@ MAX_DAYS = 36_500
 
 def story_close_after_days(config: Config) -> int:
     return config.integer("DATELINE_STORY_CLOSE_AFTER_DAYS", minimum=1, maximum=MAX_DAYS)
+
+
+def story_close_after_articles(config: Config) -> int:
+    return config.integer("DATELINE_STORY_CLOSE_AFTER_ARTICLES", minimum=0, maximum=1_000_000)
+
+
+def story_merge_minutes(config: Config) -> int:
+    return config.integer("DATELINE_STORY_MERGE_MINUTES", minimum=0, maximum=24 * 60)
 
 
 def article_retention_days(config: Config) -> int:

@@ -47,6 +47,11 @@ urlpatterns = [
     path("stories/<int:story_id>/state/", triage.story_state, name="story_state"),
     path("stories/<int:story_id>/merge/", story.merge, name="merge"),
     path("stories/<int:story_id>/move-out/<int:article_id>/", story.move_out, name="move_out"),
+    path(
+        "stories/<int:story_id>/undo-merge/<int:correction_id>/",
+        story.undo_merge,
+        name="undo_merge",
+    ),
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/<int:suggestion_id>/", inbox.decide, name="decide"),
     path("comments/", moderation.moderation, name="moderation"),

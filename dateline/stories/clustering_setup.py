@@ -19,7 +19,12 @@ from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
-from dateline.core.config import Config, story_close_after_days
+from dateline.core.config import (
+    Config,
+    story_close_after_articles,
+    story_close_after_days,
+    story_merge_minutes,
+)
 from dateline.stories.domain.clusterer import ClustererConfig, PreparedArticle, StoryClusterer
 from dateline.stories.domain.cross_language import CrossLanguageIndex, HeadlineEncoder
 from dateline.stories.domain.evaluation import Embedder, prepare_all
@@ -39,8 +44,10 @@ class ClusteringSetup:
     encoder: str | None = None
     # How many floats each embedding has; the worker checks stored vectors against it.
     dimensions: int | None = None
-    # The clusterer's settings this installation chose (DATELINE_STORY_CLOSE_AFTER_DAYS).
+    # The clusterer's settings this installation chose (DATELINE_STORY_CLOSE_AFTER_*).
     cluster_config: ClustererConfig = field(default_factory=ClustererConfig)
+    # How often the periodic pass runs (DATELINE_STORY_MERGE_MINUTES); None: never.
+    merge_every: timedelta | None = timedelta(minutes=10)
     # The multilingual headline encoder for candidates across languages (cross_language);
     # None: articles are compared within their language only.
     headlines: HeadlineEncoder | None = None
@@ -62,10 +69,12 @@ class ClusteringSetup:
 
 
 def lexical_setup(config: Config | None = None) -> ClusteringSetup:
+    config = config or Config()
     return ClusteringSetup(
         default_model(lexical=True),
         None,
-        cluster_config=_cluster_config(config or Config()),
+        cluster_config=_cluster_config(config),
+        merge_every=_merge_every(config),
         headlines=_headline_encoder(),
     )
 
@@ -83,7 +92,15 @@ def _headline_encoder() -> HeadlineEncoder | None:
 
 
 def _cluster_config(config: Config) -> ClustererConfig:
-    return ClustererConfig(close_after=timedelta(days=story_close_after_days(config)))
+    return ClustererConfig(
+        close_after=timedelta(days=story_close_after_days(config)),
+        close_after_articles=story_close_after_articles(config),
+    )
+
+
+def _merge_every(config: Config) -> timedelta | None:
+    minutes = story_merge_minutes(config)
+    return timedelta(minutes=minutes) if minutes else None
 
 
 @cache
@@ -110,6 +127,7 @@ def build_clustering_setup(config: Config | None = None) -> ClusteringSetup:
         str(encoder.model_dir),
         encoder.dimensions,
         _cluster_config(config),
+        _merge_every(config),
         _headline_encoder(),
     )
 

@@ -1,5 +1,6 @@
-"""Editors' corrections: merging two stories, moving an article out, and the labelled pairs they
-leave for retraining.
+"""Corrections: editors merging two stories, moving an article out or undoing an automatic merge
+(the worker's periodic pass merges through ``merge_stories`` too), and the labelled pairs
+editors' corrections leave for retraining.
 
 Corrections are written to the database at once, under the clustering cursor's lock, and logged;
 each worker applies the ones made since it last looked to its clusterer before it clusters again,
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from dateline.stories.article_records import article_in, seen_at
 from dateline.stories.coverage import recompute_coverage
+from dateline.stories.cursor import lock_cursor
 from dateline.stories.domain.records import AssignmentReason, ReasonKind
 from dateline.stories.exceptions import ArticleNotInStory, InvalidCorrection
 from dateline.stories.models import (
@@ -27,7 +29,6 @@ from dateline.stories.models import (
     StoryCorrection,
 )
 from dateline.stories.signals import send_to_every_receiver, stories_merged
-from dateline.stories.worker import lock_cursor
 from dateline.wire.models import Article
 
 # Pairs kept per correction: a merge of two large stories labels their cross product.
@@ -72,12 +73,18 @@ def _article_ids(story: Story) -> list[int]:
 
 
 @transaction.atomic
-def merge_stories(keep: Story, absorb: Story, editor: Any = None) -> StoryCorrection:
+def merge_stories(
+    keep: Story, absorb: Story, editor: Any = None, *, automatic: bool = False
+) -> StoryCorrection:
     """Moves every article of ``absorb`` into ``keep``; ``absorb`` is closed and points to it.
 
-    Each cross pair of their articles is labelled "same story". The merged story is open if either
-    was. ``editor`` is the user who asked (or None).
+    Each cross pair of their articles is labelled "same story", unless the merge is
+    ``automatic`` (the worker's periodic pass, no editor): the clusterer's own guess is no
+    training data. The merged story is open if either was. ``editor`` is the user who asked (or
+    None). ``stories_merged`` is sent on commit either way.
     """
+    if automatic and editor is not None:
+        raise InvalidCorrection("An automatic merge has no editor.")
     lock_cursor()
     keep, absorb = (Story.objects.select_for_update().get(pk=s.pk) for s in (keep, absorb))
     if keep.pk == absorb.pk:
@@ -101,15 +108,65 @@ def merge_stories(keep: Story, absorb: Story, editor: Any = None) -> StoryCorrec
         other_story=absorb,
         editor=editor,
         made_at=now,
+        automatic=automatic,
+        moved_articles=absorbed_articles,
         context=context,
     )
-    _label_pairs(correction, itertools.product(kept_articles, absorbed_articles), same=True)
+    if not automatic:
+        _label_pairs(correction, itertools.product(kept_articles, absorbed_articles), same=True)
     recompute_coverage([keep.pk, absorb.pk])
     # Robustly: the merge stands whatever a listener does.
     transaction.on_commit(
         lambda: send_to_every_receiver(stories_merged, Story, keep=keep, absorbed=absorb)
     )
     return correction
+
+
+@transaction.atomic
+def undo_automatic_merge(merge: StoryCorrection, editor: Any = None) -> Story:
+    """An editor undoes an automatic merge: the absorbed story's articles still in the kept one
+    go back to it, reopened if the kept story is open, and returns it.
+
+    The editor has now said the two are different stories: each moved article is labelled
+    "different story" against each one left, so neither assignment nor a later pass joins them
+    again, and those pairs are training data like any editor's correction.
+    """
+    lock_cursor()
+    merge = StoryCorrection.objects.select_for_update().get(pk=merge.pk)
+    if merge.kind != CorrectionKind.MERGE or not merge.automatic:
+        raise InvalidCorrection("Only an automatic merge can be undone here.")
+    if merge.undone_at is not None:
+        raise InvalidCorrection("That merge was already undone.")
+    keep, absorb = (
+        Story.objects.select_for_update().get(pk=pk)
+        for pk in (merge.story_id, merge.other_story_id)
+    )
+    if absorb.merged_into_id != keep.pk:
+        raise InvalidCorrection("That merge no longer stands as it was made.")
+    in_keep = set(_article_ids(keep))
+    moved = sorted(in_keep & {int(a) for a in merge.moved_articles})
+    left = sorted(in_keep - set(moved))
+    if not moved or not left:
+        raise InvalidCorrection("The merged articles have moved since; nothing to undo.")
+    now = timezone.now()
+    StoryArticle.objects.filter(story=keep, article_id__in=moved).update(story=absorb, score=0.0)
+    absorb.merged_into, absorb.cluster_id = None, None
+    absorb.closed, absorb.closed_at = keep.closed, (now if keep.closed else None)
+    absorb.save(update_fields=["merged_into", "cluster_id", "closed", "closed_at"])
+    undo = StoryCorrection.objects.create(
+        kind=CorrectionKind.UNMERGE,
+        story=keep,
+        other_story=absorb,
+        editor=editor,
+        made_at=now,
+        moved_articles=moved,
+    )
+    merge.undone_at = now
+    merge.save(update_fields=["undone_at"])
+    _label_pairs(undo, itertools.product(moved, left), same=False)
+    recompute_coverage([keep.pk, absorb.pk])
+    absorb.refresh_from_db()
+    return absorb
 
 
 @transaction.atomic
@@ -163,6 +220,15 @@ def move_article_out(article: Article, editor: Any = None) -> Story:
     return new
 
 
+def automatic_merges(story: Story) -> list[StoryCorrection]:
+    """The periodic pass's merges into ``story``, oldest first, each with its absorbed story."""
+    return list(
+        StoryCorrection.objects.filter(story=story, kind=CorrectionKind.MERGE, automatic=True)
+        .select_related("other_story")
+        .order_by("made_at", "id")
+    )
+
+
 # --- Training data out -------------------------------------------------------------------------
 
 
@@ -181,15 +247,19 @@ def _article_record(article: Article) -> dict[str, Any]:
 def labelled_pairs() -> Iterator[dict[str, Any]]:
     """Every labelled pair, oldest correction first, as plain dicts ready for JSON.
 
-    ``{"a": article, "b": article, "same_story": bool, "correction": "merge" | "move-out",
-    "made_at": ISO time, "why_a": reason, "why_b": reason}``, each article with the fields of the
-    labelled JSON-lines files (id, title, text, lang, published, source), each reason why the
-    clusterer had placed that article when the editor corrected it (``AssignmentReason.as_json``:
-    kind, score, matched_article, shared, language), or null when it kept none.
+    ``{"a": article, "b": article, "same_story": bool, "correction": "merge" | "move-out" |
+    "unmerge", "made_at": ISO time, "why_a": reason, "why_b": reason}``, each article with the
+    fields of the labelled JSON-lines files (id, title, text, lang, published, source), each
+    reason why the clusterer had placed that article when the editor corrected it
+    (``AssignmentReason.as_json``: kind, score, matched_article, shared, language), or null when
+    it kept none. Automatic merges label no pair, and none of theirs is ever exported: only
+    people's corrections are training data.
     """
-    pairs = LabelledPair.objects.select_related(
-        "article_a__outlet", "article_b__outlet", "correction"
-    ).order_by("correction_id", "article_a_id", "article_b_id")
+    pairs = (
+        LabelledPair.objects.exclude(correction__automatic=True)
+        .select_related("article_a__outlet", "article_b__outlet", "correction")
+        .order_by("correction_id", "article_a_id", "article_b_id")
+    )
     for pair in pairs.iterator(chunk_size=500):
         yield {
             "a": _article_record(pair.article_a),

@@ -166,13 +166,16 @@ class ClusteringCursor(models.Model):
 class CorrectionKind(models.TextChoices):
     MERGE = "merge", "merged two stories"
     MOVE_OUT = "move-out", "moved an article out into a story of its own"
+    UNMERGE = "unmerge", "undid an automatic merge"
 
 
 class StoryCorrection(models.Model):
-    """An editor's correction of the clusterer, in the order they were made.
+    """A correction of the clusterer, in the order they were made: an editor's, or a merge by the
+    worker's periodic pass (``automatic``, no editor), which an editor may undo.
 
     Workers apply the ones made since they last looked to their in-memory clusterer (by id order),
-    and the labelled pairs it produced are kept for retraining.
+    and the labelled pairs editors' corrections produced are kept for retraining (an automatic
+    merge labels none: it is the clusterer's own guess, not a person's word).
     """
 
     kind = models.CharField(max_length=16, choices=CorrectionKind.choices)
@@ -188,6 +191,12 @@ class StoryCorrection(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     made_at = models.DateTimeField()
+    # MERGE made by the periodic pass (editor is then empty).
+    automatic = models.BooleanField(default=False)
+    # MERGE: the absorbed story's articles (ids), so that the merge can be undone.
+    moved_articles = models.JSONField(default=list, blank=True)
+    # When an editor undid this (automatic) merge; empty while it stands.
+    undone_at = models.DateTimeField(null=True, blank=True)
     # Why the clusterer had placed the articles the correction moved, by article id, as they were
     # when it was made (AssignmentReason.as_json): export-pairs hands them on with the pairs.
     context = models.JSONField(default=dict, blank=True)

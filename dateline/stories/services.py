@@ -12,9 +12,11 @@ from datetime import datetime
 from dateline.stories.article_records import TEXT_LIMIT, article_in, seen_at
 from dateline.stories.corrections import (
     MAX_PAIRS_PER_CORRECTION,
+    automatic_merges,
     labelled_pairs,
     merge_stories,
     move_article_out,
+    undo_automatic_merge,
 )
 from dateline.stories.coverage import recompute_coverage
 from dateline.stories.explanations import why_in_story
@@ -27,12 +29,14 @@ __all__ = [
     "TEXT_LIMIT",
     "ClusteringWorker",
     "article_in",
+    "automatic_merges",
     "cluster_new_articles",
     "labelled_pairs",
     "merge_stories",
     "move_article_out",
     "recompute_coverage",
     "seen_at",
+    "undo_automatic_merge",
     "why_in_story",
 ]
 

@@ -31,8 +31,11 @@ from dateline.core import claims
 from dateline.stories import embedding_store
 from dateline.stories.article_records import article_in, seen_at
 from dateline.stories.clustering_setup import ClusteringSetup, clustering_setup
+from dateline.stories.corrections import merge_stories
 from dateline.stories.coverage import recompute_coverage
+from dateline.stories.cursor import CURSOR, latest_correction_id, lock_cursor
 from dateline.stories.domain.clusterer import (
+    REPLAY_BATCH,
     Embedding,
     PreparedArticle,
     StoryClusterer,
@@ -52,9 +55,8 @@ from dateline.stories.models import (
 from dateline.stories.signals import send_to_every_receiver, story_updated
 from dateline.wire.models import Article
 
-BATCH = 200
+BATCH = REPLAY_BATCH
 LEASE = timedelta(minutes=5)
-CURSOR = 1
 # A rebuild encodes missing vectors this many at a time (about ten seconds at ~50 texts a second
 # on two cores), storing each chunk and renewing the claim after it.
 RESTORE_CHUNK = 500
@@ -74,6 +76,8 @@ class _Memory:
     clock: datetime = field(default_factory=lambda: datetime.min.replace(tzinfo=UTC))
     # Cluster ids the clusterer gave to stories editors opened, not yet written to the database.
     unsaved_cluster_ids: dict[int, int] = field(default_factory=dict)
+    # When (the ``now`` of a run) the periodic pass last ran; None: not yet in this memory.
+    last_pass: datetime | None = None
 
     def bind(self, cluster_id: int, story_id: int) -> None:
         self.story_of_cluster[cluster_id] = story_id
@@ -87,17 +91,6 @@ class _Memory:
 
 class _Stale(Exception):
     """The database moved on while this process clustered: its memory must be rebuilt."""
-
-
-def latest_correction_id() -> int:
-    last = StoryCorrection.objects.order_by("-id").values_list("id", flat=True).first()
-    return last or 0
-
-
-def lock_cursor() -> ClusteringCursor:
-    """The cursor row, locked: corrections take it too, so none lands inside a batch's write."""
-    ClusteringCursor.objects.get_or_create(pk=CURSOR)
-    return ClusteringCursor.objects.select_for_update().get(pk=CURSOR)
 
 
 class ClusteringWorker:
@@ -184,7 +177,7 @@ class ClusteringWorker:
                 closed += memory.clusterer.close_idle(memory.clock)
             assignments.append(memory.clusterer.add(item))
         if not batch and not closed and not memory.unsaved_cluster_ids:
-            return 0
+            return self._consolidate(memory, now)
         try:
             with transaction.atomic():
                 cursor = lock_cursor()
@@ -204,7 +197,47 @@ class ClusteringWorker:
             self._memory = None
             return max(len(batch), 1)
         memory.last_article_id = cursor.last_article_id
-        return len(batch) or len(closed)
+        merged = self._consolidate(memory, now)
+        return len(batch) or len(closed) or merged
+
+    def _consolidate(self, memory: _Memory, now: datetime) -> int:
+        """The periodic pass, when due: merges of open stories that only now look like one,
+        written as automatic merges (``merge_stories``); returns how many."""
+        every = self.setup.merge_every
+        if every is None:
+            return 0
+        if memory.last_pass is None:
+            memory.last_pass = now  # the first pass comes one cadence after the memory was built
+        if now - memory.last_pass < every:
+            return 0
+        memory.last_pass = now
+        plan = memory.clusterer.consolidate()
+        if not plan:
+            return 0
+        try:
+            with transaction.atomic():
+                cursor = lock_cursor()
+                if (cursor.epoch, cursor.last_article_id) != (
+                    memory.cursor_epoch,
+                    memory.last_article_id,
+                ) or latest_correction_id() != memory.last_correction_id:
+                    raise _Stale
+                for merge in plan:
+                    keep = memory.story_of_cluster.get(merge.keep)
+                    absorb = memory.story_of_cluster.get(merge.absorb)
+                    if keep is None or absorb is None:
+                        raise _Stale
+                    merge_stories(
+                        Story.objects.get(pk=keep), Story.objects.get(pk=absorb), automatic=True
+                    )
+                    memory.forget(merge.absorb)
+                # The clusterer made these merges itself: they are not to be applied again.
+                memory.last_correction_id = latest_correction_id()
+        except _Stale:
+            # The database moved on (an editor's correction): the merges in memory were never
+            # written; the next run rebuilds from the database, and the pass runs again later.
+            self._memory = None
+        return len(plan)
 
     def _restore(self) -> _Memory:
         """Builds a clusterer from the open stories' articles, under the ids they had."""
@@ -320,6 +353,10 @@ class ClusteringWorker:
 
     def _apply(self, memory: _Memory, correction: StoryCorrection) -> bool:
         known = memory.cluster_of_story
+        if correction.kind == CorrectionKind.UNMERGE:
+            # Articles went back to a story the clusterer let go of: rebuild from the database
+            # (which also reads the pairs the editor labelled apart).
+            return False
         if correction.kind == CorrectionKind.MERGE:
             keep, absorb = correction.story_id, correction.other_story_id
             if keep in known and absorb in known:
@@ -377,6 +414,9 @@ class ClusteringWorker:
             story_id__in=set(target)
         ).values_list("story_id", "article__outlet_id"):
             outlets[story_id].add(outlet_id)
+        # A follow-up that joins a story closed in the database (closed there while the clusterer
+        # still held it) reopens it, as a merge into a closed story does.
+        Story.objects.filter(pk__in=set(target), closed=True).update(closed=False, closed_at=None)
         StoryArticle.objects.bulk_create(
             StoryArticle(
                 story_id=story_id,

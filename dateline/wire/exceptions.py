@@ -1,6 +1,6 @@
 """The wire's error tree. Plain Python (no Django) so pure parsing code can raise it."""
 
-from dateline.core.errors import InvalidInput, NotFound
+from dateline.core.errors import Conflict, InvalidInput, NotFound
 
 
 class WireError(InvalidInput):
@@ -23,3 +23,7 @@ class ParseError(WireError):
 
 class FeedNotFound(WireError, NotFound):
     """No feed has the id or URL asked for."""
+
+
+class WriteConflict(WireError, Conflict):
+    """Other writers kept storing the same articles first; nothing was written. Try again."""

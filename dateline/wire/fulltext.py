@@ -25,8 +25,8 @@ from urllib.robotparser import RobotFileParser
 from dateline.core import claims
 from dateline.core.safehttp import FetchPolicy
 from dateline.wire.adapters.extract import ExtractionFailed, main_text
-from dateline.wire.fetching import DEFAULT_LIMITS, Answer, PollLimits, Request, fetch_all
 from dateline.wire.models import Article, FullTextStatus
+from dateline.wire.pipeline.fetch import DEFAULT_LIMITS, Answer, PollLimits, Request, fetch_all
 
 logger = logging.getLogger("dateline.wire.fulltext")
 

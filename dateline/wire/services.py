@@ -1,19 +1,20 @@
 """The wire's public commands: feeds in, articles out.
 
-Polling is a pipeline with I/O at the ends: claim due feeds -> fetch them concurrently
-(`fetching`, no database) -> parse, decide and write each feed's result in one short transaction
-(`ingest`). Other apps and the CLI use only the functions here.
+Polling is a pipeline with I/O at the ends (`wire/pipeline/`): claim due feeds -> fetch them
+concurrently (`fetch`, no database) -> parse (`parse`, a process pool) -> decide what to write
+on the feed's raw text (`decide`, no transaction) -> sanitise what will be written -> write
+each feed's result in one short transaction (`store`); `cycle.PollCycle` takes a batch through
+it. Other apps and the management commands use only the functions here (an import-linter
+contract holds it).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
 
 from django.conf import settings
 from django.db import transaction
@@ -23,32 +24,30 @@ from dateline.core import claims
 from dateline.core.safehttp import FetchError, FetchPolicy, Resolver
 from dateline.core.safehttp import fetch as fetch_url
 from dateline.core.urls import InvalidURL, canonical_url
-from dateline.wire import clipping, fulltext, ingest
-from dateline.wire.adapters.feeds import parse_feed
-from dateline.wire.domain.decide import Candidate, Memory
+from dateline.wire import clipping, fulltext
+from dateline.wire.adapters.feeds import MAX_FEED_BYTES, parse_feed
 from dateline.wire.domain.discover import DiscoveredFeed, discover_feeds
 from dateline.wire.domain.opml import Subscription, parse_opml, write_opml
-from dateline.wire.exceptions import FeedNotFound, ParseError, WireError
-from dateline.wire.fetching import DEFAULT_LIMITS, PollLimits, Request, fetch_all
-from dateline.wire.ingest import PollOutcome
+from dateline.wire.exceptions import FeedNotFound, ParseError, WireError, WriteConflict
 from dateline.wire.models import Article, Feed, Outlet
-from dateline.wire.parsing import (
+from dateline.wire.pipeline import store
+from dateline.wire.pipeline.cycle import PollCycle, Progress
+from dateline.wire.pipeline.decide import decide_document
+from dateline.wire.pipeline.fetch import DEFAULT_LIMITS, PollLimits, fetch_all
+from dateline.wire.pipeline.parse import (
     POOL_THRESHOLD,
-    Document,
     ParsePool,
     plain_title,
     read_document,
     shared_pool,
 )
+from dateline.wire.pipeline.store import PollOutcome
 
 logger = logging.getLogger("dateline.wire")
 
 # A worker holds a claimed feed this long at most; a killed worker's feeds come due again after.
 CLAIM_LEASE = timedelta(minutes=10)
 BATCH_SIZE = 500
-
-Progress = Callable[[PollOutcome], None]
-T = TypeVar("T")
 
 
 def fetch_policy() -> FetchPolicy:
@@ -135,12 +134,16 @@ def add_from_url(url: str, *, outlet_name: str = "", resolve: Resolver | None = 
 
 
 def ingest_document(feed: Feed, data: bytes, *, content_type: str | None = None) -> IngestResult:
-    """Parses one feed document and stores its entries, in one transaction (demo, imports).
+    """Parses one feed document and stores its entries, in one transaction (demo, imports):
+    the poll's parse, decide and store stages, in this process.
 
-    Raises ParseError (nothing written) when the bytes are not a feed.
+    Raises ParseError (nothing written) when the bytes are not a feed, WriteConflict (nothing
+    written) when other writers kept storing the same articles first.
     """
     document = read_document(data, content_type=content_type, content_location=feed.url)
-    plan = ingest.store_entries(feed, document, timezone.now())
+    plan = store.store(feed, decide_document(feed, document), timezone.now())
+    if plan is None:
+        raise WriteConflict(f"{feed.url}: other writers kept storing the same articles")
     return IngestResult(new=len(plan.new), updated=len(plan.changed), warnings=document.warnings)
 
 
@@ -218,155 +221,18 @@ def poll_feeds(
     """
     if pool is None:
         pool = shared_pool() if len(feeds) >= POOL_THRESHOLD else ParsePool(0)
-    by_id = {feed.pk: feed for feed in feeds}
-    requests = [
-        Request(feed.pk, feed.url, feed.etag, feed.last_modified, feed.validators_url)
-        for feed in feeds
-    ]
-    outcomes: list[PollOutcome] = []
-    renewal = claims.Renewal(Feed, by_id, lease)
-
-    def stopping() -> bool:
-        # Checked after every answer and every STOP_CHECK_SECONDS while fetches are in flight:
-        # the claims are kept alive from here. (A feed stored since has no claim left to renew.)
-        renewal.tick()
-        return stop_when()
-
-    # Answers in the pool's hands, oldest first: being parsed, or (a second step, only for
-    # answers with new or changed entries) having the entries to write sanitised.
-    in_pool: deque[_Parsing | _Sanitising] = deque()
-    most_in_flight = max(2, pool.workers * 3)
-
-    def finish(outcome: PollOutcome) -> None:
-        outcomes.append(outcome)
-        if progress is not None:
-            progress(outcome)
-
-    def failed(job: ingest.NeedsParsing, error: Exception) -> None:
-        if not isinstance(error, ParseError):  # a crashed parse worker: record it, keep going
-            logger.exception("parsing feed %s failed", job.feed.url, exc_info=error)
-            error = ParseError(f"could not be parsed ({type(error).__name__})", job.feed.url)
-        finish(_guarded(job.feed, ingest.record_parse_error, job, error, now))
-
-    def store(
-        job: ingest.NeedsParsing,
-        document: Document,
-        *,
-        sanitise_here: bool,
-        memory: Memory | None = None,
-    ) -> None:
-        outcome = _guarded(
-            job.feed, ingest.record_document, job, document, now, sanitise_here=sanitise_here,
-            memory=memory,
-        )  # fmt: skip
-        if not isinstance(outcome, ingest.NeedsSanitising):
-            finish(outcome)
-            return
-        try:
-            sanitising = pool.sanitise(outcome.candidates)
-        except Exception:  # a broken pool: this process sanitises instead
-            logger.exception("the parse pool refused work; sanitising %s here", job.feed.url)
-            store(job, document, sanitise_here=True, memory=outcome.memory)
-            return
-        in_pool.append(_Sanitising(outcome, sanitising))
-
-    def store_from_pool(item: _Parsing | _Sanitising) -> None:
-        if isinstance(item, _Sanitising):
-            memory = item.step.memory  # what storing found before sanitising: not looked up again
-            try:
-                sanitised = item.future.result()
-            except Exception:  # the feed was read; the worker failed: this process sanitises
-                logger.exception(
-                    "sanitising %s in the pool failed; sanitising here", item.job.feed.url
-                )
-                store(item.job, item.step.document, sanitise_here=True, memory=memory)
-                return
-            # Anything a concurrent writer made necessary since is sanitised here.
-            store(item.job, item.document(sanitised), sanitise_here=True, memory=memory)
-            return
-        try:
-            document = item.future.result()
-        except Exception as error:
-            failed(item.job, error)
-            return
-        # With workers, sanitising the entries to write is handed back to them.
-        store(item.job, document, sanitise_here=not pool.parallel)
-
-    # Feeds whose answer changes only their own row (304, errors) are written in batches.
-    batch = ingest.StateBatch()
+    cycle = PollCycle(feeds, now, pool=pool, lease=lease, progress=progress, stop_when=stop_when)
     # A batch big enough for the parse pool is fetched in a process of its own as well, so
     # fetching, parsing and storing each have a core (a test's own resolver stays in-process).
-    answers = fetch_all(requests, policy=policy or fetch_policy(), limits=limits,
+    answers = fetch_all(cycle.requests, policy=policy or fetch_policy(), limits=limits,
                         resolve=resolve, own_process=pool.parallel and resolve is None,
-                        stop_when=stopping)  # fmt: skip
-    for answer in answers:
-        if stopping():
-            break
-        feed = by_id[answer.request.key]
-        job = _guarded(feed, ingest.triage, feed, answer, now, batch)
-        if isinstance(job, PollOutcome):
-            finish(job)
-        else:
-            parsing = pool.submit(job.result.body, **ingest.parse_headers(job.result))
-            in_pool.append(_Parsing(job, parsing))
-        # Store what is ready already; wait for the oldest only when too many are in flight.
-        while in_pool and (in_pool[0].future.done() or len(in_pool) > most_in_flight):
-            store_from_pool(in_pool.popleft())
-    while in_pool and not stopping():
-        store_from_pool(in_pool.popleft())
-    # Stopping: what the pool has finished is stored; what it has not is left to it.
-    while in_pool and in_pool[0].future.done():
-        store_from_pool(in_pool.popleft())
-    answers.close()
-    _guarded_flush(batch)
-    if stopping():
-        finished = {outcome.feed_id for outcome in outcomes}
-        claims.release(Feed, [key for key in by_id if key not in finished])
-    return outcomes
-
-
-@dataclass(frozen=True, slots=True)
-class _Parsing:
-    """An answer being parsed in the pool."""
-
-    job: ingest.NeedsParsing
-    future: Future[Document]
-
-
-@dataclass(frozen=True, slots=True)
-class _Sanitising:
-    """An answer's entries to write, being sanitised in the pool."""
-
-    step: ingest.NeedsSanitising
-    future: Future[list[Candidate]]
-
-    @property
-    def job(self) -> ingest.NeedsParsing:
-        return self.step.job
-
-    def document(self, sanitised: list[Candidate]) -> Document:
-        replacements = dict(zip(self.step.positions, sanitised, strict=True))
-        return self.step.document.with_candidates(replacements)
-
-
-def _guarded_flush(batch: ingest.StateBatch) -> None:
-    # Like _guarded: a failed write leaves those feeds claimed until the lease expires.
-    try:
-        batch.flush()
-    except Exception:
-        logger.exception("storing the state of unchanged feeds failed")
-
-
-def _guarded(
-    feed: Feed, store: Callable[..., T], *args: object, **options: object
-) -> T | PollOutcome:
-    """Runs one feed's storing step. A bug there must not stop the other feeds: the feed's
-    claim expires and it is polled again; the operator gets the traceback."""
-    try:
-        return store(*args, **options)
-    except Exception:
-        logger.exception("storing feed %s failed", feed.url)
-        return PollOutcome(feed.pk, feed.url, None, error="internal error while storing")
+                        stop_when=cycle.stopping)  # fmt: skip
+    with contextlib.closing(answers):
+        for answer in answers:
+            if cycle.stopping():
+                break
+            cycle.take(answer)
+    return cycle.finish()
 
 
 def poll_feed(
@@ -532,6 +398,7 @@ def get_feed(feed_id: int) -> Feed:
 
 
 __all__ = [
+    "MAX_FEED_BYTES",
     "Added",
     "ClipFailed",
     "Clipped",
@@ -540,6 +407,7 @@ __all__ = [
     "IngestResult",
     "OpmlImport",
     "PollOutcome",
+    "Progress",
     "add_feed",
     "add_from_url",
     "claim_due_feeds",
@@ -553,6 +421,7 @@ __all__ = [
     "import_opml",
     "ingest_document",
     "needs_text",
+    "parse_feed",
     "poll_due_feeds",
     "poll_feed",
     "poll_feeds",

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from dateline.blog.models import Post
 from dateline.desk.tests import world
+from dateline.stories import services as story_services
 from dateline.stories.models import CorrectionKind, Story, StoryCorrection
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +103,25 @@ def test_each_article_says_why_it_is_in_the_story(signed_in, desk):
         " \u2014 shared: envoys, talks, city 0"
     )
     assert whys[2].startswith("joined: 0.81 with \u2018Report 4 on story 0")
+
+
+def test_an_automatic_merge_is_shown_and_an_editor_undoes_it(signed_in, desk):
+    keep, absorbed = desk[0], desk[1]
+    story_services.merge_stories(keep, absorbed, automatic=True)
+    url = reverse("desk:story", args=[keep.pk])
+    page = signed_in.get(url).content.decode()
+    assert "merged automatically at <time" in page
+    undo = reverse("desk:undo_merge", args=[keep.pk, StoryCorrection.objects.get().pk])
+    assert f'action="{undo}"' in page
+
+    assert signed_in.get(undo)["Location"] == url  # only a POST undoes
+    done = signed_in.post(undo, follow=True)
+    assert "Undid the automatic merge" in done.content.decode()
+    absorbed.refresh_from_db()
+    assert absorbed.merged_into is None and not absorbed.closed and absorbed.article_count > 0
+    assert done.redirect_chain[-1][0] == reverse("desk:story", args=[absorbed.pk])
+    page = signed_in.get(url).content.decode()
+    assert "undone at <time" in page and f'action="{undo}"' not in page
+    # Undoing it again (a stale page) says why, and changes nothing.
+    again = signed_in.post(undo, follow=True)
+    assert "already undone" in again.content.decode()

@@ -1,5 +1,6 @@
 """One story: every article from every outlet in time order, who reported first, the posts that
-cover it; merging another story into it and moving an article out, each confirmed first.
+cover it, the stories the periodic pass merged into it (each undoable); merging another story
+into it and moving an article out, each confirmed first.
 
 The corrections are the stories app's (`stories.services.merge_stories`, `move_article_out`): the
 desk adds nothing of its own, and posts follow a merge through `stories_merged`.
@@ -19,7 +20,7 @@ from dateline.desk.access import editor_required
 from dateline.desk.exceptions import StoryActionRefused
 from dateline.stories import services as story_services
 from dateline.stories.exceptions import StoriesError
-from dateline.stories.models import Story
+from dateline.stories.models import Story, StoryCorrection
 from dateline.wire.models import Article
 
 # Other stories offered to merge into this one: the best-ranked open ones.
@@ -64,6 +65,7 @@ def story_page(request: HttpRequest, story_id: int) -> HttpResponse:
             "state": getattr(story, "desk_state", None),
             "articles": articles,
             "posts": posts,
+            "automatic_merges": story_services.automatic_merges(story),
             "candidates": candidates,
             "here": request.get_full_path(),
         },
@@ -115,3 +117,19 @@ def move_out(request: HttpRequest, story_id: int, article_id: int) -> HttpRespon
         messages.success(request, "Moved the article out into a story of its own.")
         return redirect(reverse("desk:story", args=[new_story.pk]))
     return render(request, "desk/confirm_move_out.html", {"story": story, "article": article})
+
+
+@editor_required
+def undo_merge(request: HttpRequest, story_id: int, correction_id: int) -> HttpResponse:
+    """POST: undoes the periodic pass's merge into this story; the story it absorbed returns."""
+    story = get_object_or_404(Story, pk=story_id)
+    merge = get_object_or_404(StoryCorrection, pk=correction_id, story=story, automatic=True)
+    if request.method != "POST":
+        return redirect("desk:story", story.pk)
+    try:
+        restored = story_services.undo_automatic_merge(merge, editor=request.user)
+    except StoriesError as error:  # undone meanwhile, or its articles moved since
+        messages.error(request, str(error))
+        return redirect("desk:story", story.pk)
+    messages.success(request, "Undid the automatic merge: these articles are a story again.")
+    return redirect("desk:story", restored.pk)

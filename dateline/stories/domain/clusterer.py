@@ -24,7 +24,7 @@ import heapq
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from itertools import islice
 
@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dateline.stories.domain import why
+from dateline.stories.domain.consolidation import PlannedMerge, plan_merges
 from dateline.stories.domain.cross_language import CrossLanguageIndex, CrossMatch
 from dateline.stories.domain.languages import article_language
 from dateline.stories.domain.records import ArticleIn, Assignment, AssignmentReason, ReasonKind
@@ -59,9 +60,22 @@ class ClustererConfig:
     time_penalty: float = 0.6
     # An outlet rarely files twice on one event within hours: a weak prior, not a rule.
     same_outlet_hours: float = 6.0
-    same_outlet_penalty: float = 1.0
+    same_outlet_penalty: float = 3.0
     # None: the model's own threshold.
     join_probability: float | None = None
+    # A story idle by the clock is closed only once this many articles arrived after its last
+    # one too (0: the clock alone). Dates in feeds are sparse and sometimes wrong: one article
+    # dated a year ahead must not close every open story, and a slow stream (a backtest, a small
+    # desk) must not lose its stories between two dated articles. Memory stays bounded by this
+    # many articles beyond the time window.
+    close_after_articles: int = 0
+    # The periodic pass (``consolidate``): two open stories merge when the average probability
+    # that the smaller one's articles would join the larger reaches this (stricter than joining).
+    merge_probability: float = 0.7
+    # Stories each changed story is compared with in the pass, and the members of the smaller
+    # story scored against the larger (its most recent ones).
+    merge_candidates: int = 8
+    merge_members: int = 4
 
 
 Embedding = npt.NDArray[np.float32]
@@ -132,6 +146,8 @@ class _Story:
     last_published: datetime | None = None
     # Stream time of the last article (for closing); None until a clock is known.
     last_activity: datetime | None = None
+    # The clusterer's arrival count when its last article came (for ``close_after_articles``).
+    last_arrival: int = 0
 
 
 def _unit(weights: dict[str, float]) -> dict[str, float]:
@@ -174,6 +190,10 @@ class StoryClusterer:
         self._idle_heap: list[tuple[datetime, int]] = []
         # Stories opened before any date was known: their idle clock starts at the next close_idle.
         self._unclocked: set[int] = set()
+        # (last arrival, last activity, story id): idle by the clock, waiting for enough arrivals.
+        self._waiting_heap: list[tuple[int, datetime, int]] = []
+        # Stories that gained or lost articles since the last periodic pass.
+        self._changed: set[int] = set()
 
     # ---- the stream ------------------------------------------------------------------------
 
@@ -299,6 +319,9 @@ class StoryClusterer:
                 links.difference_update(target.members)
                 for other in target.members:
                     self._cannot_link.get(other, set()).discard(member.article_id)
+        self._absorb(target, source)
+
+    def _absorb(self, target: _Story, source: _Story) -> None:
         for member in list(source.members.values()):
             self._detach_member(source, member)
             self._attach(target, member)
@@ -349,12 +372,97 @@ class StoryClusterer:
             idle = self._stories.get(story_id)
             if idle is None or idle.last_activity != activity:
                 continue  # stale entry: the story moved on or is gone
-            for article_id, member in idle.members.items():
-                del self._story_of[article_id]
-                self._df.remove(member.vector.keys() | member.entities.keys())
-            self._drop(idle)
+            heapq.heappush(self._waiting_heap, (idle.last_arrival, activity, story_id))
+        waiting = self._waiting_heap
+        latest_arrival = self._arrivals - self.config.close_after_articles
+        while waiting and waiting[0][0] <= latest_arrival:
+            _, activity, story_id = heapq.heappop(waiting)
+            idle = self._stories.get(story_id)
+            if idle is None or idle.last_activity != activity:
+                continue
+            self._close(idle)
             closed.append(story_id)
         return closed
+
+    def _close(self, story: _Story) -> None:
+        for article_id, member in story.members.items():
+            del self._story_of[article_id]
+            self._df.remove(member.vector.keys() | member.entities.keys())
+        self._drop(story)
+
+    # ---- the periodic pass --------------------------------------------------------------------
+
+    def consolidate(self) -> list[PlannedMerge]:
+        """Merges open stories that only now look like one story; returns the merges applied.
+
+        Each story changed since the last pass is compared with the open stories its terms
+        retrieve (``merge_candidates``); a pair's link is the mean probability, time and outlet
+        priors included, that the smaller story's latest members would join the larger one were
+        it the only candidate. Average linkage (``consolidation.plan_merges``) merges pairs
+        whose link reaches ``merge_probability``; cannot-link pairs (editors' corrections) are
+        never crossed. The cost follows the stories changed since the last pass, not history.
+        """
+        changed = [self._stories[s] for s in sorted(self._changed) if s in self._stories]
+        self._changed.clear()
+        links: dict[tuple[int, int], float] = {}
+        apart: set[tuple[int, int]] = set()
+        tables: dict[int, dict[int, float]] = {}
+        for story in changed:
+            for other in self._related(story):
+                pair = (min(story.id, other.id), max(story.id, other.id))
+                if pair in links or pair in apart:
+                    continue
+                if self._kept_apart(story, other):
+                    apart.add(pair)
+                    continue
+                small, large = (
+                    (story, other)
+                    if (len(story.members), other.id) < (len(other.members), story.id)
+                    else (other, story)
+                )
+                if small.id not in tables:
+                    tables[small.id] = self._rejoin(small)
+                links[pair] = tables[small.id].get(large.id, 0.0)
+        involved = {s for pair in links for s in pair}
+        sizes = {s: len(self._stories[s].members) for s in involved}
+        plan = plan_merges(sizes, links, self.config.merge_probability, apart)
+        for merge in plan:
+            self._absorb(self._stories[merge.keep], self._stories[merge.absorb])
+        # The plan already averaged the merged stories' links; they are compared again once they
+        # gain an article.
+        self._changed.clear()
+        return plan
+
+    def _related(self, story: _Story) -> list[_Story]:
+        """The open stories the terms of ``story`` retrieve, strongest overlap first."""
+        hits: Counter[int] = Counter()
+        per_term = self.config.postings_per_term
+        for term, count in story.index_counts.items():
+            for other in islice(reversed(self._postings.get(term, {})), per_term):
+                if other != story.id:
+                    hits[other] += count
+        return [self._stories[s] for s, _ in hits.most_common(self.config.merge_candidates)]
+
+    def _kept_apart(self, a: _Story, b: _Story) -> bool:
+        for article_id in a.members:
+            forbidden = self._cannot_link.get(article_id)
+            if forbidden and any(other in b.members for other in forbidden):
+                return True
+        return False
+
+    def _rejoin(self, story: _Story) -> dict[int, float]:
+        """For each story ``story``'s terms retrieve: the mean probability that its latest
+        members, were they arriving now with ``story`` gone, would join that story, scored
+        among the others exactly as ``add`` scores candidates (margins included)."""
+        others = [o for o in self._related(story) if not self._kept_apart(story, o)]
+        if not others:
+            return {}
+        members = list(islice(reversed(story.members.values()), self.config.merge_members))
+        totals = dict.fromkeys((o.id for o in others), 0.0)
+        for member in members:
+            for candidate in self._score(member, others):
+                totals[candidate.story_id] += candidate.probability
+        return {story_id: total / len(members) for story_id, total in totals.items()}
 
     # ---- reading ------------------------------------------------------------------------------
 
@@ -371,6 +479,11 @@ class StoryClusterer:
     @property
     def open_articles(self) -> int:
         return len(self._story_of)
+
+    @property
+    def clock(self) -> datetime | None:
+        """The latest article time the clusterer has seen (None before any dated article)."""
+        return self._clock
 
     @property
     def indexed_terms(self) -> int:
@@ -466,16 +579,22 @@ class StoryClusterer:
             return []
         ranked = sorted(hits, key=lambda s: -hits[s])[: self.config.max_candidates]
         forbidden = self._cannot_link.get(member.article_id, ())
+        stories = [
+            self._stories[story_id]
+            for story_id in ranked
+            if not (forbidden and any(o in self._stories[story_id].members for o in forbidden))
+        ]
+        return self._score(member, stories)
+
+    def _score(self, member: _Member, stories: Sequence[_Story]) -> list[Candidate]:
+        """``member`` scored against each story within the window, as one decision's candidates."""
         scored: list[tuple[int, tuple[float, ...], float]] = []
-        for story_id in ranked:
-            story = self._stories[story_id]
-            if forbidden and any(other in story.members for other in forbidden):
-                continue
+        for story in stories:
             gap = self._gap(member.published, story)
             if gap is not None and gap > self.config.close_after:
                 continue
             scored.append(
-                (story_id, self._features(member, story), self._priors(member, story, gap))
+                (story.id, self._features(member, story), self._priors(member, story, gap))
             )
         # How far each candidate stands above the best of the others (index 1: cos_best_member).
         lexical_margin = _margins([f[1] for _, f, _ in scored])
@@ -576,6 +695,8 @@ class StoryClusterer:
 
     def _attach(self, story: _Story, member: _Member) -> None:
         story.members[member.article_id] = member
+        story.last_arrival = self._arrivals
+        self._changed.add(story.id)
         self._story_of[member.article_id] = story.id
         if self._cross is not None:
             self._cross.attached(story.id, member.article_id)
@@ -664,6 +785,7 @@ class StoryClusterer:
         for term in story.index_counts:
             self._unpost(term, story.id)
         self._unclocked.discard(story.id)
+        self._changed.discard(story.id)
         del self._stories[story.id]
         if self._cross is not None:
             self._cross.dropped(story.id)
@@ -677,16 +799,54 @@ def _margins(values: Sequence[float]) -> list[float]:
     return [v - (top[1] if v == top[0] else top[0]) for v in values]
 
 
+# The worker clusters this many articles a batch (stories.worker.BATCH): the periodic pass runs
+# between batches, so a replay checks whether it is due after as many.
+REPLAY_BATCH = 200
+
+
 def replay(
-    clusterer: StoryClusterer, articles: Iterable[ArticleIn | PreparedArticle]
+    clusterer: StoryClusterer,
+    articles: Iterable[ArticleIn | PreparedArticle],
+    *,
+    merge_every: timedelta | None = None,
+    batch: int = REPLAY_BATCH,
 ) -> list[Assignment]:
-    """Adds articles in order, closing idle stories as the articles' own dates move on."""
+    """Adds articles in order, closing idle stories as the articles' own dates move on.
+
+    With ``merge_every``, the periodic pass runs as the worker runs it: after a batch, when the
+    articles' clock has moved on by ``merge_every`` since the last pass, and once after the last
+    article. Undated articles move no clock: while none of the stream is dated, the pass runs
+    after every batch (a batch is all the replay knows of time then). Each assignment names the
+    story the article is in at the end, after the pass's merges.
+    """
     out: list[Assignment] = []
-    for article in articles:
+    merged_into: dict[int, int] = {}
+    last_pass: datetime | None = None
+
+    def run_pass() -> None:
+        for merge in clusterer.consolidate():
+            merged_into[merge.absorb] = merge.keep
+
+    for count, article in enumerate(articles, start=1):
         out.append(clusterer.add(article))
         published = (
             article.article.published if isinstance(article, PreparedArticle) else article.published
         )
         if published is not None:
             clusterer.close_idle(published)
-    return out
+        if merge_every is not None and count % batch == 0:
+            clock = clusterer.clock
+            if clock is None or last_pass is None or clock - last_pass >= merge_every:
+                run_pass()
+                last_pass = clock
+    if merge_every is not None:
+        run_pass()
+    if not merged_into:
+        return out
+    return [replace(a, story_id=_final(a.story_id, merged_into)) for a in out]
+
+
+def _final(story_id: int, merged_into: dict[int, int]) -> int:
+    while story_id in merged_into:
+        story_id = merged_into[story_id]
+    return story_id

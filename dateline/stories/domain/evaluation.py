@@ -14,7 +14,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from dateline.stories.domain.clusterer import (
     PreparedArticle,
@@ -138,16 +138,19 @@ def evaluate(
     make_clusterer: Callable[[], StoryClusterer] = StoryClusterer,
     seed: int = REPLAY_SEED,
     embed: Embedder | None = None,
+    merge_every: timedelta | None = None,
 ) -> Evaluation:
     """Replays ``rows`` through a fresh clusterer in the replay order and scores it.
 
-    The time includes reading the words and, with ``embed``, the sentence encoder.
+    With ``merge_every`` the periodic pass runs at that cadence of the articles' own times
+    (``clusterer.replay``). The time includes reading the words, the pass and, with ``embed``,
+    the sentence encoder.
     """
     order = replay_order([row.article.published for row in rows], seed)
     started = time.perf_counter()
     clusterer = make_clusterer()
     prepared = prepare_all([rows[i].article for i in order], embed)
-    assignments = replay(clusterer, prepared)
+    assignments = replay(clusterer, prepared, merge_every=merge_every)
     seconds = time.perf_counter() - started
     predicted = {a.article_id: a.story_id for a in assignments}
     gold = {row.article.id: row.gold for row in rows}

@@ -155,9 +155,10 @@ def _article(text: str, where: str) -> ArticleIn:
 
 def cluster_in_memory(articles: Sequence[ArticleIn], setup: ClusteringSetup) -> list[TopStory]:
     """Replays the articles through a fresh clusterer of ``setup`` in publication order (undated
-    ones last, in file order), letting idle stories close as the articles' dates move on."""
+    ones last, in file order), letting idle stories close as the articles' dates move on, with
+    the periodic pass at the worker's cadence."""
     replayed = sorted(articles, key=lambda a: (a.published is None, a.published or _EARLIEST))
-    assignments = replay(setup.clusterer(), setup.prepare(replayed))
+    assignments = replay(setup.clusterer(), setup.prepare(replayed), merge_every=setup.merge_every)
     members: dict[int, list[ArticleIn]] = {}
     for article, assignment in zip(replayed, assignments, strict=True):
         members.setdefault(assignment.story_id, []).append(article)

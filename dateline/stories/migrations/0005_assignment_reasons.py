@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("stories", "0003_article_embedding"),
+        ("stories", "0004_automatic_merges"),
     ]
 
     operations = [

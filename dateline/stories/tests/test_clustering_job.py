@@ -136,10 +136,17 @@ def test_story_updated_is_sent_exactly_when_an_outlet_new_to_the_story_joins(
     assert heard == [(quake.pk, joined.pk, 2), (quake.pk, late.pk, 3)]
 
 
+def closing_by_days_alone() -> services.ClusteringWorker:
+    """A worker whose stories close by the days alone, however few articles follow."""
+    return services.ClusteringWorker(
+        build_clustering_setup(Config({"DATELINE_STORY_CLOSE_AFTER_ARTICLES": "0"}))
+    )
+
+
 def test_idle_stories_close_by_the_wires_clock_and_leave_the_clusterer(wire):
     outlet = wire.outlet("Outlet")
     old = wire.article(outlet, "quake", hours=0)
-    worker = services.ClusteringWorker()
+    worker = closing_by_days_alone()
     run_until_done(worker)
     # A quiet wire closes nothing, however late the worker runs.
     run_until_done(worker, now=NOW + timedelta(days=60))
@@ -156,7 +163,15 @@ def test_idle_stories_close_by_the_wires_clock_and_leave_the_clusterer(wire):
 
 def quake_then_quiet_days(wire, close_after_days: str, quiet_days: int):
     """A quake report, then other news `quiet_days` later, clustered with the setting given."""
-    setup = build_clustering_setup(Config({"DATELINE_STORY_CLOSE_AFTER_DAYS": close_after_days}))
+    setup = build_clustering_setup(
+        Config(
+            {
+                "DATELINE_STORY_CLOSE_AFTER_DAYS": close_after_days,
+                # Two articles: with the default, too few follow for any story to close.
+                "DATELINE_STORY_CLOSE_AFTER_ARTICLES": "0",
+            }
+        )
+    )
     outlet = wire.outlet("Outlet")
     old = wire.article(outlet, "quake", hours=0)
     worker = services.ClusteringWorker(setup)
@@ -233,3 +248,12 @@ def test_languages_count_a_language_once_however_the_feeds_spell_its_tag(wire):
 
     story = Story.objects.get()
     assert (story.languages, story.language_count) == (["de", "en"], 2)
+
+
+def test_by_default_a_story_stays_open_until_enough_articles_followed_it(wire):
+    outlet = wire.outlet("Outlet")
+    old = wire.article(outlet, "quake", hours=0)
+    wire.article(outlet, "strike", hours=24 * 10)  # ten days on: idle by the clock alone
+    worker = services.ClusteringWorker()
+    run_until_done(worker)
+    assert not story_of(old).closed

@@ -7,9 +7,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from dateline.core.config import Config
 from dateline.core.markup_text import markup_text
 from dateline.stories import services
-from dateline.stories.clustering_setup import clustering_setup
+from dateline.stories.clustering_setup import build_clustering_setup, clustering_setup
 from dateline.stories.domain.clusterer import PreparedArticle, StoryClusterer
 from dateline.stories.domain.records import ArticleIn, Assignment
 from dateline.stories.exceptions import ArticleNotInStory, InvalidCorrection
@@ -129,7 +130,10 @@ def test_a_batch_clustered_while_an_editor_corrects_is_redone_not_written(wire):
 def test_merging_into_a_closed_story_reopens_it_for_the_clusterer(wire):
     outlet = wire.outlet("A")
     old = wire.article(outlet, "quake", hours=0)
-    worker = services.ClusteringWorker()
+    # Stories close by the days alone here, however few articles follow.
+    worker = services.ClusteringWorker(
+        build_clustering_setup(Config({"DATELINE_STORY_CLOSE_AFTER_ARTICLES": "0"}))
+    )
     run_until_done(worker)
     fresh = wire.article(outlet, "vote", hours=24 * 10)  # ten days on: the quake story closes
     run_until_done(worker)

@@ -119,8 +119,10 @@ def test_eval_command_scores_the_fixture_and_ends_with_json(tmp_path: Path) -> N
         "seconds",
         "articles_per_s",
         "encoder",
+        "merge_every_minutes",
     }
     assert scores["encoder"] == str(default_model_dir())
+    assert scores["merge_every_minutes"] == 10
     assert scores["articles"] == 8 and scores["gold_clusters"] == 4
     # Four clearly separate events: no false merge, and most same-event articles found.
     assert scores["bcubed"]["p"] == 1.0

@@ -39,7 +39,7 @@ class Candidate:
     content_hash: str
     # Which of "summary" and "content" still hold the feed's own HTML, not yet sanitised, each
     # with the base URL its relative links resolve against. Storing sanitises them
-    # (wire/parsing.sanitised), and only for the entries it writes.
+    # (wire/pipeline/parse.sanitised), and only for the entries it writes.
     raw_html: tuple[tuple[str, str | None], ...] = ()
 
     @property

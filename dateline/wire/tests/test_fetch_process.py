@@ -14,7 +14,7 @@ import time
 import pytest
 
 from dateline.core.safehttp import BlockedAddress, ConnectionFailed, FetchPolicy
-from dateline.wire.fetching import Request, fetch_all
+from dateline.wire.pipeline.fetch import FetchProcessFailed, PollLimits, Request, fetch_all
 from tests.support.loopback import LoopbackServer, Reply
 
 LOOPBACK = FetchPolicy(allow_loopback=True, connect_timeout=2, read_timeout=2, total_timeout=3)
@@ -59,6 +59,20 @@ def test_answers_and_errors_cross_from_the_fetch_process_intact(server):
     assert isinstance(blocked.error, BlockedAddress) and "loopback" in str(blocked.error)
 
 
+def test_a_failing_fetch_loop_sends_back_a_record_with_its_traceback(server):
+    # A bug in the fetch loop (here: a limit no semaphore accepts) is not a feed's fault: the
+    # poller gets its kind, message and the fetch process's own traceback, not a bare string.
+    url = server.route("/feed", Reply(body=b"<rss/>"))
+    broken = PollLimits(per_host=-1)
+    with pytest.raises(FetchProcessFailed) as failed:
+        list(fetch_all([Request(1, url)], policy=LOOPBACK, limits=broken, own_process=True))
+    crash = failed.value.crash
+    assert crash is not None and crash.kind == "ValueError"
+    assert "initial value must be >= 0" in crash.message
+    assert crash.traceback.startswith("Traceback") and "in _fetch_one" in crash.traceback
+    assert fetch_processes() == []
+
+
 def test_a_custom_resolver_cannot_be_sent_to_the_fetch_process(server):
     async def resolve(host: str, port: int) -> list[str]:
         return ["127.0.0.1"]
@@ -87,7 +101,7 @@ def test_a_consumer_that_stops_early_ends_the_fetch_process(server):
 CHILD = """
 import multiprocessing, sys
 from dateline.core.safehttp import FetchPolicy
-from dateline.wire.fetching import Request, fetch_all
+from dateline.wire.pipeline.fetch import Request, fetch_all
 
 if __name__ == "__main__":
     quick, hangs = sys.argv[1:]

@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from dateline.core import jobs
 from dateline.core.safehttp import FetchPolicy
-from dateline.wire import ingest, services
-from dateline.wire.fetching import Request, fetch_all
+from dateline.wire import services
 from dateline.wire.models import Article, Feed, Sighting
+from dateline.wire.pipeline import decide
+from dateline.wire.pipeline.fetch import Request, fetch_all
 from dateline.wire.tests.feedfactory import Item, items, rss
 from tests.support.loopback import LoopbackServer, Reply
 
@@ -89,8 +90,9 @@ def test_updated_entry_updates_the_article_and_keeps_its_earlier_title(server):
 
 
 def test_a_feed_longer_than_one_lookup_is_matched_whole(server):
-    # More entries than ingest looks up per query: the ones past the first lookup are matched too.
-    count = ingest._LOOKUP_CHUNK + 30
+    # More entries than the decide stage looks up per query: the ones past the first lookup are
+    # matched too.
+    count = decide._LOOKUP_CHUNK + 30
     first = items(count)
     second = [*first[:-1], Item(first[-1].guid, "Corrected title", first[-1].link), *items(
         1, prefix="late")]  # fmt: skip

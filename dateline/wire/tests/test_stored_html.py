@@ -21,7 +21,7 @@ from dateline.wire import services
 from dateline.wire.adapters.feeds import parse_feed
 from dateline.wire.domain.decide import Candidate
 from dateline.wire.models import Article, Feed, Sighting
-from dateline.wire.parsing import ParsePool
+from dateline.wire.pipeline.parse import ParsePool
 from dateline.wire.tests.feedfactory import Item, rss
 from tests.support.loopback import LoopbackServer, Reply
 

@@ -6,7 +6,7 @@ import html
 from html.parser import HTMLParser
 
 from dateline.wire.domain.text import cut_markup
-from dateline.wire.parsing import SUMMARY_MAX_CHARS, read_document, sanitised
+from dateline.wire.pipeline.parse import SUMMARY_MAX_CHARS, read_document, sanitised
 from dateline.wire.tests.feedfactory import Item, rss
 
 VOID = {"br", "img", "hr", "wbr", "source", "track", "col", "area"}

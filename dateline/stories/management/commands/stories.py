@@ -70,9 +70,14 @@ class Command(BaseCommand):
         if not rows:
             raise CommandError(f"{file}: no articles")
         setup = chosen_setup(lexical)
-        result = evaluate(rows, make_clusterer=setup.clusterer, embed=setup.embed)
+        result = evaluate(
+            rows, make_clusterer=setup.clusterer, embed=setup.embed, merge_every=setup.merge_every
+        )
         b3, pw = result.bcubed, result.pairwise
         self.stdout.write(f"encoder         {setup.encoder or 'none (words only)'}")
+        every = setup.merge_every
+        passes = f"every {every.total_seconds() / 60:g} min" if every else "off"
+        self.stdout.write(f"periodic pass   {passes} (of the articles' own times)")
         self.stdout.write(f"articles        {result.articles}")
         self.stdout.write(f"clusters        {result.clusters} (gold {result.gold_clusters})")
         self.stdout.write(f"B-cubed         P {b3.p:.4f}  R {b3.r:.4f}  F1 {b3.f1:.4f}")
@@ -81,4 +86,12 @@ class Command(BaseCommand):
             f"time            {result.seconds:.2f} s, {result.articles_per_s:.1f} articles/s"
         )
         if as_json:
-            self.stdout.write(json.dumps({**result.as_json(), "encoder": setup.encoder}))
+            self.stdout.write(
+                json.dumps(
+                    {
+                        **result.as_json(),
+                        "encoder": setup.encoder,
+                        "merge_every_minutes": every.total_seconds() / 60 if every else None,
+                    }
+                )
+            )

@@ -16,12 +16,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from dateline.core.safehttp import FetchError, fetch
-from dateline.wire.adapters.feeds import MAX_FEED_BYTES, parse_feed
 from dateline.wire.domain.record_json import feed_as_json
 from dateline.wire.domain.records import Entry, ParsedFeed, Person, TextValue
 from dateline.wire.domain.text import terminal_safe
 from dateline.wire.exceptions import ParseError
-from dateline.wire.services import fetch_policy
+from dateline.wire.services import MAX_FEED_BYTES, fetch_policy, parse_feed
 
 _SUMMARY_CHARS = 160
 

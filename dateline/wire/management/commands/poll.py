@@ -13,7 +13,7 @@ from dateline.core import claims, jobs
 from dateline.core.management.checks import require_migrated
 from dateline.wire import services
 from dateline.wire.domain.text import terminal_safe
-from dateline.wire.ingest import PollOutcome
+from dateline.wire.services import PollOutcome
 
 BAR_WIDTH = 30
 ERRORS_SHOWN = 10

@@ -23,7 +23,11 @@ import time
 from multiprocessing.context import ForkServerContext
 
 # The guard first: a fork server whose poller died while it imported the rest ends all the same.
-PRELOADED = ["dateline.wire.fork_server_guard", "dateline.wire.parsing", "dateline.wire.fetching"]
+PRELOADED = [
+    "dateline.wire.pipeline.fork_server_guard",
+    "dateline.wire.pipeline.parse",
+    "dateline.wire.pipeline.fetch",
+]
 # How often a watching thread looks whether its parent process is still there.
 PARENT_CHECK_SECONDS = 0.5
 # prctl(2): send this process a signal when the thread that forked it ends.

@@ -10,6 +10,9 @@ fetchers back instead of letting answers pile up in memory.
 Politeness: at most `per_host` requests to one host at a time and `concurrency` in all; every
 request goes through `core.safehttp`, which enforces the address guard and the time and size
 limits.
+
+What crosses from the fetch process is typed: an `Answer` per request, then one `Ended`, which
+carries a `Crash` record (kind, message, traceback) when the fetch loop failed.
 """
 
 from __future__ import annotations
@@ -22,14 +25,14 @@ import multiprocessing.queues
 import queue
 import signal
 import threading
-import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
 
 from dateline.core.safehttp import FetchError, FetchPolicy, FetchResult, Resolver, SafeClient
-from dateline.wire import processes
+from dateline.wire.pipeline import processes
+from dateline.wire.pipeline.crash import Crash
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +63,11 @@ class Answer:
     error: FetchError | None = None
 
 
-# What ends the stream of answers: a string is the fetch loop's traceback (a bug), None the end.
-_DONE = None
+@dataclass(frozen=True, slots=True)
+class Ended:
+    """The last item of a stream of answers; `crash` says why the fetch loop failed (a bug)."""
+
+    crash: Crash | None = None
 
 
 class _Queue(Protocol):
@@ -226,7 +232,7 @@ def _fetch_in_thread(
         except BaseException as error:  # handed to the consuming thread, which re-raises it
             failure.append(error)
         finally:
-            _put_until_stopped(out, stop, _DONE)
+            _put_until_stopped(out, stop, Ended())
 
     thread = threading.Thread(target=run, name="dateline-fetch", daemon=True)
     thread.start()
@@ -236,7 +242,7 @@ def _fetch_in_thread(
                 item = out.get(timeout=STOP_CHECK_SECONDS)
             except queue.Empty:
                 continue
-            if item is _DONE:
+            if isinstance(item, Ended):
                 break
             assert isinstance(item, Answer)
             yield item
@@ -250,6 +256,10 @@ def _fetch_in_thread(
 
 class FetchProcessFailed(RuntimeError):
     """The fetch process died or its loop failed: a bug or the machine, not a feed."""
+
+    def __init__(self, reason: str, crash: Crash | None = None) -> None:
+        super().__init__(f"{reason}\n{crash.traceback}" if crash else reason)
+        self.crash = crash
 
 
 def _fetch_in_process(
@@ -265,18 +275,21 @@ def _fetch_in_process(
         daemon=True,
     )
     process.start()
-    failure: str | None = None
+    failure: FetchProcessFailed | None = None
     try:
         while not stop_when():
             try:
                 item = out.get(timeout=STOP_CHECK_SECONDS)
             except queue.Empty:
                 if not process.is_alive():
-                    failure = f"the fetch process ended unexpectedly (exit code {process.exitcode})"
+                    failure = FetchProcessFailed(
+                        f"the fetch process ended unexpectedly (exit code {process.exitcode})"
+                    )
                     break
                 continue
-            if item is _DONE or isinstance(item, str):
-                failure = item
+            if isinstance(item, Ended):
+                if item.crash is not None:
+                    failure = FetchProcessFailed("the fetch loop failed", item.crash)
                 break
             assert isinstance(item, Answer)
             yield item
@@ -289,7 +302,7 @@ def _fetch_in_process(
             process.join()
         out.close()
     if failure is not None:
-        raise FetchProcessFailed(failure)
+        raise failure
 
 
 def _fetch_process_main(
@@ -308,11 +321,11 @@ def _fetch_process_main(
         # The poller may die without a word (SIGKILL): its end of a pipe closing says so.
         return parent is not None and bool(multiprocessing.connection.wait([parent.sentinel], 0))
 
-    ending: object = _DONE
+    ending = Ended()
     try:
         asyncio.run(_produce(wanted, out, stop, policy, limits, None, poller_gone))
-    except BaseException:
-        ending = traceback.format_exc()
+    except BaseException as error:  # sent to the poller, which raises it as FetchProcessFailed
+        ending = Ended(Crash.of(error))
     _put_until_stopped(out, stop, ending)
     if stop.is_set():
         # Nobody reads any more: do not wait at exit for answers still queued to be sent.

@@ -1,4 +1,4 @@
-"""The parse stage of polling: feed bytes -> the small record storing needs, possibly in parallel.
+"""The parse stage of polling: feed bytes -> a `Document`, the small record storing needs.
 
 Parsing and sanitising are the CPU-heavy part of a poll cycle. One process can only use one
 core for them, so a large batch is parsed by a pool of worker processes while the main process
@@ -9,8 +9,11 @@ only pays for itself over many feeds.
 Entries' HTML is not sanitised while parsing. Most entries of a feed that answers 200 are
 stored already (unchanged since the last poll, or carried by another feed of the outlet), and
 storing one of those writes no text. So parsing leaves the feed's HTML in the candidates
-(`Candidate.raw_html` says which) and storing sanitises only the new and changed ones:
-`sanitised` in-process, or `ParsePool.sanitise` in the workers.
+(`Candidate.raw_html` says which) and, once the decide stage has said which entries will be
+written, only those are sanitised: by `ParsePool.sanitise`, in a worker when there are workers.
+
+What a worker sends back is a value, never an exception: a `Document` (or the sanitised
+candidates), `NotAFeed` when the bytes are not a feed, or a `Crash` record for a bug.
 
 Nothing here touches the database or Django settings, so worker processes stay light.
 """
@@ -26,12 +29,15 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from dateline.core.markup_text import markup_text
+from dateline.core.safehttp import FetchResult
 from dateline.core.sanitize import FEED_CONTENT, sanitize_html
-from dateline.wire import processes
 from dateline.wire.adapters.feeds import parse_feed
 from dateline.wire.domain.decide import Candidate, make_candidate
 from dateline.wire.domain.records import HTML, XHTML, ParsedFeed, TextValue
 from dateline.wire.domain.text import cut_markup
+from dateline.wire.exceptions import ParseError
+from dateline.wire.pipeline import processes
+from dateline.wire.pipeline.crash import Crash
 
 T = TypeVar("T")
 
@@ -56,6 +62,13 @@ class Document:
         """This document with the candidates at the given positions replaced."""
         candidates = tuple(replacements.get(i, c) for i, c in enumerate(self.candidates))
         return replace(self, candidates=candidates)
+
+
+@dataclass(frozen=True, slots=True)
+class NotAFeed:
+    """The bytes could not be read as a feed (the parser's ParseError, as a value)."""
+
+    reason: str
 
 
 def _is_markup(text: TextValue | None) -> bool:
@@ -119,7 +132,12 @@ def sanitised(candidate: Candidate) -> Candidate:
         name: sanitize_html(getattr(candidate, name), FEED_CONTENT, base_url=base).strip()
         for name, base in candidate.raw_html
     }
-    return replace(candidate, raw_html=(), **texts)
+    return replace(
+        candidate,
+        summary=texts.get("summary", candidate.summary),
+        content=texts.get("content", candidate.content),
+        raw_html=(),
+    )
 
 
 def read_document(
@@ -138,6 +156,15 @@ def read_document(
         raw_entry_html=True,
     )
     return document_of(parsed)
+
+
+def parse_headers(result: FetchResult) -> dict[str, str | None]:
+    """What of an HTTP answer, besides its body, reading it as a feed needs."""
+    return {
+        "content_type": result.header("content-type"),
+        "content_location": result.header("content-location"),
+        "base_url": result.url,
+    }
 
 
 def default_workers() -> int:
@@ -166,21 +193,19 @@ class ParsePool:
     def parallel(self) -> bool:
         return self._executor is not None
 
-    def submit(self, body: bytes, **headers: str | None) -> Future[Document]:
+    def parse(self, body: bytes, **headers: str | None) -> Future[Document | NotAFeed | Crash]:
+        """`read_document`, in a worker when there are workers."""
         return self._run(_read, body, headers)
 
-    def sanitise(self, candidates: list[Candidate]) -> Future[list[Candidate]]:
+    def sanitise(self, candidates: list[Candidate]) -> Future[list[Candidate] | Crash]:
         """`sanitised` for each of `candidates`, in a worker when there are workers."""
         return self._run(_sanitise_all, candidates)
 
-    def _run(self, function: Callable[..., T], *args: Any) -> Future[T]:
+    def _run(self, function: Callable[..., T], *args: Any) -> Future[T | Crash]:
         if self._executor is not None:
-            return self._executor.submit(function, *args)
-        future: Future[T] = Future()
-        try:
-            future.set_result(function(*args))
-        except Exception as error:  # the caller reads it from the future, as with a pool
-            future.set_exception(error)
+            return self._executor.submit(_caught, function, *args)
+        future: Future[T | Crash] = Future()
+        future.set_result(_caught(function, *args))
         return future
 
     def close(self) -> None:
@@ -199,8 +224,28 @@ class ParsePool:
         self.close()
 
 
-def _read(body: bytes, headers: dict[str, Any]) -> Document:
-    return read_document(body, **headers)
+def result_of(future: Future[T | Crash]) -> T | Crash:
+    """What `future` brought back. A pool that broke (a worker killed) raises in this process
+    rather than in the worker: that comes back as a Crash record too."""
+    try:
+        return future.result()
+    except Exception as error:
+        return Crash.of(error)
+
+
+def _caught(function: Callable[..., T], *args: Any) -> T | Crash:
+    # Runs in the worker: a bug there comes back as a record the poller logs, feed by feed.
+    try:
+        return function(*args)
+    except Exception as error:
+        return Crash.of(error)
+
+
+def _read(body: bytes, headers: dict[str, Any]) -> Document | NotAFeed:
+    try:
+        return read_document(body, **headers)
+    except ParseError as error:
+        return NotAFeed(str(error))
 
 
 def _sanitise_all(candidates: list[Candidate]) -> list[Candidate]:

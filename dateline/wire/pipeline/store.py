@@ -1,11 +1,13 @@
 """The store stage of polling: one feed's answer becomes articles, sightings and feed state.
 
-`record_answer()` parses outside any transaction, asks `domain.decide` what changed, then
-writes the articles, the sightings and the feed's new state (validators, health, next poll,
-claim released) in ONE short transaction. A worker killed before the commit leaves nothing
-behind and its claim expires, so the feed is polled again; killed after it, the feed is done.
-Either way nothing is lost and, because sightings are unique per feed and key, nothing is
-stored twice.
+Most answers need no parsing (an error, a 304, a 410, the same bytes as last time): `triage`
+records their feed's new state, in batches. The others (`NewBody`) are parsed and decided
+outside any transaction; `record_document` then writes the articles, the sightings and the
+feed's new state (validators, health, next poll, claim released) in ONE short transaction,
+which first checks that what the decision was made from still holds. A worker killed before the
+commit leaves nothing behind and its claim expires, so the feed is polled again; killed after
+it, the feed is done. Either way nothing is lost and, because sightings are unique per feed and
+key, nothing is stored twice.
 """
 
 from __future__ import annotations
@@ -13,29 +15,20 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import overload
 
 from django.db import IntegrityError, transaction
 
 from dateline.core.safehttp import FetchResult
 from dateline.core.urls import web_link
 from dateline.wire.domain import schedule
-from dateline.wire.domain.decide import (
-    Candidate,
-    ChangedArticle,
-    Known,
-    Memory,
-    Plan,
-    Ref,
-    decide,
-)
-from dateline.wire.exceptions import ParseError
-from dateline.wire.fetching import Answer
-from dateline.wire.models import Article, Feed, FullTextStatus, KnownArticle, Sighting
-from dateline.wire.parsing import Document, read_document, sanitised
+from dateline.wire.domain.decide import Candidate, ChangedArticle, Memory, Plan, Ref
+from dateline.wire.models import Article, Feed, FullTextStatus, Sighting
+from dateline.wire.pipeline.decide import Decision, decide_document
+from dateline.wire.pipeline.fetch import Answer
+from dateline.wire.pipeline.parse import Document, sanitised
 from dateline.wire.signals import article_ingested
 
 logger = logging.getLogger("dateline.wire.poll")
@@ -95,50 +88,17 @@ def _save(feed: Feed, fields: list[str], batch: StateBatch | None) -> None:
 
 
 @dataclass(frozen=True, slots=True)
-class NeedsParsing:
-    """A 200 answer with a body not seen before: parse it, then `record_document`."""
+class NewBody:
+    """A 200 answer with a body not seen before: parse it, decide, then `record_document`."""
 
     feed: Feed
     result: FetchResult
     body_hash: str
 
 
-@dataclass(frozen=True, slots=True)
-class NeedsSanitising:
-    """A parsed answer whose new or changed entries still hold the feed's own HTML.
-
-    Nothing was written. Sanitise `document`'s candidates at `positions` (in a parse worker),
-    put them back with `Document.with_candidates`, and `record_document` again with `memory`:
-    what the database held that they match, so it is not looked up a second time.
-    """
-
-    job: NeedsParsing
-    document: Document
-    positions: tuple[int, ...]
-    memory: Memory
-
-    @property
-    def candidates(self) -> list[Candidate]:
-        return [self.document.candidates[i] for i in self.positions]
-
-
-class _SanitiseFirst(Exception):
-    """Raised inside the storing transaction, before any write, to hand sanitising back."""
-
-    def __init__(self, candidates: tuple[Candidate, ...], memory: Memory) -> None:
-        super().__init__()
-        self.candidates = candidates
-        self.memory = memory
-
-
-class _StaleMemory(Exception):
-    """Raised inside the storing transaction, before any write: an article to change is no
-    longer as the memory the plan was made from says (another writer changed or removed it)."""
-
-
 def triage(
     feed: Feed, answer: Answer, now: datetime, batch: StateBatch | None = None
-) -> PollOutcome | NeedsParsing:
+) -> PollOutcome | NewBody:
     """Stores every answer that needs no parsing (errors, 304, 410, same bytes as last time).
 
     With a `batch`, those feed rows are written when the batch is flushed, not one by one.
@@ -160,31 +120,11 @@ def triage(
     if body_hash == feed.body_hash:
         # Same bytes as last time from a server that ignores validators: nothing to parse.
         return _record_unchanged(feed, result, now, batch)
-    return NeedsParsing(feed, result, body_hash)
+    return NewBody(feed, result, body_hash)
 
 
-def record_parse_error(job: NeedsParsing, error: ParseError, now: datetime) -> PollOutcome:
-    return _record_failure(job.feed, now, status=job.result.status, error=str(error))
-
-
-def record_answer(feed: Feed, answer: Answer, now: datetime) -> PollOutcome:
-    """Stores what one fetch of `feed` produced, parsing in this process."""
-    job = triage(feed, answer, now)
-    if isinstance(job, PollOutcome):
-        return job
-    try:
-        document = read_document(job.result.body, **parse_headers(job.result))
-    except ParseError as error:
-        return record_parse_error(job, error, now)
-    return record_document(job, document, now)
-
-
-def parse_headers(result: FetchResult) -> dict[str, str | None]:
-    return {
-        "content_type": result.header("content-type"),
-        "content_location": result.header("content-location"),
-        "base_url": result.url,
-    }
+def record_parse_error(body: NewBody, reason: str, now: datetime) -> PollOutcome:
+    return _record_failure(body.feed, now, status=body.result.status, error=reason)
 
 
 def _release(feed: Feed, now: datetime, status: int | None) -> None:
@@ -299,98 +239,19 @@ _SUCCESS_FIELDS = ["last_success_at", "etag", "last_modified", "validators_url",
 
 # --- entries -> articles ----------------------------------------------------------------------
 
-
-# Candidates looked up per query: three lists of this many stay far below SQLite's and
-# PostgreSQL's limits on parameters, and a feed rarely has more entries.
-_LOOKUP_CHUNK = 2000
-
-
-def _memory(feed: Feed, candidates: list[Candidate]) -> Memory:
-    """Everything stored that one of `candidates` could match: two queries, whatever the size.
-
-    The feed's sightings of the candidates' keys, then every article one of them could be: one
-    of those, one any feed stored under a candidate's canonical URL, or one of this feed's with
-    a candidate's content hash, each marked with whether this feed saw it.
-    """
-    keys: dict[str, int] = {}
-    found: dict[int, KnownArticle] = {}
-    for start in range(0, len(candidates), _LOOKUP_CHUNK):
-        chunk = candidates[start : start + _LOOKUP_CHUNK]
-        chunk_keys = Sighting.objects.keys_of(feed, {c.key for c in chunk})
-        keys.update(chunk_keys)
-        for article in Article.objects.matching(
-            feed,
-            ids=set(chunk_keys.values()),
-            canonical_urls={c.canonical_url for c in chunk if c.canonical_url},
-            content_hashes={c.content_hash for c in chunk},
-        ):
-            found[article.id] = article
-    rows = [found[key] for key in sorted(found)]
-    return Memory(
-        keys=keys,
-        links={a.canonical_url: a.id for a in rows if a.canonical_url and a.seen_by_feed},
-        hashes={a.content_hash: a.id for a in rows if a.seen_by_feed},
-        canonical={a.canonical_url: a.id for a in rows if a.canonical_url},
-        articles={a.id: Known(a.id, a.title, a.content_hash, a.earlier_titles) for a in rows},
-    )
+# Writing a decision is tried this many times: each time another writer got there first (two
+# feeds carrying one new article, stored by two workers at once), it is decided again.
+ATTEMPTS = 3
 
 
-@overload
-def record_document(
-    job: NeedsParsing, document: Document, now: datetime, *, memory: Memory | None = None
-) -> PollOutcome: ...
-
-
-@overload
-def record_document(
-    job: NeedsParsing,
-    document: Document,
-    now: datetime,
-    *,
-    sanitise_here: bool,
-    memory: Memory | None = None,
-) -> PollOutcome | NeedsSanitising: ...
-
-
-def record_document(
-    job: NeedsParsing,
-    document: Document,
-    now: datetime,
-    *,
-    sanitise_here: bool = True,
-    memory: Memory | None = None,
-) -> PollOutcome | NeedsSanitising:
-    """Stores a parsed answer: its entries and the feed's new state, in one transaction.
-
-    Entries to write that still hold the feed's HTML are sanitised here, or, unless
-    `sanitise_here`, handed back as NeedsSanitising so a parse worker can do it. `memory` is a
-    NeedsSanitising's: what the first attempt found stored (see `store_entries`).
-    """
-    feed, result, body_hash = job.feed, job.result, job.body_hash
-    entry_times = tuple(c.published_at for c in document.candidates if c.published_at is not None)
-
-    def feed_state() -> list[str]:
-        _succeeded(feed, result, now, previous=None, entry_times=entry_times)
-        if not document.candidates and document.warnings:
-            # The parser read nothing and said why (malformed XML it could not recover): show
-            # the editor, and keep no body hash so the same bytes are read again next time.
-            feed.last_error = f"no entries could be read: {document.warnings[0]}"[:2000]
-            feed.body_hash = ""
-        else:
-            feed.body_hash = body_hash
-        feed.entries_per_day = schedule.entries_per_day(entry_times, now)
-        fields = [*_STATE_FIELDS, *_SUCCESS_FIELDS, "body_hash", "entries_per_day"]
-        return fields + _follow_permanent_redirect(feed, result)
-
-    try:
-        plan = store_entries(
-            feed, document, now, with_feed_state=feed_state, sanitise_here=sanitise_here,
-            memory=memory,
-        )  # fmt: skip
-    except _SanitiseFirst as first:
-        wanted = {id(candidate) for candidate in first.candidates}
-        positions = tuple(i for i, c in enumerate(document.candidates) if id(c) in wanted)
-        return NeedsSanitising(job, document, positions, first.memory)
+def record_document(body: NewBody, decision: Decision, now: datetime) -> PollOutcome:
+    """Stores a parsed answer: its entries and the feed's new state, in one transaction."""
+    feed, result = body.feed, body.result
+    plan = store(feed, decision, now, new_body=body)
+    if plan is None:
+        # Nothing was written and the feed keeps its claim: polled again when the lease ends.
+        logger.warning("feed %s: other writers kept storing the same articles", feed.url)
+        return PollOutcome(feed.id, feed.url, None, error="internal error while storing")
     return PollOutcome(
         feed.id,
         feed.url,
@@ -401,55 +262,65 @@ def record_document(
     )
 
 
-def store_entries(
-    feed: Feed,
-    document: Document,
-    now: datetime,
-    *,
-    with_feed_state: Callable[[], list[str]] | None = None,
-    sanitise_here: bool = True,
-    memory: Memory | None = None,
-) -> Plan:
-    """Stores a parsed document's entries for `feed` in one transaction and returns the plan.
+def store(
+    feed: Feed, decision: Decision, now: datetime, *, new_body: NewBody | None = None
+) -> Plan | None:
+    """Writes `decision` for `feed` in one transaction and returns the plan it wrote; with
+    `new_body`, the answer it came from, the feed's new state commits with it.
 
-    `with_feed_state` runs inside the same transaction and names the feed fields it changed, so
-    the articles and the feed's new state commit together. Unless `sanitise_here`, a plan that
-    would write text still holding feed HTML raises _SanitiseFirst before writing anything.
-
-    `memory`, when given, is what an earlier attempt found stored for these candidates, before
-    they went to be sanitised; the first attempt decides from it rather than look again.
+    The decision was made outside the transaction, so another writer may have stored an
+    article since (two workers on PostgreSQL, two feeds carrying one new article): then it is
+    decided again from what is stored now and tried again. None when every attempt lost;
+    nothing was written then.
     """
-    candidates = list(document.candidates)
-    language = (document.language or feed.outlet.language or "")[:35]
-    # Two workers on PostgreSQL may store the same new article (two feeds carrying it) at once:
-    # the loser's unique canonical_url fails, and its next attempt sees the winner's row. A
-    # memory kept from before sanitising may be older still: what another writer stored since
-    # fails the same constraints (new articles, sightings), and an article to change that is no
-    # longer as remembered raises _StaleMemory; either way the next attempt looks again.
-    for attempt in range(3):
-        try:
-            with transaction.atomic():
-                known = memory if memory is not None else _memory(feed, candidates)
-                memory = None
-                plan = decide(candidates, known)
-                if not sanitise_here:
-                    raw = tuple(c for c in plan.written if c.raw_html)
-                    if raw:
-                        raise _SanitiseFirst(raw, known)
-                plan = _settled(plan, known)
-                _write_plan(feed, plan, language, now)
-                fields = with_feed_state() if with_feed_state else []
-                if document.title and not feed.title:
-                    feed.title = document.title[:500]
-                    fields.append("title")
-                if fields:
-                    feed.save(update_fields=fields)
-            return plan
-        except (IntegrityError, _StaleMemory):
-            if attempt == 2:
-                raise
+    for attempt in range(ATTEMPTS):
+        if attempt > 0:
             logger.info("feed %s: a concurrent writer stored an article first; retrying", feed.url)
-    raise AssertionError("unreachable")
+            decision = decide_document(feed, decision.document)
+        plan = _write(feed, decision, now, new_body)
+        if plan is not None:
+            return plan
+    return None
+
+
+def _write(feed: Feed, decision: Decision, now: datetime, new_body: NewBody | None) -> Plan | None:
+    """One attempt: the plan written, or None (nothing written) when what it was decided from
+    no longer holds."""
+    document = decision.document
+    language = (document.language or feed.outlet.language or "")[:35]
+    try:
+        with transaction.atomic():
+            plan = _settled(decision.plan, decision.memory)
+            if plan is None:
+                return None  # nothing written yet: the transaction ends empty
+            _write_plan(feed, plan, language, now)
+            fields = _feed_state(feed, new_body, document, now) if new_body else []
+            if document.title and not feed.title:
+                feed.title = document.title[:500]
+                fields.append("title")
+            if fields:
+                feed.save(update_fields=fields)
+    except IntegrityError:
+        # Another writer's new article or sighting came first (unique constraints): rolled back.
+        return None
+    return plan
+
+
+def _feed_state(feed: Feed, body: NewBody, document: Document, now: datetime) -> list[str]:
+    """The feed's state after a parsed 200 answer; names the fields it changed."""
+    result = body.result
+    entry_times = tuple(c.published_at for c in document.candidates if c.published_at is not None)
+    _succeeded(feed, result, now, previous=None, entry_times=entry_times)
+    if not document.candidates and document.warnings:
+        # The parser read nothing and said why (malformed XML it could not recover): show
+        # the editor, and keep no body hash so the same bytes are read again next time.
+        feed.last_error = f"no entries could be read: {document.warnings[0]}"[:2000]
+        feed.body_hash = ""
+    else:
+        feed.body_hash = body.body_hash
+    feed.entries_per_day = schedule.entries_per_day(entry_times, now)
+    fields = [*_STATE_FIELDS, *_SUCCESS_FIELDS, "body_hash", "entries_per_day"]
+    return fields + _follow_permanent_redirect(feed, result)
 
 
 def _article_fields(candidate: Candidate) -> dict[str, object]:
@@ -473,12 +344,13 @@ def _article_fields(candidate: Candidate) -> dict[str, object]:
 _TEXT_FIELDS = ("url", "title", "summary", "content")
 
 
-def _settled(plan: Plan, memory: Memory) -> Plan:
+def _settled(plan: Plan, memory: Memory) -> Plan | None:
     """`plan` with its changed articles' entries sanitised, and those whose stored text would
     stay the same left out of `changed` (their new hash is kept, nothing else is written).
 
-    The stored texts are read for the changed articles only, which a poll rarely has. Raises
-    _StaleMemory when one of them is gone or no longer has the hash `memory` says it has.
+    The stored texts are read for the changed articles only, which a poll rarely has. None
+    when one of them is gone or no longer has the hash `memory` says it has (another writer
+    changed it since the decision).
     """
     if not plan.changed:
         return plan
@@ -489,11 +361,10 @@ def _settled(plan: Plan, memory: Memory) -> Plan:
         )
     )
     stored = {row[0]: row[2:] for row in rows}
-    for row in rows:
-        if row[1] != memory.articles[row[0]].content_hash:
-            raise _StaleMemory
     if len(stored) < len(changes):
-        raise _StaleMemory
+        return None
+    if any(row[1] != memory.articles[row[0]].content_hash for row in rows):
+        return None
 
     def stored_text_same(change: ChangedArticle) -> bool:
         fields = _article_fields(change.candidate)
