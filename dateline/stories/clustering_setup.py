@@ -2,7 +2,9 @@
 
 The shipped scorer weighs sentence embeddings (``adapters.sentence_encoder``); when the encoder's
 weights are not installed, or ``DATELINE_STORY_ENCODER`` is ``none``, stories are clustered with
-the lexical model alone and a warning says so once. Everything that clusters (the worker, `dateline
+the lexical model alone and a warning says so once. Either way, articles are compared across
+languages with the multilingual headline encoder (``adapters.multilingual_encoder``) when it
+loads (decision 0098). Everything that clusters (the worker, `dateline
 stories eval` and `top`, the benchmark) gets its clusterer and prepared articles from here, so they
 all run the same pipeline.
 """
@@ -24,6 +26,7 @@ from dateline.core.config import (
     story_merge_minutes,
 )
 from dateline.stories.domain.clusterer import ClustererConfig, PreparedArticle, StoryClusterer
+from dateline.stories.domain.cross_language import CrossLanguageIndex, HeadlineEncoder
 from dateline.stories.domain.evaluation import Embedder, prepare_all
 from dateline.stories.domain.records import ArticleIn
 from dateline.stories.domain.scorer import ScorerModel, default_model
@@ -45,6 +48,9 @@ class ClusteringSetup:
     cluster_config: ClustererConfig = field(default_factory=ClustererConfig)
     # How often the periodic pass runs (DATELINE_STORY_MERGE_MINUTES); None: never.
     merge_every: timedelta | None = timedelta(minutes=10)
+    # The multilingual headline encoder for candidates across languages (cross_language);
+    # None: articles are compared within their language only.
+    headlines: HeadlineEncoder | None = None
 
     def encoder_name(self) -> str | None:
         """A short name for the encoder's weights, stored with each vector: vectors from other
@@ -54,7 +60,8 @@ class ClusteringSetup:
         return _weights_name(self.encoder or "")
 
     def clusterer(self, config: ClustererConfig | None = None) -> StoryClusterer:
-        return StoryClusterer(config or self.cluster_config, self.model)
+        cross = None if self.headlines is None else CrossLanguageIndex(self.headlines)
+        return StoryClusterer(config or self.cluster_config, self.model, cross)
 
     def prepare(self, articles: Sequence[ArticleIn]) -> list[PreparedArticle]:
         """Articles ready for ``clusterer().add``, embedded in one batch when the model needs it."""
@@ -68,7 +75,20 @@ def lexical_setup(config: Config | None = None) -> ClusteringSetup:
         None,
         cluster_config=_cluster_config(config),
         merge_every=_merge_every(config),
+        headlines=_headline_encoder(),
     )
+
+
+@cache
+def _headline_encoder() -> HeadlineEncoder | None:
+    """The multilingual encoder's ``encode`` (loaded once per process), or None with a warning."""
+    from dateline.stories.adapters.multilingual_encoder import load_multilingual_encoder
+
+    try:
+        return load_multilingual_encoder().encode
+    except EncoderUnavailable as why:
+        log.warning("stories are not compared across languages: %s", why)
+        return None
 
 
 def _cluster_config(config: Config) -> ClustererConfig:
@@ -108,6 +128,7 @@ def build_clustering_setup(config: Config | None = None) -> ClusteringSetup:
         encoder.dimensions,
         _cluster_config(config),
         _merge_every(config),
+        _headline_encoder(),
     )
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from dateline.stories.article_records import article_in, seen_at
 from dateline.stories.coverage import recompute_coverage
 from dateline.stories.cursor import lock_cursor
+from dateline.stories.domain.records import AssignmentReason, ReasonKind
 from dateline.stories.exceptions import ArticleNotInStory, InvalidCorrection
 from dateline.stories.models import (
     CorrectionKind,
@@ -32,6 +33,20 @@ from dateline.wire.models import Article
 
 # Pairs kept per correction: a merge of two large stories labels their cross product.
 MAX_PAIRS_PER_CORRECTION = 10_000
+# Reasons kept per story in a correction's context: as many articles as its pairs can reach.
+MAX_REASONS_PER_STORY = 500
+
+
+def _reasons(article_ids: Iterable[int]) -> dict[str, Any]:
+    """Why the clusterer placed each article, as its membership says now, by article id."""
+    ids = list(itertools.islice(article_ids, MAX_REASONS_PER_STORY))
+    return {
+        str(article_id): reason
+        for article_id, reason in StoryArticle.objects.filter(article_id__in=ids).values_list(
+            "article_id", "reason"
+        )
+        if reason
+    }
 
 
 def _label_pairs(
@@ -78,6 +93,7 @@ def merge_stories(
         raise InvalidCorrection("That story was already merged into another one.")
     now = timezone.now()
     kept_articles, absorbed_articles = _article_ids(keep), _article_ids(absorb)
+    context = {**_reasons(kept_articles), **_reasons(absorbed_articles)}
     StoryArticle.objects.filter(story=absorb).update(story=keep)
     if keep.closed and not absorb.closed:
         # Reopened: the clusterer learns of it on restore, under a new id.
@@ -94,6 +110,7 @@ def merge_stories(
         made_at=now,
         automatic=automatic,
         moved_articles=absorbed_articles,
+        context=context,
     )
     if not automatic:
         _label_pairs(correction, itertools.product(kept_articles, absorbed_articles), same=True)
@@ -181,9 +198,13 @@ def move_article_out(article: Article, editor: Any = None) -> Story:
         closed=old.closed,
         closed_at=now if old.closed else None,
     )
+    # The clusterer's reason goes with the correction (and its pairs); the article is where it
+    # is now because an editor said so.
+    context = {**_reasons(others), **_reasons([article.pk])}
     membership.story = new
     membership.score = 0.0
-    membership.save(update_fields=["story", "score"])
+    membership.reason = AssignmentReason(ReasonKind.EDITOR).as_json()
+    membership.save(update_fields=["story", "score", "reason"])
     correction = StoryCorrection.objects.create(
         kind=CorrectionKind.MOVE_OUT,
         story=old,
@@ -191,6 +212,7 @@ def move_article_out(article: Article, editor: Any = None) -> Story:
         article=article,
         editor=editor,
         made_at=now,
+        context=context,
     )
     _label_pairs(correction, ((article.pk, other) for other in others), same=False)
     recompute_coverage([old.pk, new.pk])
@@ -226,9 +248,12 @@ def labelled_pairs() -> Iterator[dict[str, Any]]:
     """Every labelled pair, oldest correction first, as plain dicts ready for JSON.
 
     ``{"a": article, "b": article, "same_story": bool, "correction": "merge" | "move-out" |
-    "unmerge", "made_at": ISO time}``, each article with the fields of the labelled JSON-lines
-    files (id, title, text, lang, published, source). Automatic merges label no pair, and none
-    of theirs is ever exported: only people's corrections are training data.
+    "unmerge", "made_at": ISO time, "why_a": reason, "why_b": reason}``, each article with the
+    fields of the labelled JSON-lines files (id, title, text, lang, published, source), each
+    reason why the clusterer had placed that article when the editor corrected it
+    (``AssignmentReason.as_json``: kind, score, matched_article, shared, language), or null when
+    it kept none. Automatic merges label no pair, and none of theirs is ever exported: only
+    people's corrections are training data.
     """
     pairs = (
         LabelledPair.objects.exclude(correction__automatic=True)
@@ -242,4 +267,6 @@ def labelled_pairs() -> Iterator[dict[str, Any]]:
             "same_story": pair.same_story,
             "correction": pair.correction.kind,
             "made_at": pair.correction.made_at.isoformat(),
+            "why_a": pair.correction.context.get(str(pair.article_a_id)),
+            "why_b": pair.correction.context.get(str(pair.article_b_id)),
         }

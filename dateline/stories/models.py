@@ -136,6 +136,9 @@ class StoryArticle(models.Model):
     # How strongly the clusterer matched it (0.0 when it opened the story or an editor put it
     # there).
     score = models.FloatField(default=0.0)
+    # Why it is here (dateline.stories.domain.records.AssignmentReason.as_json); {} for
+    # memberships made before reasons were kept.
+    reason = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return f"article {self.article_id} in story {self.story_id}"
@@ -194,6 +197,9 @@ class StoryCorrection(models.Model):
     moved_articles = models.JSONField(default=list, blank=True)
     # When an editor undid this (automatic) merge; empty while it stands.
     undone_at = models.DateTimeField(null=True, blank=True)
+    # Why the clusterer had placed the articles the correction moved, by article id, as they were
+    # when it was made (AssignmentReason.as_json): export-pairs hands them on with the pairs.
+    context = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: story {self.story_id} / {self.other_story_id}"

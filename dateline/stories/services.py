@@ -19,6 +19,7 @@ from dateline.stories.corrections import (
     undo_automatic_merge,
 )
 from dateline.stories.coverage import recompute_coverage
+from dateline.stories.explanations import why_in_story
 from dateline.stories.worker import BATCH, LEASE, ClusteringWorker
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "recompute_coverage",
     "seen_at",
     "undo_automatic_merge",
+    "why_in_story",
 ]
 
 # The process's own worker: the job registered in apps.py runs it.

@@ -418,7 +418,12 @@ class ClusteringWorker:
         # still held it) reopens it, as a merge into a closed story does.
         Story.objects.filter(pk__in=set(target), closed=True).update(closed=False, closed_at=None)
         StoryArticle.objects.bulk_create(
-            StoryArticle(story_id=story_id, article=article, score=assignment.score)
+            StoryArticle(
+                story_id=story_id,
+                article=article,
+                score=assignment.score,
+                reason=assignment.reason.as_json() if assignment.reason else {},
+            )
             for story_id, article, assignment in zip(target, batch, assignments, strict=True)
         )
         updates: list[tuple[int, Article]] = []

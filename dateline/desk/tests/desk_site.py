@@ -17,6 +17,7 @@ from django.utils import timezone
 from dateline.blog.models import PostStatus
 from dateline.blog.services import create_post
 from dateline.comments.models import Comment
+from dateline.stories.domain.records import AssignmentReason, ReasonKind
 from dateline.stories.models import Story, StoryArticle
 from dateline.stories.services import recompute_coverage
 from dateline.wire import services as wire
@@ -50,7 +51,15 @@ def build_desk_site() -> DeskSite:
             # Its page was tried already: the compose screen opens at once, without fetching.
             full_text_status=FullTextStatus.FAILED, full_text_note="HTTP 404",
         )  # fmt: skip
-        StoryArticle.objects.create(story=story, article=article)
+        # Why each is there, as the clustering job keeps it: the first opened the story.
+        reason = (
+            AssignmentReason(ReasonKind.NEW, language="en")
+            if first is None
+            else AssignmentReason(
+                ReasonKind.JOINED, 0.87, str(first.pk), ("ferry", "strike", "second week"), "en"
+            )
+        )
+        StoryArticle.objects.create(story=story, article=article, reason=reason.as_json())
         first = first or article
     recompute_coverage([story.pk])
     post = create_post(headline="Ferries stop", status=PostStatus.PUBLISHED, published_at=now)
@@ -77,6 +86,7 @@ def build_desk_site() -> DeskSite:
         article=first,
         pages={
             "triage": "/desk/",
+            "story": f"/desk/stories/{story.pk}/",
             "compose": f"/desk/compose/{first.pk}/",
             "clip": "/desk/clip/",
             "moderation": "/desk/comments/",

@@ -92,6 +92,19 @@ def test_moving_an_article_out_asks_first_then_opens_its_new_story(signed_in, de
     assert "only one" in alone.content.decode()
 
 
+def test_each_article_says_why_it_is_in_the_story(signed_in, desk):
+    story = desk[-1]  # story 0: articles 0, 4, 8, ...; 0 opened it, 4 joined 0, 8 joined 4
+    page = signed_in.get(reverse("desk:story", args=[story.pk])).content.decode()
+    whys = re.findall(r'Why here:</span> <span dir="auto">([^<]*)</span>', page)
+    assert len(whys) == 6
+    assert whys[0] == "new: no open story shared its rare words"
+    assert whys[1] == (
+        "joined: 0.81 with \u2018Report 0 on story 0: envoys arrive\u2019"
+        " \u2014 shared: envoys, talks, city 0"
+    )
+    assert whys[2].startswith("joined: 0.81 with \u2018Report 4 on story 0")
+
+
 def test_an_automatic_merge_is_shown_and_an_editor_undoes_it(signed_in, desk):
     keep, absorbed = desk[0], desk[1]
     story_services.merge_stories(keep, absorbed, automatic=True)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from dateline.blog.models import Post, PostStatus
 from dateline.desk.models import StoryDeskState, UpdateSuggestion
 from dateline.stories.coverage import recompute_coverage
+from dateline.stories.domain.records import AssignmentReason, ReasonKind
 from dateline.stories.models import Story, StoryArticle
 from dateline.wire.models import Article, Feed, Outlet
 
@@ -70,7 +71,11 @@ def build(stories: int, articles: int, *, outlets: int = 40, start: int = 0) -> 
         made_articles = Article.objects.bulk_create(rows, batch_size=1000)
         StoryArticle.objects.bulk_create(
             (
-                StoryArticle(story=new_stories[n % stories], article=article)
+                StoryArticle(
+                    story=new_stories[n % stories],
+                    article=article,
+                    reason=_reason(n, stories, made_articles),
+                )
                 for n, article in enumerate(made_articles)
             ),
             batch_size=1000,
@@ -108,3 +113,14 @@ def build(stories: int, articles: int, *, outlets: int = 40, start: int = 0) -> 
             if n % 7 == 0
         )
     return list(Story.objects.filter(pk__in=[story.pk for story in new_stories]).ranked())
+
+
+def _reason(n: int, stories: int, articles: list[Article]) -> dict[str, object]:
+    """Why the clusterer would have put article ``n`` there: its story's first opens it, the
+    others join the story's previous article (one in ten across languages)."""
+    if n < stories:
+        return AssignmentReason(ReasonKind.NEW, language="en").as_json()
+    kind = ReasonKind.JOINED_ACROSS_LANGUAGES if n % 10 == 3 else ReasonKind.JOINED
+    shared = ("envoys", "talks", f"city {n % stories}")
+    previous = str(articles[n - stories].pk)
+    return AssignmentReason(kind, 0.81, previous, shared, "en").as_json()

@@ -39,9 +39,11 @@ def story_page(request: HttpRequest, story_id: int) -> HttpResponse:
     story = get_object_or_404(
         Story.objects.with_articles().select_related("desk_state", "merged_into"), pk=story_id
     )
+    why = story_services.why_in_story(story.pk)
     articles = [
         {
             "article": article,
+            "why": why.get(article.pk),
             "link": web_link(article.url),
             "lead": _lead(article.summary),
             "language": article.language or article.outlet.language,

@@ -31,8 +31,11 @@ from itertools import islice
 import numpy as np
 import numpy.typing as npt
 
+from dateline.stories.domain import why
 from dateline.stories.domain.consolidation import PlannedMerge, plan_merges
-from dateline.stories.domain.records import ArticleIn, Assignment
+from dateline.stories.domain.cross_language import CrossLanguageIndex, CrossMatch
+from dateline.stories.domain.languages import article_language
+from dateline.stories.domain.records import ArticleIn, Assignment, AssignmentReason, ReasonKind
 from dateline.stories.domain.scorer import ScorerModel, default_model, probability
 from dateline.stories.domain.term_stats import DocumentFrequencies
 from dateline.stories.domain.text_features import ArticleTerms, article_terms
@@ -123,6 +126,8 @@ class _Member:
     embedding: Embedding | None
     # The order the clusterer met it in: a story's latest members are its highest.
     arrival: int
+    # Its language as read (languages.article_language); None: unknown, not English.
+    language: str | None = None
 
 
 @dataclass(slots=True)
@@ -158,9 +163,14 @@ def _dot(a: dict[str, float], b: dict[str, float]) -> float:
 
 class StoryClusterer:
     def __init__(
-        self, config: ClustererConfig | None = None, model: ScorerModel | None = None
+        self,
+        config: ClustererConfig | None = None,
+        model: ScorerModel | None = None,
+        cross_language: CrossLanguageIndex | None = None,
     ) -> None:
         self.config = config or ClustererConfig()
+        # Candidates across languages (cross_language); None: the word index only.
+        self._cross = cross_language
         self.model = model or default_model()
         self._threshold = (
             self.config.join_probability
@@ -189,26 +199,82 @@ class StoryClusterer:
 
     def add(self, article: ArticleIn | PreparedArticle) -> Assignment:
         """Assigns one article to an open story or to a new one."""
-        return self.add_decided(article, self._choose)
+        return self._add(article, self._choose, across_languages=True)
 
     def add_decided(self, article: ArticleIn | PreparedArticle, choose: Chooser) -> Assignment:
         """Like ``add`` with the decision made by ``choose`` (training replays gold decisions)."""
+        return self._add(article, choose, across_languages=False)
+
+    def _add(
+        self, article: ArticleIn | PreparedArticle, choose: Chooser, *, across_languages: bool
+    ) -> Assignment:
         prepared = article if isinstance(article, PreparedArticle) else prepare(article)
         known = self._story_of.get(prepared.article.id)
         if known is not None:
-            return Assignment(prepared.article.id, known, created=False, score=1.0)
+            reason = AssignmentReason(ReasonKind.KNOWN, 1.0)
+            return Assignment(prepared.article.id, known, created=False, score=1.0, reason=reason)
         member = self._member(prepared)
         candidates = self._candidates(member)
         chosen = choose(candidates)
+        cross = None
+        if chosen is None and across_languages and self._cross is not None:
+            cross = self._cross.match(member.article_id, lambda s: self._may_join(member, s))
+            chosen = None if cross is None else cross.story_id
         if chosen is None:
             story = self._new_story()
             created, score = True, 0.0
+        elif cross is not None:
+            story, created, score = self._stories[chosen], False, cross.similarity
         else:
             story = self._stories[chosen]
             created = False
             score = next((c.probability for c in candidates if c.story_id == chosen), 1.0)
+        reason = self._reason(member, candidates, None if created else story, cross)
         self._attach(story, member)
-        return Assignment(member.article_id, story.id, created=created, score=score)
+        return Assignment(member.article_id, story.id, created=created, score=score, reason=reason)
+
+    def _reason(
+        self,
+        member: _Member,
+        candidates: Sequence[Candidate],
+        joined: _Story | None,
+        cross: CrossMatch | None,
+    ) -> AssignmentReason:
+        """Why: the story's closest member and what they share (``why``), before it joins."""
+        if cross is not None:
+            return AssignmentReason(
+                ReasonKind.JOINED_ACROSS_LANGUAGES,
+                cross.similarity,
+                cross.matched_article,
+                cross.anchors[: why.SHARED_SHOWN],
+                member.language,
+            )
+        if joined is not None:
+            kind, story = ReasonKind.JOINED, joined
+            score = next((c.probability for c in candidates if c.story_id == joined.id), 1.0)
+        else:
+            best = max(candidates, key=lambda c: c.logit, default=None)
+            if best is None:
+                return AssignmentReason(ReasonKind.NEW, language=member.language)
+            kind, story, score = ReasonKind.NEW, self._stories[best.story_id], best.probability
+        recent = list(islice(reversed(story.members.values()), self.config.members_compared))
+        closest, _ = why.closest_member(member.vector, ((m.article_id, m.vector) for m in recent))
+        other = story.members[closest] if closest is not None else None
+        shared = (
+            why.shared_terms(member.vector, member.entities, other.vector, other.entities)
+            if other is not None
+            else ()
+        )
+        return AssignmentReason(kind, score, closest, shared, member.language)
+
+    def _may_join(self, member: _Member, story_id: int) -> bool:
+        """Whether the window and editors' cannot-links let ``member`` join the story at all."""
+        story = self._stories[story_id]
+        forbidden = self._cannot_link.get(member.article_id, ())
+        if forbidden and any(other in story.members for other in forbidden):
+            return False
+        gap = self._gap(member.published, story)
+        return gap is None or gap <= self.config.close_after
 
     def candidates(self, article: ArticleIn | PreparedArticle) -> list[Candidate]:
         """The scored candidate stories for an article, without adding it (diagnostics)."""
@@ -451,9 +517,20 @@ class StoryClusterer:
         article, terms = prepared.article, prepared.terms
         # Refused before anything is counted: a refused article leaves the statistics as they were.
         embedding = self._embedding_of(prepared)
+        words = set(terms.title) | set(terms.lead)
+        # Names say nothing of the language around them ("Takaichi Sanae").
+        language = article_language(
+            article.language,
+            article.title,
+            article.text,
+            words - terms.entities,
+            self.model.background_df,
+        )
         if count:
-            self._df.add(set(terms.title) | set(terms.lead) | terms.entities)
+            self._df.add(words | terms.entities)
             self._arrivals += 1
+            if self._cross is not None:
+                self._cross.register(article.id, article.title, article.text, language)
         idf = self._df.idf
         title = _unit({t: (1.0 + math.log(n)) * idf(t) for t, n in terms.title.items()})
         lead = _unit({t: (1.0 + math.log(n)) * idf(t) for t, n in terms.lead.items()})
@@ -475,6 +552,7 @@ class StoryClusterer:
             index_terms=index_terms,
             embedding=embedding,
             arrival=self._arrivals,
+            language=language,
         )
 
     def _embedding_of(self, prepared: PreparedArticle) -> Embedding | None:
@@ -620,6 +698,8 @@ class StoryClusterer:
         story.last_arrival = self._arrivals
         self._changed.add(story.id)
         self._story_of[member.article_id] = story.id
+        if self._cross is not None:
+            self._cross.attached(story.id, member.article_id)
         self._add_centroid(story, member.vector, 1.0)
         if member.embedding is not None:
             story.embedding_sum = (
@@ -653,6 +733,8 @@ class StoryClusterer:
     def _detach_member(self, story: _Story, member: _Member) -> None:
         del story.members[member.article_id]
         del self._story_of[member.article_id]
+        if self._cross is not None:
+            self._cross.detached(story.id, member.article_id)
         self._add_centroid(story, member.vector, -1.0)
         if member.embedding is not None and story.embedding_sum is not None:
             story.embedding_sum = story.embedding_sum - member.embedding if story.members else None
@@ -705,6 +787,8 @@ class StoryClusterer:
         self._unclocked.discard(story.id)
         self._changed.discard(story.id)
         del self._stories[story.id]
+        if self._cross is not None:
+            self._cross.dropped(story.id)
 
 
 def _margins(values: Sequence[float]) -> list[float]:

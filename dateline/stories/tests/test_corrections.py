@@ -203,7 +203,15 @@ def test_corrections_are_kept_as_labelled_pairs_and_exported(wire, editor, tmp_p
         "same_story": False,
         "correction": "move-out",
         "made_at": by_ids[(q0, q1)]["made_at"],
+        # Why the clusterer had placed each when the editor corrected it: q1 had joined q0.
+        "why_a": StoryArticle.objects.get(article=quakes[0]).reason,
+        "why_b": by_ids[(q0, q1)]["why_b"],
     }
+    assert by_ids[(q0, q1)]["why_a"]["kind"] == "new"
+    assert by_ids[(q0, q1)]["why_b"]["kind"] == "joined"
+    assert by_ids[(q0, q1)]["why_b"]["matched_article"] == str(q0)
+    # The merge's pair: each had opened its own story.
+    assert by_ids[(q0, s)]["why_b"]["kind"] == "new"
     assert datetime.fromisoformat(by_ids[(q0, q1)]["made_at"]) > NOW - timedelta(days=1)
 
 
