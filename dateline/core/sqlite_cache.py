@@ -37,8 +37,8 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS entries ("
     " key TEXT PRIMARY KEY, expires REAL, value BLOB NOT NULL);"  # expires NULL: never
     "CREATE INDEX IF NOT EXISTS entries_expires ON entries (expires) WHERE expires IS NOT NULL;"
-    "DROP TABLE IF EXISTS cache;"
 )
+_OLD_TABLE = "cache"
 # Rows one write may delete: a write adds one row, so deleting up to two keeps the table at its
 # limit while a change of MAX_ENTRIES or a wave of expiries drains over the following writes.
 _CULL_ROWS = 2
@@ -94,11 +94,17 @@ class SQLiteCache(BaseCache):
         connection = sqlite3.connect(
             self._path, timeout=_BUSY_SECONDS, isolation_level=None, check_same_thread=False
         )
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=NORMAL")  # a cache may lose its last writes
-        connection.execute(f"PRAGMA wal_autocheckpoint={_WRITER_CHECKPOINT_BACKSTOP_PAGES}")
-        connection.execute(f"PRAGMA journal_size_limit={_WAL_BYTES_KEPT}")
-        connection.executescript(_SCHEMA)
+        # Processes starting together on a new file race to switch it to WAL, and SQLite
+        # answers the loser "database is locked" at once, without the busy timeout: try again.
+        deadline = time.monotonic() + _BUSY_SECONDS
+        while True:
+            try:
+                _prepare(connection)
+                break
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
         with contextlib.suppress(OSError):  # someone else's file: leave its mode alone
             os.chmod(self._path, 0o600)
         return connection
@@ -231,6 +237,20 @@ class SQLiteCache(BaseCache):
 
 
 _MISSING = object()
+
+
+def _prepare(connection: sqlite3.Connection) -> None:
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")  # a cache may lose its last writes
+    connection.execute(f"PRAGMA wal_autocheckpoint={_WRITER_CHECKPOINT_BACKSTOP_PAGES}")
+    connection.execute(f"PRAGMA journal_size_limit={_WAL_BYTES_KEPT}")
+    connection.executescript(_SCHEMA)
+    # Dropped only when there: a DROP takes the write lock even when it finds nothing.
+    found = connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (_OLD_TABLE,)
+    ).fetchall()
+    if found:
+        connection.execute(f"DROP TABLE IF EXISTS {_OLD_TABLE}")
 
 
 class _Checkpointer:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import sqlite3
 import struct
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -106,3 +108,26 @@ def test_get_after_set_round_trips(tmp_path: Path, key: str) -> None:
     cache = make_cache(tmp_path / "pages.sqlite3")
     cache.set(key, {"body": b"<html>", "headers": [("ETag", '"1"')]})
     assert cache.get(key) == {"body": b"<html>", "headers": [("ETag", '"1"')]}
+
+
+def _open_and_write(path: Path, start: Any, n: int) -> str:
+    cache = make_cache(path)
+    start.wait()
+    try:
+        cache.set(f"page-{n}", "body")
+    except sqlite3.Error as error:
+        return str(error)
+    return ""
+
+
+def test_many_processes_opening_a_new_file_at_once_all_get_it(tmp_path: Path) -> None:
+    # Web workers start together: all but one lost the race to switch a new file to WAL and
+    # were told "database is locked" at once, which the busy timeout does not cover.
+    context = multiprocessing.get_context("fork")
+    failures = []
+    with context.Pool(8) as pool:
+        for attempt in range(5):
+            start = context.Manager().Barrier(8)
+            path = tmp_path / f"pages-{attempt}.sqlite3"
+            failures += pool.starmap(_open_and_write, [(path, start, n) for n in range(8)])
+    assert [failure for failure in failures if failure] == []

@@ -47,7 +47,7 @@ def parse_feed(
     HTML comes sanitised (the feed-content policy of dateline.core.sanitize), except with
     ``raw_entry_html``: then entries' summaries and content of type html or xhtml are left as
     the feed wrote them, for a caller that sanitises only the entries it will store (see
-    wire/parsing.py). Such values must never be shown or stored as they are.
+    wire/pipeline/parse.py). Such values must never be shown or stored as they are.
     """
     where = content_location or base_url or ""
     if not isinstance(data, bytes | bytearray | memoryview):
