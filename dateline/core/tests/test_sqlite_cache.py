@@ -123,11 +123,13 @@ def _open_and_write(path: Path, start: Any, n: int) -> str:
 def test_many_processes_opening_a_new_file_at_once_all_get_it(tmp_path: Path) -> None:
     # Web workers start together: all but one lost the race to switch a new file to WAL and
     # were told "database is locked" at once, which the busy timeout does not cover.
-    context = multiprocessing.get_context("fork")
+    # Spawned, not forked: a fork of this threaded process (the cache's checkpointer threads,
+    # the test runner's) could copy a lock some thread held, and hang.
+    context = multiprocessing.get_context("spawn")
     failures = []
-    with context.Pool(8) as pool:
+    with context.Manager() as manager, context.Pool(8) as pool:
         for attempt in range(5):
-            start = context.Manager().Barrier(8)
+            start = manager.Barrier(8, timeout=60)
             path = tmp_path / f"pages-{attempt}.sqlite3"
             failures += pool.starmap(_open_and_write, [(path, start, n) for n in range(8)])
     assert [failure for failure in failures if failure] == []
