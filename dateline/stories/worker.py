@@ -89,6 +89,18 @@ class _Memory:
             self.cluster_of_story.pop(story_id, None)
 
 
+def _lock_cursor_unchanged_since(memory: _Memory) -> ClusteringCursor:
+    """Locks the cursor for this transaction; raises _Stale when another worker or an editor's
+    correction has moved the database on since ``memory`` was built from it."""
+    cursor = lock_cursor()
+    if (cursor.epoch, cursor.last_article_id) != (
+        memory.cursor_epoch,
+        memory.last_article_id,
+    ) or latest_correction_id() != memory.last_correction_id:
+        raise _Stale
+    return cursor
+
+
 class _Stale(Exception):
     """The database moved on while this process clustered: its memory must be rebuilt."""
 
@@ -180,12 +192,7 @@ class ClusteringWorker:
             return self._consolidate(memory, now)
         try:
             with transaction.atomic():
-                cursor = lock_cursor()
-                if (cursor.epoch, cursor.last_article_id) != (
-                    memory.cursor_epoch,
-                    memory.last_article_id,
-                ) or latest_correction_id() != memory.last_correction_id:
-                    raise _Stale
+                cursor = _lock_cursor_unchanged_since(memory)
                 self._write(memory, batch, assignments, closed, now)
                 self._save_vectors(prepared)
                 if batch:
@@ -216,12 +223,7 @@ class ClusteringWorker:
             return 0
         try:
             with transaction.atomic():
-                cursor = lock_cursor()
-                if (cursor.epoch, cursor.last_article_id) != (
-                    memory.cursor_epoch,
-                    memory.last_article_id,
-                ) or latest_correction_id() != memory.last_correction_id:
-                    raise _Stale
+                _lock_cursor_unchanged_since(memory)
                 for merge in plan:
                     keep = memory.story_of_cluster.get(merge.keep)
                     absorb = memory.story_of_cluster.get(merge.absorb)
