@@ -415,11 +415,7 @@ class StoryClusterer:
                 if self._kept_apart(story, other):
                     apart.add(pair)
                     continue
-                small, large = (
-                    (story, other)
-                    if (len(story.members), other.id) < (len(other.members), story.id)
-                    else (other, story)
-                )
+                small, large = _smaller_first(story, other)
                 if small.id not in tables:
                     tables[small.id] = self._rejoin(small)
                 links[pair] = tables[small.id].get(large.id, 0.0)
@@ -432,6 +428,17 @@ class StoryClusterer:
         # gain an article.
         self._changed.clear()
         return plan
+
+    def pair_link(self, story_a: int, story_b: int) -> float | None:
+        """The link the periodic pass would give two open stories now (diagnostics); None when
+        it would not compare them: neither retrieves the other, or an editor kept them apart."""
+        a, b = self._open(story_a), self._open(story_b)
+        if a is b or self._kept_apart(a, b):
+            return None
+        if b not in self._related(a) and a not in self._related(b):
+            return None
+        small, large = _smaller_first(a, b)
+        return self._rejoin(small).get(large.id, 0.0)
 
     def _related(self, story: _Story) -> list[_Story]:
         """The open stories the terms of ``story`` retrieve, strongest overlap first."""
@@ -789,6 +796,11 @@ class StoryClusterer:
         del self._stories[story.id]
         if self._cross is not None:
             self._cross.dropped(story.id)
+
+
+def _smaller_first(a: _Story, b: _Story) -> tuple[_Story, _Story]:
+    """The pair as (the story with fewer articles, the other); the newer is smaller on a tie."""
+    return (a, b) if (len(a.members), b.id) < (len(b.members), a.id) else (b, a)
 
 
 def _margins(values: Sequence[float]) -> list[float]:

@@ -94,3 +94,22 @@ def test_stories_close_only_once_enough_articles_followed_them() -> None:
     clusterer.add(budget(1, at=T0 + timedelta(days=400)))
     clusterer.add(budget(2, at=T0 + timedelta(days=400)))
     assert clusterer.close_idle(T0 + timedelta(days=400)) == [story]
+
+
+def test_pair_link_is_the_link_the_pass_merges_on_and_none_across_a_cannot_link() -> None:
+    clusterer = StoryClusterer(FRAGMENTING)
+    first, second = (clusterer.add(quake(n)).story_id for n in range(2))
+    other = clusterer.add(budget(0)).story_id
+    link = clusterer.pair_link(first, second)
+    assert link is not None and link >= clusterer.config.merge_probability
+    assert clusterer.pair_link(second, first) == link
+    # The budget story shares no term with the quakes: the pass never compares them.
+    assert clusterer.pair_link(first, other) is None
+    (merge,) = clusterer.consolidate()
+    assert {merge.keep, merge.absorb} == {first, second}
+    assert merge.link == link
+
+    apart = StoryClusterer(FRAGMENTING)
+    stories = [apart.add(quake(n)).story_id for n in range(2)]
+    apart.cannot_link("quake-0", "quake-1")
+    assert apart.pair_link(*stories) is None
