@@ -6,6 +6,10 @@
     the learned scorer, incremental assignment and the periodic pass at the worker's cadence on
     the articles' own times; the encoder's one-off loading is reported apart) beside the issue's
     plain peer (``PlainPeer``), in the same run: B-cubed P/R/F1, pairwise F1 and articles/s each.
+(c) The long run: the first 5,000 articles of the whole of neus-dev in replay order, through the
+    installed pipeline, the lexical one (no encoder) and the plain peer: articles/s of each, the
+    seconds spent embedding, B-cubed F1 and P (the figures this bench has reported since issue #5,
+    kept so runs stay comparable across stops; ``baseline_*`` is the plain peer).
 (b) Assignment alone, words and embeddings made beforehand, with the model that weighs
     embeddings and the periodic pass once a worker batch, over a synthetic stream of 200,000
     articles across 60 days (stories of 1-12
@@ -38,16 +42,23 @@ sys.path.insert(0, str(REPO))
 
 import numpy as np  # noqa: E402
 
-from dateline.stories.clustering_setup import clustering_setup  # noqa: E402
+from dateline.stories.clustering_setup import (  # noqa: E402
+    ClusteringSetup,
+    clustering_setup,
+    lexical_setup,
+)
 from dateline.stories.domain.clusterer import (  # noqa: E402
     REPLAY_BATCH,
     ClustererConfig,
     PreparedArticle,
     StoryClusterer,
+    prepare,
+    replay,
 )
 from dateline.stories.domain.evaluation import (  # noqa: E402
     LabelledArticle,
     bcubed,
+    embedding_text,
     evaluate,
     pairwise,
     read_labelled,
@@ -65,6 +76,8 @@ DEV_FILES = {
     "allsides-headline11-dev": DATA / "allsides-headline11-dev.jsonl",
     "ecbplus-dev": DATA / "ecbplus-dev.jsonl",
 }
+# How many of neus-dev's articles (in replay order) the long run takes.
+LONG_RUN_ARTICLES = 5_000
 STREAM_ARTICLES = int(os.environ.get("BENCH_STREAM", "200000"))
 STREAM_DAYS = 60
 # The encoder's width, and how far a member's embedding strays from its story's direction: noise
@@ -196,6 +209,54 @@ def end_to_end() -> dict[str, object]:
     return out
 
 
+def long_run() -> dict[str, object]:
+    """Part (c): the whole pipeline, the lexical one and the peer on 5,000 neus-dev articles."""
+    with NEUS.open(encoding="utf-8") as handle:
+        rows = read_labelled(handle)
+    idf = PlainPeer.fit([row.article for row in rows])
+    order = replay_order([row.article.published for row in rows])[:LONG_RUN_ARTICLES]
+    articles = [rows[i].article for i in order]
+    gold = {rows[i].article.id: rows[i].gold for i in order}
+    setup = clustering_setup()
+    ours, ours_seconds, embedding_seconds = run_pipeline(setup, articles)
+    lexical, lexical_seconds, _ = run_pipeline(lexical_setup(), articles)
+    started = time.perf_counter()
+    peer = PlainPeer(idf)
+    baseline = {article.id: peer.add(article) for article in articles}
+    peer_seconds = time.perf_counter() - started
+    ours_b3, lexical_b3, peer_b3 = bcubed(ours, gold), bcubed(lexical, gold), bcubed(baseline, gold)
+    return {
+        "articles": len(articles),
+        "articles_per_s": len(articles) / ours_seconds,
+        "embedding_seconds": embedding_seconds,
+        "bcubed_f1": ours_b3.f1,
+        "bcubed_p": ours_b3.p,
+        "lexical_articles_per_s": len(articles) / lexical_seconds,
+        "lexical_bcubed_f1": lexical_b3.f1,
+        "lexical_bcubed_p": lexical_b3.p,
+        "baseline_articles_per_s": len(articles) / peer_seconds,
+        "baseline_bcubed_f1": peer_b3.f1,
+        "baseline_bcubed_p": peer_b3.p,
+    }
+
+
+def run_pipeline(
+    setup: ClusteringSetup, articles: list[ArticleIn]
+) -> tuple[dict[str, int], float, float]:
+    """Assignments (the periodic pass at the setup's cadence), the seconds for all of it, and the
+    seconds of those spent embedding."""
+    started = time.perf_counter()
+    vectors = setup.embed([embedding_text(a) for a in articles]) if setup.embed else None
+    embedded = time.perf_counter()
+    prepared = [
+        prepare(article, None if vectors is None else vectors[i])
+        for i, article in enumerate(articles)
+    ]
+    assignments = replay(setup.clusterer(), prepared, merge_every=setup.merge_every)
+    seconds = time.perf_counter() - started
+    return {a.article_id: a.story_id for a in assignments}, seconds, embedded - started
+
+
 def rss_mib() -> float:
     with open("/proc/self/statm") as handle:
         pages = int(handle.read().split()[1])
@@ -295,7 +356,7 @@ def main() -> int:
     result: dict[str, object] = {}
     missing = [str(path) for path in DEV_FILES.values() if not path.exists()]
     if not missing:
-        result["end_to_end"] = end_to_end()
+        result["end_to_end"] = {**long_run(), **end_to_end()}
     else:
         print(f"skipping (a): {', '.join(missing)} missing", file=sys.stderr)
     result["assignment"] = assignment_only()

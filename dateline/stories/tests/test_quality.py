@@ -7,28 +7,24 @@ little below so that a change that costs quality fails here, not in a backtest w
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from dateline.core.config import Config
 from dateline.stories.clustering_setup import lexical_setup
 from dateline.stories.domain.evaluation import evaluate, read_labelled
+from dateline.wire.tests.shared_data import require
 
-NEUS = Path(__file__).resolve().parents[3] / "../shared/data/clustering/neus-dev.jsonl"
+CLUSTERING = "clustering"
 
 
-@pytest.mark.skipif(not NEUS.exists(), reason="needs ../shared/data/clustering/neus-dev.jsonl")
 def test_neus_val_quality_floor() -> None:
-    with NEUS.open(encoding="utf-8") as handle:
+    with require(f"{CLUSTERING}/neus-dev.jsonl").open(encoding="utf-8") as handle:
         rows = read_labelled(line for line in handle if json.loads(line)["split"] == "val")
     result = evaluate(rows)
     assert result.articles == 819
     assert result.bcubed.p >= 0.95
     assert result.bcubed.f1 >= 0.75
-
-
-DATA = NEUS.parent
 
 
 @pytest.mark.parametrize(
@@ -45,10 +41,7 @@ DATA = NEUS.parent
 def test_dated_files_quality_floor_with_the_periodic_pass(
     name: str, floor_p: float, floor_f1: float
 ) -> None:
-    path = DATA / name
-    if not path.exists():
-        pytest.skip(f"needs {path}")
-    with path.open(encoding="utf-8") as handle:
+    with require(f"{CLUSTERING}/{name}").open(encoding="utf-8") as handle:
         rows = read_labelled(handle)
     setup = lexical_setup(Config({}))
     result = evaluate(rows, make_clusterer=setup.clusterer, merge_every=setup.merge_every)

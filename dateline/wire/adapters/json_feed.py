@@ -7,6 +7,7 @@ ignored with a warning rather than failing the whole feed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -14,6 +15,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from dateline.core.sanitize import FEED_CONTENT, sanitize_html
+from dateline.wire.domain import url_schemes
 from dateline.wire.domain.dates import parse_date
 from dateline.wire.domain.records import (
     HTML,
@@ -45,17 +47,28 @@ def _string(value: Any) -> str | None:
     return None
 
 
-def _url(value: Any, base: str | None) -> str | None:
+def _url(
+    value: Any,
+    base: str | None,
+    where: str,
+    dropped: list[str],
+    schemes: frozenset[str] = url_schemes.WEB,
+) -> str | None:
+    """A URL field's value, resolved against ``base``, if its scheme is one of ``schemes``
+    (see domain/url_schemes.py); else None, and ``dropped`` gains a warning naming ``where``."""
     url = _string(value)
-    if url is None or base is None:
+    if url is not None and base is not None:
+        with contextlib.suppress(ValueError):  # a malformed URL stays as written
+            url = urljoin(base, url)
+    if url is None or url_schemes.is_allowed(url, schemes):
         return url
-    try:
-        return urljoin(base, url)
-    except ValueError:
-        return url
+    warning = url_schemes.dropped_warning(url, where, schemes)
+    if warning not in dropped:
+        dropped.append(warning)
+    return None
 
 
-def _people(container: dict[str, Any], base: str | None) -> tuple[Person, ...]:
+def _people(container: dict[str, Any], base: str | None, dropped: list[str]) -> tuple[Person, ...]:
     found: list[Any] = []
     if isinstance(container.get("authors"), list):
         found.extend(container["authors"])
@@ -66,7 +79,7 @@ def _people(container: dict[str, Any], base: str | None) -> tuple[Person, ...]:
         if isinstance(item, dict):
             person = Person(
                 name=_string(item.get("name")),
-                uri=_url(item.get("url"), base),
+                uri=_url(item.get("url"), base, "an author's url", dropped, url_schemes.PERSON),
             )
             if person.name or person.uri:
                 people.append(person)
@@ -147,7 +160,8 @@ def build(
     text: str, *, base_url: str | None, language: str | None = None, raw_entry_html: bool = False
 ) -> ParsedFeed:
     """Parses a decoded JSON Feed document (``raw_entry_html``: see feeds.parse_feed)."""
-    warnings: list[str] = []
+    warnings: list[str] = []  # what breaks the format: the feed is not well-formed
+    dropped: list[str] = []  # URLs dropped for their scheme: a warning, not a broken feed
     try:
         document = json.loads(text)
     except (ValueError, RecursionError) as error:
@@ -166,7 +180,7 @@ def build(
         raise ParseError("not a feed: JSON that is not a JSON Feed")
     if feed_format == "json":
         warnings.append(f"unknown JSON Feed version {version!r}")
-    home = _url(document.get("home_page_url"), base_url)
+    home = _url(document.get("home_page_url"), base_url, "home_page_url", dropped)
     # Relative URLs resolve against the home page only if it is a web page: against a
     # javascript: "home" they stayed relative and were lost.
     base = home if home and home.lower().startswith(("http://", "https://")) else base_url
@@ -176,10 +190,10 @@ def build(
     links = []
     if home:
         links.append(Link(href=home, rel="alternate", type="text/html"))
-    feed_url = _url(document.get("feed_url"), base_url)
+    feed_url = _url(document.get("feed_url"), base_url, "feed_url", dropped)
     if feed_url:
         links.append(Link(href=feed_url, rel="self", type="application/feed+json"))
-    icon = _url(document.get("icon"), base)
+    icon = _url(document.get("icon"), base, "icon", dropped)
     feed_info = FeedInfo(
         title=TextValue(title, PLAIN, language, base) if title else None,
         subtitle=TextValue(description, PLAIN, language, base) if description else None,
@@ -187,29 +201,31 @@ def build(
         links=tuple(links),
         id=feed_url,
         language=language,
-        icon=_url(document.get("favicon"), base) or icon,
+        icon=_url(document.get("favicon"), base, "favicon", dropped) or icon,
         logo=icon,
         image=Image(url=icon) if icon else None,
-        authors=_people(document, base),
+        authors=_people(document, base, dropped),
     )
     entries = []
     for position, item in enumerate(document.get("items", [])):
         if not isinstance(item, dict):
             warnings.append(f"item {position} is not an object: skipped")
             continue
-        entries.append(_entry(item, base, language, raw_entry_html))
+        entries.append(_entry(item, base, language, raw_entry_html, dropped))
     return ParsedFeed(
         feed=feed_info,
         entries=tuple(entries),
-        warnings=tuple(warnings),
+        warnings=(*warnings, *dropped),
         format=feed_format,
         well_formed=not warnings,
     )
 
 
-def _entry(item: dict[str, Any], base: str | None, language: str | None, raw_html: bool) -> Entry:
-    link = _url(item.get("url"), base)
-    external = _url(item.get("external_url"), base)
+def _entry(
+    item: dict[str, Any], base: str | None, language: str | None, raw_html: bool, dropped: list[str]
+) -> Entry:
+    link = _url(item.get("url"), base, "an item's url", dropped)
+    external = _url(item.get("external_url"), base, "an item's external_url", dropped)
     item_language = _string(item.get("language")) or language
     title = _string(item.get("title"))
     content: list[TextValue] = []
@@ -223,6 +239,9 @@ def _entry(item: dict[str, Any], base: str | None, language: str | None, raw_htm
         content.append(TextValue(plain, PLAIN, item_language, link or base))
     summary_text = _string(item.get("summary"))
     summary = TextValue(summary_text, PLAIN, item_language, link or base) if summary_text else None
+    if summary is None and content:
+        # As for RSS and Atom (records.Entry): an item with only content has it as summary.
+        summary = content[0]
     links = []
     if link:
         links.append(Link(href=link, rel="alternate", type="text/html"))
@@ -233,7 +252,7 @@ def _entry(item: dict[str, Any], base: str | None, language: str | None, raw_htm
     if isinstance(attachments, list):
         for attachment in attachments:
             if isinstance(attachment, dict):
-                url = _url(attachment.get("url"), base)
+                url = _url(attachment.get("url"), base, "an attachment's url", dropped)
                 if url:
                     enclosures.append(
                         Enclosure(
@@ -267,7 +286,7 @@ def _entry(item: dict[str, Any], base: str | None, language: str | None, raw_htm
         links=tuple(links),
         published=parse_date(published_text),
         updated=parse_date(updated_text),
-        authors=_people(item, base),
+        authors=_people(item, base, dropped),
         categories=categories,
         summary=summary,
         content=tuple(content),

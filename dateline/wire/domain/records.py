@@ -317,7 +317,9 @@ class ParsedFeed:
     """The result of parsing one feed document.
 
     ``well_formed`` is False when the document broke its format's rules (bad XML, undefined
-    entity, wrong encoding label) but could still be read: ``warnings`` then says what was wrong.
+    entity, wrong encoding label) but could still be read: ``warnings`` then says what was wrong
+    first. ``warnings`` also says what was left out of a well-formed one (a URL whose scheme a
+    link may not have, see domain/url_schemes.py).
     ``format`` names format and version: rss090, rss091u, rss091n, rss092, rss093, rss094, rss20,
     rss10, atom03, atom10, cdf, json10, json11, or "" when the dialect is unknown.
     ``encoding`` is the character encoding the bytes were finally read with.

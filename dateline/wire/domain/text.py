@@ -6,6 +6,7 @@ Kept apart from the XML adapter so they can be tested (and property-tested) with
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html.entities import html5, name2codepoint
 
 from dateline.wire.domain.records import Person
@@ -111,6 +112,20 @@ def _repair_references(text: str, entities: dict[str, str]) -> str:
     return _BARE_AMPERSAND.sub("&amp;", text)
 
 
+def replace_known_html_entities(document: str) -> str:
+    """Only HTML's named entities (``&eacute;``) as numeric references, outside CDATA.
+
+    What a DTD that Dateline does not read (the Netscape RSS 0.91 one) declares: a document
+    that needs nothing more is well-formed (see xml/tree.py). Names HTML does not know stay.
+    """
+
+    def known(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return match.group(0) if name not in name2codepoint else _numeric_reference(match)
+
+    return _outside_cdata(document, lambda text: _NAMED_ENTITY.sub(known, text))
+
+
 def replace_html_entities(document: str, entities: dict[str, str] | None = None) -> str:
     """Rewrites what HTML allows and XML does not into XML references.
 
@@ -120,13 +135,18 @@ def replace_html_entities(document: str, entities: dict[str, str] | None = None)
     alone: their text is already literal.
     """
     table = entities or {}
+    return _outside_cdata(document, lambda text: _repair_references(text, table))
+
+
+def _outside_cdata(document: str, repair: Callable[[str], str]) -> str:
+    """``document`` with ``repair`` applied to its text outside CDATA sections."""
     parts: list[str] = []
     position = 0
     for cdata in _CDATA.finditer(document):
-        parts.append(_repair_references(document[position : cdata.start()], table))
+        parts.append(repair(document[position : cdata.start()]))
         parts.append(cdata.group(0))
         position = cdata.end()
-    parts.append(_repair_references(document[position:], table))
+    parts.append(repair(document[position:]))
     return "".join(parts)
 
 

@@ -57,6 +57,9 @@ class Document:
     language: str
     candidates: tuple[Candidate, ...]
     warnings: tuple[str, ...] = ()
+    # False when the document broke its format's rules (its first warning says how); a
+    # well-formed one may still warn (a URL dropped for its scheme).
+    well_formed: bool = True
 
     def with_candidates(self, replacements: dict[int, Candidate]) -> Document:
         """This document with the candidates at the given positions replaced."""
@@ -121,6 +124,7 @@ def document_of(parsed: ParsedFeed) -> Document:
         language=parsed.feed.language or "",
         candidates=tuple(candidates),
         warnings=parsed.warnings,
+        well_formed=parsed.well_formed,
     )
 
 

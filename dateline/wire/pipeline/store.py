@@ -311,7 +311,7 @@ def _feed_state(feed: Feed, body: NewBody, document: Document, now: datetime) ->
     result = body.result
     entry_times = tuple(c.published_at for c in document.candidates if c.published_at is not None)
     _succeeded(feed, result, now, previous=None, entry_times=entry_times)
-    if not document.candidates and document.warnings:
+    if not document.candidates and not document.well_formed and document.warnings:
         # The parser read nothing and said why (malformed XML it could not recover): show
         # the editor, and keep no body hash so the same bytes are read again next time.
         feed.last_error = f"no entries could be read: {document.warnings[0]}"[:2000]

@@ -312,6 +312,21 @@ def test_a_document_the_parser_reads_as_empty_shows_why_and_is_read_again(server
     assert poll(feed).new == 0 and len(server.hits("/odd")) == 2
 
 
+def test_an_empty_feed_that_only_lost_a_hostile_link_is_no_error(server):
+    # Well-formed, no items yet, and a javascript: link the parser dropped with a warning:
+    # nothing failed, so no error is shown and the same bytes are not parsed again.
+    empty = (
+        b'<rss version="2.0"><channel><title>T</title>'
+        b"<link>javascript:alert(1)</link></channel></rss>"
+    )
+    feed = follow(server.route("/empty", Reply(body=empty)))
+    outcome = poll(feed)
+    feed.refresh_from_db()
+    assert (outcome.status, outcome.new) == (200, 0)
+    assert feed.last_error == ""
+    assert feed.body_hash != ""
+
+
 def test_unchanged_feeds_are_written_together_not_one_by_one(server):
     feeds = [
         follow(server.route(f"/same/{n}", Reply(body=rss(items(1, prefix=f"s{n}")), etag=f'"{n}"')))

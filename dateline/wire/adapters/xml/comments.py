@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dateline.wire.adapters.xml.common import url_of
 from dateline.wire.adapters.xml.reading import Children, Context
-from dateline.wire.adapters.xml.text import attribute, resolve
+from dateline.wire.adapters.xml.text import attribute, url_attribute
 from dateline.wire.domain.records import InReplyTo
 
 
@@ -33,13 +33,12 @@ def in_reply_to(children: Children, context: Context) -> tuple[InReplyTo, ...]:
     for element in children.all("thr:in-reply-to"):
         ref = attribute(element, "ref")
         if ref:
-            href, source = attribute(element, "href"), attribute(element, "source")
             found.append(
                 InReplyTo(
                     ref=ref,
-                    href=resolve(href, element, context) if href else None,
+                    href=url_attribute(element, context, "href"),
                     type=attribute(element, "type"),
-                    source=resolve(source, element, context) if source else None,
+                    source=url_attribute(element, context, "source"),
                 )
             )
     return tuple(found)

@@ -20,10 +20,13 @@ from dateline.wire.adapters.xml.text import (
     language_tag,
     plain,
     resolve,
-    resolved_text,
     text_value,
+    url_attribute,
+    url_text,
+    web_url,
     xhtml_body,
 )
+from dateline.wire.domain import url_schemes
 from dateline.wire.domain.records import (
     HTML,
     PLAIN,
@@ -52,7 +55,7 @@ def person(element: etree._Element, context: Context) -> Person:
         elif local == "email":
             email = plain(child) or None
         elif local in ("uri", "url", "homepage"):
-            uri = resolve(plain(child), child, context) or None
+            uri = url_text(child, context, url_schemes.PERSON)
     if name is None and email is None and uri is None and len(element) == 0:
         return person_from_text(plain(element))
     return Person(name=name, email=email, uri=uri)
@@ -67,16 +70,18 @@ def person_or_text(element: etree._Element, context: Context) -> Person | None:
 
 
 def link(element: etree._Element, context: Context) -> Link | None:
-    href = element.get("href")
+    """A link element (Atom's href, or RSS's text); None when it names no URL a link may have."""
+    for name in ("href", "url"):
+        written = element.get(name)
+        if written is not None:  # href="" is the base itself (RFC 3986)
+            href = web_url(written, element, context, attribute_name=name)
+            break
+    else:
+        href = url_text(element, context)
     if href is None:
-        href = element.get("url")
-    if href is None:
-        text = plain(element)
-        if not text:
-            return None
-        href = text
+        return None
     return Link(
-        href=resolve(href, element, context) or href,
+        href=href,
         rel=attribute(element, "rel") or "alternate",
         type=attribute(element, "type"),
         title=attribute(element, "title"),
@@ -206,9 +211,9 @@ def links_and_enclosures(
     is_atom = context.is_atom
     for key, element in children.in_order(_LINKS):
         if key == "enclosure":
-            url = attribute(element, "url", "href")
+            url = url_attribute(element, context, "url", "href")
             if url:
-                enclosure = Enclosure(url=resolve(url, element, context) or url,
+                enclosure = Enclosure(url=url,
                                       type=attribute(element, "type"),
                                       length=attribute(element, "length"))  # fmt: skip
                 enclosures.append(enclosure)
@@ -240,18 +245,22 @@ def links_and_enclosures(
 _LINKS = frozenset({"link", "enclosure"})
 
 
-def license_url(children: Children, link_license: str | None) -> str | None:
+def license_url(children: Children, context: Context, link_license: str | None) -> str | None:
     """A Creative Commons license element, else a link whose rel is license."""
-    element = children.pick(("cc:license", "creativecommons:license"))
-    if element is None:
+    picked = children.pick(("cc:license", "creativecommons:license"))
+    if picked is None:
         return link_license
-    return attribute(element[1], RDF_RESOURCE) or plain(element[1]) or None
+    element = picked[1]
+    resource = attribute(element, RDF_RESOURCE)
+    if resource is not None:
+        return web_url(resource, element, context, attribute_name="resource", as_written=True)
+    return web_url(plain(element), element, context, as_written=True)
 
 
 def url_of(children: Children, key: str, context: Context) -> str | None:
-    """The last ``key`` element's text as a URL (comments, docs, icon, logo)."""
+    """The last ``key`` element's text as a URL (comments, docs, icon, logo); None if empty."""
     element = children.last(key)
-    return resolved_text(element, context) if element is not None else None
+    return url_text(element, context) if element is not None else None
 
 
 def text_of(children: Children, key: str) -> str | None:
@@ -263,7 +272,7 @@ def new_location(children: Children, context: Context) -> str | None:
     """Where the feed says it has moved (itunes:new-feed-url, <newLocation>): the last said."""
     moved = None
     for _, element in children.in_order(_MOVED):
-        moved = resolved_text(element, context) or moved
+        moved = url_text(element, context) or moved
     return moved
 
 
@@ -371,13 +380,20 @@ def image(children: Children, context: Context) -> Image | None:
     values: dict[str, str | None] = {}
     for child in child_elements(element):
         local = local_name(child.tag)
-        if local in ("url", "title", "link", "width", "height", "description"):
-            text = plain(child)
-            if local in ("url", "link"):
-                text = resolve(text, child, context) or text
-            values[local] = text or None
+        if local in ("url", "link"):
+            values[local] = url_text(child, context)
+        elif local in ("title", "width", "height", "description"):
+            values[local] = plain(child) or None
+    reference = None
+    if not values.get("url"):  # RSS 1.0's <image rdf:resource="...">
+        for name in (RDF_RESOURCE, "href"):
+            if written := attribute(element, name):
+                reference = web_url(
+                    written, element, context, attribute_name=local_name(name), as_written=True
+                )
+                break
     return Image(
-        url=values.get("url") or attribute(element, RDF_RESOURCE, "href"),
+        url=values.get("url") or reference,
         title=values.get("title"),
         link=values.get("link"),
         width=integer(values.get("width")),
@@ -391,10 +407,9 @@ def generator(children: Children, context: Context) -> Generator | None:
     if picked is None:
         return None
     element = picked[1]
-    uri = attribute(element, "uri", "url", RDF_RESOURCE)
     return Generator(
         name=plain(element) or None,
-        uri=resolve(uri, element, context) if uri else None,
+        uri=url_attribute(element, context, "uri", "url", RDF_RESOURCE),
         version=attribute(element, "version"),
     )
 
@@ -419,9 +434,8 @@ def text_input(children: Children, context: Context) -> TextInput | None:
     values: dict[str, str | None] = {}
     for child in child_elements(element):
         local = local_name(child.tag)
-        if local in ("title", "description", "name", "link"):
-            text = plain(child)
-            if local == "link":
-                text = resolve(text, child, context) or text
-            values[local] = text or None
+        if local == "link":
+            values[local] = url_text(child, context)
+        elif local in ("title", "description", "name"):
+            values[local] = plain(child) or None
     return TextInput(**values)  # type: ignore[arg-type,unused-ignore]

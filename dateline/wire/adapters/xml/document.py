@@ -77,7 +77,7 @@ def _from_tree(
     context = Context(
         format=feed_format,
         fallback_base=base_url,
-        warnings=warnings,
+        warnings=list(warnings),  # the tree's say whether it was well-formed; readers add others
         language=language,
         repair_c1=repair_c1,
         raw_entry_html=raw_entry_html,

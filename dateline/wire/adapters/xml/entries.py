@@ -16,7 +16,7 @@ from lxml import etree
 from dateline.wire.adapters.xml import comments, common, geo, itunes, media, rdf
 from dateline.wire.adapters.xml import dublin_core as dc
 from dateline.wire.adapters.xml.reading import Children, Context
-from dateline.wire.adapters.xml.text import Dated, attribute, base, plain, resolve
+from dateline.wire.adapters.xml.text import Dated, base, plain, url_attribute
 from dateline.wire.domain.records import (
     PLAIN,
     Category,
@@ -177,7 +177,7 @@ def entry(
         language=own_language,
         where=geo.where(children),
         itunes=podcast,
-        license=common.license_url(children, link_license),
+        license=common.license_url(children, context, link_license),
         updated_text=_text(updated),
         published_text=_text(published),
     )
@@ -231,8 +231,7 @@ def source(element: etree._Element, context: Context, language: str | None) -> S
     """The feed an entry was first published in: Atom's source element, or RSS's, a title
     with the feed's address in ``url``."""
     if not context.is_atom and not any(isinstance(child.tag, str) for child in element):
-        url = attribute(element, "url")
-        resolved = resolve(url, element, context) if url else None
+        resolved = url_attribute(element, context, "url")
         text = plain(element)
         title = TextValue(text, PLAIN, language, base(element, context)) if text else None
         return Source(title=title, url=resolved, link=resolved)

@@ -15,7 +15,13 @@ from lxml import etree
 from dateline.wire.adapters.xml.common import person
 from dateline.wire.adapters.xml.namespaces import local_name
 from dateline.wire.adapters.xml.reading import Children, Context, child_elements
-from dateline.wire.adapters.xml.text import attribute, plain, resolve
+from dateline.wire.adapters.xml.text import (
+    attribute,
+    plain,
+    url_attribute,
+    url_text,
+    web_url,
+)
 from dateline.wire.domain.records import Chapter, Itunes
 
 _PLAIN_FIELDS = {
@@ -47,16 +53,17 @@ def read(children: Children, context: Context) -> Itunes | None:
         elif name == "keywords":
             keywords.extend(word.strip() for word in plain(element).split(",") if word.strip())
         elif name == "image":
-            href = attribute(element, "href", "url") or plain(element)
-            fields["image"] = resolve(href, element, context) if href else None
+            if attribute(element, "href", "url") is not None:
+                fields["image"] = url_attribute(element, context, "href", "url")
+            else:
+                fields["image"] = url_text(element, context)
         elif name == "explicit":
             # Apple's values are exact lower-case words; anything else says nothing.
             fields["explicit"] = _explicit(element.text or "")
         elif name == "block":
             fields["block"] = (element.text or "") == "yes"
         elif name == "link" and element.get("rel") == "image":
-            image_href = attribute(element, "href")
-            fields["image"] = resolve(image_href, element, context) if image_href else None
+            fields["image"] = url_attribute(element, context, "href")
         elif name == "owner":
             fields["owner"] = person(element, context)
         elif name in _PLAIN_FIELDS:
@@ -105,14 +112,14 @@ def _chapters(element: etree._Element, context: Context) -> list[Chapter]:
             continue
         start = attribute(child, "start")
         if start:
-            href = attribute(child, "href")
+            image = attribute(child, "image")
             found.append(
                 Chapter(
                     start=start,
                     offset=_chapter_offset(start),
                     title=attribute(child, "title"),
-                    href=resolve(href, child, context) if href else None,
-                    image=attribute(child, "image"),
+                    href=url_attribute(child, context, "href"),
+                    image=web_url(image, child, context, attribute_name="image", as_written=True),
                 )
             )
     return found

@@ -13,7 +13,7 @@ from lxml import etree
 
 from dateline.wire.adapters.xml.namespaces import dispatch_key
 from dateline.wire.adapters.xml.reading import Children, Context, child_elements
-from dateline.wire.adapters.xml.text import attribute, plain, resolve
+from dateline.wire.adapters.xml.text import attribute, plain, url_attribute, web_url
 from dateline.wire.domain.records import Media, MediaItem, Person
 
 _TEXT_FIELDS = frozenset({"title", "description", "rating", "restriction"})
@@ -54,11 +54,11 @@ def _read_element(name: str, element: etree._Element, context: Context, found: _
     if name == "group":
         _read_nested(element, context, found, "")
     elif name == "content":
-        url = attribute(element, "url")
+        url = url_attribute(element, context, "url")
         if url:
             found.contents.append(
                 MediaItem(
-                    url=resolve(url, element, context) or url,
+                    url=url,
                     type=attribute(element, "type"),
                     medium=attribute(element, "medium"),
                     width=attribute(element, "width"),
@@ -69,11 +69,11 @@ def _read_element(name: str, element: etree._Element, context: Context, found: _
             )
         _read_nested(element, context, found, "media:content")
     elif name == "thumbnail":
-        url = attribute(element, "url")
+        url = url_attribute(element, context, "url")
         if url:
             found.thumbnails.append(
                 MediaItem(
-                    url=resolve(url, element, context) or url,
+                    url=url,
                     width=attribute(element, "width"),
                     height=attribute(element, "height"),
                 )
@@ -83,9 +83,17 @@ def _read_element(name: str, element: etree._Element, context: Context, found: _
     elif name == "credit":
         found.credits.append(Person(name=plain(element) or None))
     elif name == "player":
-        found.texts["player"] = attribute(element, "url")
+        url = attribute(element, "url")
+        found.texts["player"] = web_url(
+            url, element, context, attribute_name="url", as_written=True
+        )
     elif name == "license":
-        found.texts["license"] = attribute(element, "href") or plain(element) or None
+        # A link to the license (href), else its name, which may be a URL too.
+        href = attribute(element, "href")
+        written, where = (href, "href") if href else (plain(element), "")
+        found.texts["license"] = web_url(
+            written, element, context, attribute_name=where, as_written=True
+        )
     elif name in _TEXT_FIELDS:
         found.texts[name] = plain(element) or None
 

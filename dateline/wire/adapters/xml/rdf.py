@@ -8,6 +8,7 @@ any RSS document, with these functions.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TypeVar
 
 from lxml import etree
 
@@ -15,6 +16,8 @@ from dateline.wire.adapters.xml import common
 from dateline.wire.adapters.xml.namespaces import RDF_ABOUT, local_name
 from dateline.wire.adapters.xml.reading import Children, Context, child_elements
 from dateline.wire.domain.records import Image, TextInput
+
+_Described = TypeVar("_Described", Image, TextInput)
 
 
 def item_id(element: etree._Element) -> str | None:
@@ -29,6 +32,19 @@ def beside_channel(root: etree._Element, context: Context) -> tuple[Image | None
         return None, None
     children = Children(root, context)
     return common.image(children, context), common.text_input(children, context)
+
+
+def fuller(in_channel: _Described | None, beside: _Described | None) -> _Described | None:
+    """The channel's own image or text input, unless it is only RSS 1.0's reference to the one
+    written beside the channel (``<image rdf:resource="..."/>``, which says at most its URL):
+    then the one beside it, whole."""
+    if in_channel is None or beside is None:
+        return in_channel or beside
+    if isinstance(in_channel, Image):
+        is_reference = in_channel == Image(url=in_channel.url)
+    else:
+        is_reference = in_channel == TextInput()
+    return beside if is_reference else in_channel
 
 
 def items(root: etree._Element, channel: etree._Element | None) -> Iterator[etree._Element]:

@@ -34,6 +34,8 @@ class Context:
     # element's base is that one (``document_base``, else the fallback): no walk up the tree.
     uniform_base: bool = False
     document_base: str | None = None
+    # What the reading found to warn about (a URL dropped for its scheme), after what the
+    # tree's parse said (``tree.parse_tree``); each said once, however many elements repeat it.
     warnings: list[str] = field(default_factory=list)
     # Tag -> dispatch key: a document repeats few tags. Lives as long as the document's parse.
     keys: dict[str, str] = field(default_factory=dict)
@@ -41,6 +43,10 @@ class Context:
     @property
     def is_atom(self) -> bool:
         return self.format.startswith("atom")
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
 
 
 class Children:

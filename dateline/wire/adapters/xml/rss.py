@@ -29,8 +29,8 @@ def read(root: etree._Element, context: Context) -> tuple[FeedInfo, list[Entry]]
     info = replace(
         info,
         new_location=info.new_location or _redirect(root, context),
-        image=info.image or image,
-        text_input=info.text_input or text_input,
+        image=rdf.fuller(info.image, image),
+        text_input=rdf.fuller(info.text_input, text_input),
     )
     if context.fallback_base is None and info.link and "://" in info.link:
         # Relative links in items resolve against the feed's own link when nothing better exists.

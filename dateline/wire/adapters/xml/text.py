@@ -19,8 +19,9 @@ from lxml import etree
 
 from dateline.core.sanitize import FEED_CONTENT, sanitize_html
 from dateline.wire.adapters.xml.namespaces import XHTML as XHTML_NS
-from dateline.wire.adapters.xml.namespaces import XHTML_DIV, XML_LANG
+from dateline.wire.adapters.xml.namespaces import XHTML_DIV, XML_LANG, dispatch_key, local_name
 from dateline.wire.adapters.xml.reading import Context
+from dateline.wire.domain import url_schemes
 from dateline.wire.domain.dates import parse_date
 from dateline.wire.domain.records import HTML, PLAIN, XHTML, TextValue
 from dateline.wire.domain.text import looks_like_html, repair_text
@@ -138,9 +139,62 @@ def resolve(url: str | None, element: etree._Element, context: Context) -> str |
         return url
 
 
-def resolved_text(element: etree._Element, context: Context) -> str | None:
-    """The element's text as a URL, resolved; None when it is empty."""
-    return resolve(plain(element), element, context) or None
+def web_url(
+    url: str | None,
+    element: etree._Element,
+    context: Context,
+    schemes: frozenset[str] = url_schemes.WEB,
+    *,
+    attribute_name: str = "",
+    as_written: bool = False,
+) -> str | None:
+    """A URL field's value: ``url`` resolved (``as_written``: not, for the few fields that never
+    were), if its scheme is one of ``schemes`` (see domain/url_schemes.py); None, with a warning
+    naming the element and attribute, when it is not.
+
+    An empty ``url`` (an attribute written ``href=""``) is the element's base, as RFC 3986
+    reads an empty reference; an element with no text is no URL at all (``url_text``).
+    """
+    if url is None:
+        return None
+    if not as_written:
+        url = resolve(url, element, context)
+    if not url:
+        return None
+    if url_schemes.is_allowed(url, schemes):
+        return url
+    where = f"<{_element_name(element)}{' ' + attribute_name if attribute_name else ''}>"
+    context.warn(url_schemes.dropped_warning(url, where, schemes))
+    return None
+
+
+def _element_name(element: etree._Element) -> str:
+    """The element as a warning names it: with its vocabulary's prefix, "media:content"."""
+    key = dispatch_key(element.tag).removeprefix("atom:")
+    return local_name(element.tag) if key.startswith("?") else key
+
+
+def url_text(
+    element: etree._Element, context: Context, schemes: frozenset[str] = url_schemes.WEB
+) -> str | None:
+    """The element's text as a URL field (``web_url``); None when it has no text: an empty
+    ``<comments/>`` or ``<url/>`` names no URL, not the base it would resolve to."""
+    text = plain(element)
+    return web_url(text, element, context, schemes) if text else None
+
+
+def url_attribute(
+    element: etree._Element,
+    context: Context,
+    *names: str,
+    schemes: frozenset[str] = url_schemes.WEB,
+) -> str | None:
+    """The first of the attributes ``names`` with a value, as a URL field (``web_url``)."""
+    for name in names:
+        value = attribute(element, name)
+        if value is not None:
+            return web_url(value, element, context, schemes, attribute_name=local_name(name))
+    return None
 
 
 def inner_markup(element: etree._Element) -> str:
@@ -212,9 +266,7 @@ def text_value(
     element_base = base(element, context)
     if kind in (HTML, XHTML):
         raw = sanitised(raw, element_base, context, entry_text=entry_text)
-    src = element.get("src") if is_atom else None
-    if src is not None:
-        src = resolve(src, element, context)
+    src = web_url(element.get("src"), element, context, attribute_name="src") if is_atom else None
     return TextValue(raw, kind, language(element, inherited_language), element_base, src)
 
 

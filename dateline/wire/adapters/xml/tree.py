@@ -13,7 +13,12 @@ import re
 from lxml import etree
 
 from dateline.wire.adapters.xml.namespaces import ATOM03, ATOM10, local_name
-from dateline.wire.domain.text import declared_entities, replace_html_entities, strip_doctype
+from dateline.wire.domain.text import (
+    declared_entities,
+    replace_html_entities,
+    replace_known_html_entities,
+    strip_doctype,
+)
 from dateline.wire.exceptions import ParseError
 
 STRICT = etree.XMLParser(
@@ -43,6 +48,15 @@ def parse_tree(text: str, base_url: str | None) -> tuple[etree._Element, list[st
         error = strict_error
     else:
         return root, warnings, doctype or ""
+    if "&" in text and _may_declare_more_entities(doctype, declaration):
+        with_known = replace_known_html_entities(text)
+        if with_known != text:
+            try:
+                root = etree.fromstring(with_known.encode("utf-8"), STRICT, base_url=base_url)
+            except etree.XMLSyntaxError:
+                pass  # more than entities the DTD may declare: on to the repairs below
+            else:
+                return root, warnings, doctype or ""
     if "&" in text:
         fixed = replace_html_entities(text)
         if fixed != text:
@@ -65,6 +79,25 @@ def parse_tree(text: str, base_url: str | None) -> tuple[etree._Element, list[st
     if isinstance(recovered.tag, str) and not _closes_its_root(text, local_name(recovered.tag)):
         warnings.append("the document ends early (truncated?): read what came before the break")
     return recovered, warnings, doctype or ""
+
+
+# A DOCTYPE naming an external DTD (<!DOCTYPE rss PUBLIC "..." "...">), and a declaration
+# saying the document needs none (standalone="yes").
+_EXTERNAL_DTD = re.compile(r"<!DOCTYPE\s+[^\s\[>]+\s+(?:PUBLIC|SYSTEM)[\s\"']", re.IGNORECASE)
+_STANDALONE = re.compile(r"\bstandalone\s*=\s*[\"']yes[\"']")
+
+
+def _may_declare_more_entities(doctype: str | None, declaration: re.Match[str] | None) -> bool:
+    """Whether the document names a DTD that may declare entities Dateline does not read.
+
+    XML 1.0 (4.1, WFC: Entity Declared) makes a reference to an undeclared entity break
+    well-formedness only where there is no external DTD or the document is standalone. The
+    Netscape RSS 0.91 DTD declares HTML's Latin-1 entities, so ``&eacute;`` there is well-formed
+    XML, read as HTML reads it (and a name HTML does not know is still flagged).
+    """
+    if not doctype or _EXTERNAL_DTD.match(doctype) is None:
+        return False
+    return declaration is None or _STANDALONE.search(declaration.group(0)) is None
 
 
 def _closes_its_root(text: str, root_local: str) -> bool:
@@ -107,13 +140,16 @@ def _xml_character_or_replacement(match: re.Match[str]) -> str:
 def _repair_markup(text: str) -> str:
     """Mends breakages lxml's recovery cannot read past, outside comments and CDATA: an XML
     declaration not at the start (a doubled or mangled one) and an attribute value without
-    quotes (``version=2.0``), either of which makes libxml2 drop the rest of the document, and
-    references to characters XML forbids."""
-    if "<?xml" not in text and "=" not in text and "&#" not in text:
+    quotes (``version=2.0``), either of which makes libxml2 drop the rest of the document,
+    references to characters XML forbids, and HTML left unescaped and broken in a description
+    (``<description>... <b>March</description>``), which swallows the rest of its item."""
+    if "<?xml" not in text and "=" not in text and "&#" not in text and "<description" not in text:
         return text
     parts = _COMMENT_OR_CDATA.split(text)
     for index in range(0, len(parts), 2):  # even parts are outside comments and CDATA
         part = _STRAY_DECLARATION.sub("", parts[index])
+        if "<" in part:
+            part = _HTML_TEXT.sub(_broken_html_as_cdata, part)
         if "&#" in part:
             part = _CHARACTER_REFERENCE.sub(_xml_character_or_replacement, part)
         for _ in range(8):  # one unquoted value per tag each pass; tags rarely have more
@@ -123,6 +159,33 @@ def _repair_markup(text: str) -> str:
             part = mended
         parts[index] = part
     return "".join(parts)
+
+
+# An element whose text RSS reads as HTML (description, content:encoded), with what it holds.
+_HTML_TEXT = re.compile(
+    r"(<((?:[\w.-]+:)?(?:description|encoded))(?:\s[^<>]*)?(?<!/)>)(.*?)(</\2\s*>)", re.DOTALL
+)
+# Markup that belongs to the feed, not to the HTML: a description never holds an item.
+_FEED_STRUCTURE = re.compile(r"</?(?:[\w.-]+:)?(?:item|entry|channel|rss|feed)\b")
+
+
+def _broken_html_as_cdata(match: re.Match[str]) -> str:
+    """A description holding HTML that is not well-formed XML (an unclosed ``<b>``), as CDATA:
+    its text is then the HTML as written, which the sanitiser mends, where libxml2's recovery
+    would read the unclosed tag as holding the rest of the item and the next item with it.
+    HTML that is well-formed XML is left as elements: the document broke somewhere else."""
+    start, _, inner, end = match.groups()
+    if "<" not in inner or _FEED_STRUCTURE.search(inner) or _is_well_formed_fragment(inner):
+        return match.group(0)
+    return start + "<![CDATA[" + inner.replace("]]>", "]]]]><![CDATA[>") + "]]>" + end
+
+
+def _is_well_formed_fragment(markup: str) -> bool:
+    try:
+        etree.fromstring(f"<fragment>{markup}</fragment>".encode(), STRICT)
+    except etree.XMLSyntaxError:
+        return False
+    return True
 
 
 def _expand_declared(text: str, entities: dict[str, str]) -> str:
