@@ -1,15 +1,19 @@
 """Train the story scorer shipped in dateline/stories/domain/model/ on neus-dev's train split ONLY.
 
-    .venv/bin/python scripts/train_story_scorer.py [--lexical] [NEUS_DEV_JSONL]
+    .venv/bin/python scripts/train_story_scorer.py [--lexical] [--without=NAME,...] [--out=DIR]
+        [NEUS_DEV_JSONL]
 
 Two models ship: ``story_scorer.json`` weighs sentence embeddings too (the default, run with the
 sentence encoder, stories.adapters.sentence_encoder) and ``story_scorer_lexical.json`` (with
 ``--lexical``) is the fallback when the encoder's weights are not installed. The train split's
 embeddings are cached in .cache/ (they take minutes on two cores); delete it to recompute.
+``--without`` leaves features out (to measure what one brings); ``--out`` writes the model files
+to another folder (load it with ``scorer.load_model(DIR)``) instead of the shipped one.
 
 1. background_df.json: document frequencies of the train split's terms (df >= 2 only, to stay
    small), the background the clusterer starts from.
-2. story_scorer.json: a logistic regression over ``scorer.PAIR_FEATURES``. Training pairs come
+2. story_scorer.json: a logistic regression over ``scorer.LEXICAL_FEATURES`` (and
+   ``EMBEDDING_FEATURES``). Training pairs come
    from replaying the train split through the clusterer with the gold decision forced (each
    article joins its gold story), recording every retrieved candidate story with label "is its
    gold story". To see the statistics a live stream sees, the split is cut in two halves by
@@ -42,7 +46,12 @@ from dateline.stories.domain.evaluation import (
     prepare_all,
     read_labelled,
 )
-from dateline.stories.domain.scorer import EMBEDDING_FEATURES, LEXICAL_FEATURES, ScorerModel
+from dateline.stories.domain.scorer import (
+    ALL_FEATURES,
+    EMBEDDING_FEATURES,
+    LEXICAL_FEATURES,
+    ScorerModel,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO / "../shared/data/clustering/neus-dev.jsonl"
@@ -155,6 +164,11 @@ def main(argv: list[str]) -> int:
         lines = [line for line in handle if json.loads(line).get("split") == "train"]
     train = read_labelled(lines)
     features = LEXICAL_FEATURES if lexical else LEXICAL_FEATURES + EMBEDDING_FEATURES
+    left_out = {
+        name for arg in argv if arg.startswith("--without=") for name in arg[10:].split(",")
+    }
+    features = tuple(name for name in features if name not in left_out)
+    out_dir = next((Path(arg[6:]) for arg in argv if arg.startswith("--out=")), MODEL_DIR)
     embed = None if lexical else cached_embedder(train)
     stories = sorted({row.gold for row in train})
     random.Random(SEED).shuffle(stories)
@@ -168,6 +182,9 @@ def main(argv: list[str]) -> int:
     pairs: list[tuple[tuple[float, ...], int]] = []
     for half, (df, documents) in zip(halves, backgrounds, strict=True):
         pairs += gold_pairs(half, untrained(df, documents, features), embed)
+    # The clusterer hands every feature it computes (ALL_FEATURES order); keep the model's own.
+    positions = [ALL_FEATURES.index(name) for name in features]
+    pairs = [(tuple(vector[i] for i in positions), label) for vector, label in pairs]
     positives = sum(label for _, label in pairs)
     print(f"{len(pairs)} candidate pairs, {positives} positive", file=sys.stderr)
     weights, bias = fit_logistic(pairs)
@@ -209,8 +226,8 @@ def main(argv: list[str]) -> int:
             break
 
     df, documents = background(train, min_df=2)
-    MODEL_DIR.mkdir(parents=True, exist_ok=True)
-    (MODEL_DIR / "background_df.json").write_text(
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "background_df.json").write_text(
         json.dumps({"documents": documents, "df": dict(sorted(df.items()))}, separators=(",", ":")),
         encoding="utf-8",
     )
@@ -223,7 +240,7 @@ def main(argv: list[str]) -> int:
         f"split replayed apart and >= {LARGE_STREAM_PRECISION_FLOOR} on each half."
     )
     name = "story_scorer_lexical.json" if lexical else "story_scorer.json"
-    (MODEL_DIR / name).write_text(
+    (out_dir / name).write_text(
         json.dumps(
             {
                 "features": list(features),

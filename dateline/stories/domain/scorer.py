@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -41,10 +41,10 @@ EMBEDDING_FEATURES: tuple[str, ...] = (
     "emb_cos_best_member",  # against its closest member's
     "emb_margin",  # emb_cos_best_member minus the best other candidate's
 )
-FEATURE_SETS: tuple[tuple[str, ...], ...] = (
-    LEXICAL_FEATURES,
-    LEXICAL_FEATURES + EMBEDDING_FEATURES,
-)
+# What the clusterer computes for each candidate, in this order (the embedding part only when
+# articles bring embeddings). A model weighs any subset of these, named in its file, so a model
+# trained before a feature was added still loads and scores as it did.
+ALL_FEATURES: tuple[str, ...] = LEXICAL_FEATURES + EMBEDDING_FEATURES
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,22 +58,31 @@ class ScorerModel:
     background_documents: int
     note: str = ""
     features: tuple[str, ...] = LEXICAL_FEATURES
+    # Where each weighed feature sits in the clusterer's vector (ALL_FEATURES order).
+    positions: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if self.features not in FEATURE_SETS:
-            raise ValueError(f"the scorer cannot compute the features {self.features}")
+        unknown = [name for name in self.features if name not in ALL_FEATURES]
+        if unknown:
+            raise ValueError(f"the scorer cannot compute the features {unknown}")
         if len(self.weights) != len(self.features):
             raise ValueError(
                 f"the model has {len(self.weights)} weights for {len(self.features)} features"
             )
+        object.__setattr__(
+            self, "positions", tuple(ALL_FEATURES.index(name) for name in self.features)
+        )
 
     @property
     def uses_embeddings(self) -> bool:
         """True when the model weighs sentence embeddings (every article must bring one)."""
-        return len(self.features) > len(LEXICAL_FEATURES)
+        return any(name in EMBEDDING_FEATURES for name in self.features)
 
     def logit(self, features: Sequence[float]) -> float:
-        return self.bias + sum(w * x for w, x in zip(self.weights, features, strict=True))
+        """The log-odds from the clusterer's full feature vector (ALL_FEATURES order)."""
+        return self.bias + sum(
+            w * features[i] for w, i in zip(self.weights, self.positions, strict=True)
+        )
 
 
 def probability(logit: float) -> float:
@@ -85,8 +94,6 @@ def probability(logit: float) -> float:
 
 def model_from_json(data: Mapping[str, Any], background: Mapping[str, Any]) -> ScorerModel:
     names = tuple(str(name) for name in data["features"])
-    if names not in FEATURE_SETS:
-        raise ValueError(f"the model was trained on features {names}, unknown to the scorer")
     return ScorerModel(
         weights=tuple(float(w) for w in data["weights"]),
         bias=float(data["bias"]),

@@ -1,5 +1,6 @@
 """What the clusterer reads out of an article's words: terms of the headline and of the lead, and
-the entity-like tokens (names, places, numbers) that tell one event from its neighbours.
+the entity-like tokens (names, places, numbers) that tell one event from its neighbours, and the
+latest year the text names (an undated article's approximate date).
 
 Everything here depends on the article alone, so it is computed once, on arrival. Weighting by how
 rare a term is (``term_stats``) happens later, because rarity changes as the stream goes on.
@@ -49,6 +50,10 @@ _NOT_NAMES = frozenset(
 # A headline in Title Case capitalises most of its words; then capitals say nothing about names.
 _TITLE_CASE_SHARE = 0.6
 
+# Years named anywhere in the text, for an undated article's approximate date (not only the lead:
+# a long article often gives its year only further down). Not inside a longer figure.
+_YEAR_IN_TEXT = re.compile(r"(?<![\w.,])(?:19[5-9]|20[0-9])[0-9](?![\w]|[.,][0-9])")
+
 
 @dataclass(frozen=True, slots=True)
 class ArticleTerms:
@@ -58,6 +63,9 @@ class ArticleTerms:
     lead: Counter[str]
     # Names, places, acronyms and numbers, including adjacent name pairs ("john_kerry").
     entities: frozenset[str]
+    # The latest year (1950-2099) the headline or the whole text names: an undated article was
+    # most likely written then or soon after. None when it names none.
+    latest_year: int | None = None
 
 
 def stem(word: str) -> str:
@@ -149,8 +157,12 @@ def article_terms(title: str, lead: str) -> ArticleTerms:
             for raw, term, _ in title_words
             if stem(term) in lead_entities or (raw.isupper() and len(raw) > 1)
         }
+    years = [int(y) for y in _YEAR_IN_TEXT.findall(title)] + [
+        int(y) for y in _YEAR_IN_TEXT.findall(lead)
+    ]
     return ArticleTerms(
         title=_terms(title_words),
         lead=_terms(lead_words),
         entities=frozenset(title_entities | lead_entities),
+        latest_year=max(years, default=None),
     )
