@@ -70,3 +70,21 @@ def test_broken_html_in_a_description_stays_in_its_item() -> None:
     # Well-formed HTML in the same document is read as elements, as before.
     assert second.summary is not None and second.summary.value == "Clear <b>skies</b>"
     assert not parsed.well_formed
+
+
+def test_a_description_never_closed_leaves_the_html_after_it_as_html() -> None:
+    # The first description is never closed, so recovery reads the rest of the document into
+    # it. Its start tag pairs with the second item's end tag, a span holding feed markup that is
+    # left alone: the second description's broken HTML must not become CDATA there, which would
+    # show its markup as escaped text inside the first item's summary.
+    parsed = parse_feed(
+        _rss(
+            "<item><title>A</title><description>Rain <b>and wind<guid>a</guid></item>"
+            "<item><title>B</title><description>Fog <i>and <b>ice</i></description>"
+            "<guid>b</guid></item>"
+        )
+    )
+    assert not parsed.well_formed
+    summaries = " ".join(e.summary.value for e in parsed.entries if e.summary is not None)
+    assert "Fog <i>and <b>ice" in summaries
+    assert "&lt;" not in summaries

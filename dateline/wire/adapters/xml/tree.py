@@ -8,6 +8,7 @@ a warning saying why, and the feed is flagged (``well_formed=False``).
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from lxml import etree
@@ -149,7 +150,7 @@ def _repair_markup(text: str) -> str:
     for index in range(0, len(parts), 2):  # even parts are outside comments and CDATA
         part = _STRAY_DECLARATION.sub("", parts[index])
         if "<" in part:
-            part = _HTML_TEXT.sub(_broken_html_as_cdata, part)
+            part = _broken_html_as_cdata(part)
         if "&#" in part:
             part = _CHARACTER_REFERENCE.sub(_xml_character_or_replacement, part)
         for _ in range(8):  # one unquoted value per tag each pass; tags rarely have more
@@ -161,23 +162,51 @@ def _repair_markup(text: str) -> str:
     return "".join(parts)
 
 
-# An element whose text RSS reads as HTML (description, content:encoded), with what it holds.
-_HTML_TEXT = re.compile(
-    r"(<((?:[\w.-]+:)?(?:description|encoded))(?:\s[^<>]*)?(?<!/)>)(.*?)(</\2\s*>)", re.DOTALL
-)
+# The start and end tags of the elements whose text RSS reads as HTML (description,
+# content:encoded). Self-closing ones (``<description/>``) hold nothing and end in "/>".
+_HTML_TEXT_TAG = re.compile(r"<(/?)((?:[\w.-]+:)?(?:description|encoded))(?:\s[^<>]*)?>")
 # Markup that belongs to the feed, not to the HTML: a description never holds an item.
 _FEED_STRUCTURE = re.compile(r"</?(?:[\w.-]+:)?(?:item|entry|channel|rss|feed)\b")
 
 
-def _broken_html_as_cdata(match: re.Match[str]) -> str:
-    """A description holding HTML that is not well-formed XML (an unclosed ``<b>``), as CDATA:
-    its text is then the HTML as written, which the sanitiser mends, where libxml2's recovery
-    would read the unclosed tag as holding the rest of the item and the next item with it.
-    HTML that is well-formed XML is left as elements: the document broke somewhere else."""
-    start, _, inner, end = match.groups()
-    if "<" not in inner or _FEED_STRUCTURE.search(inner) or _is_well_formed_fragment(inner):
-        return match.group(0)
-    return start + "<![CDATA[" + inner.replace("]]>", "]]]]><![CDATA[>") + "]]>" + end
+def _broken_html_as_cdata(part: str) -> str:
+    """``part`` with each description holding HTML that is not well-formed XML (an unclosed
+    ``<b>``) turned into CDATA: its text is then the HTML as written, which the sanitiser mends,
+    where libxml2's recovery would read the unclosed tag as holding the rest of the item and the
+    next item with it. HTML that is well-formed XML is left as elements: the document broke
+    somewhere else, and so is a span holding feed markup (a description never closed).
+
+    A start tag pairs with the next end tag of its name, as a lazy regex would; the end tags are
+    found by bisecting one list per name, so a feed of many descriptions never closed costs
+    n log n, not a search to the end of the document from each of them.
+    """
+    ends: dict[str, list[re.Match[str]]] = {}
+    starts: list[re.Match[str]] = []
+    for tag in _HTML_TEXT_TAG.finditer(part):
+        if tag.group(1):
+            ends.setdefault(tag.group(2), []).append(tag)
+        elif not tag.group(0).endswith("/>"):
+            starts.append(tag)
+    pieces: list[str] = []
+    copied = 0  # how much of ``part`` is in ``pieces``
+    consumed = 0  # where the last pair ended: a start tag before it lies inside that pair
+    for start in starts:
+        same_name = ends.get(start.group(2), [])
+        index = bisect.bisect_left(same_name, start.end(), key=lambda tag: tag.start())
+        if start.start() < consumed or index == len(same_name):
+            continue
+        end = same_name[index]
+        consumed = end.end()
+        inner = part[start.end() : end.start()]
+        if "<" not in inner or _FEED_STRUCTURE.search(inner) or _is_well_formed_fragment(inner):
+            continue
+        pieces += [part[copied : start.end()], "<![CDATA["]
+        pieces += [inner.replace("]]>", "]]]]><![CDATA[>"), "]]>"]
+        copied = end.start()
+    if not pieces:
+        return part
+    pieces.append(part[copied:])
+    return "".join(pieces)
 
 
 def _is_well_formed_fragment(markup: str) -> bool:
