@@ -223,7 +223,7 @@ def long_run() -> dict[str, object]:
     """Part (c): the whole pipeline, the lexical one and the peer on 5,000 neus-dev articles."""
     with NEUS.open(encoding="utf-8") as handle:
         rows = read_labelled(handle)
-    idf = PlainPeer.fit([row.article for row in rows])
+    idf = peer_idf()
     order = replay_order([row.article.published for row in rows])[:LONG_RUN_ARTICLES]
     articles = [rows[i].article for i in order]
     gold = {rows[i].article.id: rows[i].gold for i in order}

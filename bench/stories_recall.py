@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from stories import PROTOCOL_SEED, dev_files
 
 from dateline.stories.clustering_setup import clustering_setup
-from dateline.stories.domain.clusterer import REPLAY_BATCH, StoryClusterer
+from dateline.stories.domain.clusterer import PassSchedule, StoryClusterer
 from dateline.stories.domain.evaluation import LabelledArticle, replay_order
 
 
@@ -61,7 +61,7 @@ def diagnose(rows: list[LabelledArticle]) -> dict[str, object]:
     probabilities: dict[str, list[float]] = {"below_threshold": [], "lost_to_other": []}
     ranks: dict[str, Counter[int]] = {"below_threshold": Counter(), "lost_to_other": Counter()}
     merges: list[dict[str, object]] = []
-    last_pass = None
+    schedule = None if setup.merge_every is None else PassSchedule(setup.merge_every)
 
     def run_pass() -> None:
         before = {
@@ -77,7 +77,7 @@ def diagnose(rows: list[LabelledArticle]) -> dict[str, object]:
                 story = moved[story]
             where[article_id] = story
 
-    for count, item in enumerate(prepared, start=1):
+    for item in prepared:
         story_gold = gold[item.article.id]
         open_mates = {s for a, s in where.items() if gold[a] == story_gold and _open(clusterer, s)}
         candidates = clusterer.candidates(item) if open_mates else []
@@ -100,11 +100,8 @@ def diagnose(rows: list[LabelledArticle]) -> dict[str, object]:
         published = item.article.published
         if published is not None:
             clusterer.close_idle(published)
-        if setup.merge_every is not None and count % REPLAY_BATCH == 0:
-            clock = clusterer.clock
-            if clock is None or last_pass is None or clock - last_pass >= setup.merge_every:
-                run_pass()
-                last_pass = clock
+        if schedule is not None and schedule.due_after_article(clusterer.clock):
+            run_pass()
     if setup.merge_every is not None:
         run_pass()
     by_gold: dict[str, list[int]] = {}

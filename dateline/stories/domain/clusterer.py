@@ -873,6 +873,29 @@ def _margins(values: Sequence[float]) -> list[float]:
 REPLAY_BATCH = 200
 
 
+@dataclass(slots=True)
+class PassSchedule:
+    """When a replay runs the periodic pass, as the worker does: after a batch of ``batch``
+    articles, when the articles' clock has moved on by ``every`` since the last pass (and once
+    after the last article, which the replay does itself). Undated articles move no clock: while
+    none of the stream is dated, the pass is due after every batch."""
+
+    every: timedelta
+    batch: int = REPLAY_BATCH
+    added: int = 0
+    last_pass: datetime | None = None
+
+    def due_after_article(self, clock: datetime | None) -> bool:
+        """Counts one article added; True when the pass should run now (and is then counted)."""
+        self.added += 1
+        if self.added % self.batch:
+            return False
+        if clock is not None and self.last_pass is not None and clock - self.last_pass < self.every:
+            return False
+        self.last_pass = clock
+        return True
+
+
 def replay(
     clusterer: StoryClusterer,
     articles: Iterable[ArticleIn | PreparedArticle],
@@ -890,25 +913,22 @@ def replay(
     """
     out: list[Assignment] = []
     merged_into: dict[int, int] = {}
-    last_pass: datetime | None = None
+    schedule = None if merge_every is None else PassSchedule(merge_every, batch)
 
     def run_pass() -> None:
         for merge in clusterer.consolidate():
             merged_into[merge.absorb] = merge.keep
 
-    for count, article in enumerate(articles, start=1):
+    for article in articles:
         out.append(clusterer.add(article))
         published = (
             article.article.published if isinstance(article, PreparedArticle) else article.published
         )
         if published is not None:
             clusterer.close_idle(published)
-        if merge_every is not None and count % batch == 0:
-            clock = clusterer.clock
-            if clock is None or last_pass is None or clock - last_pass >= merge_every:
-                run_pass()
-                last_pass = clock
-    if merge_every is not None:
+        if schedule is not None and schedule.due_after_article(clusterer.clock):
+            run_pass()
+    if schedule is not None:
         run_pass()
     if not merged_into:
         return out
